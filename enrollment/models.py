@@ -1,0 +1,145 @@
+"""Enrollment and disenrollment transactions sent to MMIS, and the 834 batches that carry them."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+
+from posc.members.models import EnrollmentSpan, Member, Plan, RateCell
+from posc.models import BaseModel
+
+
+class DisenrollmentReason(models.TextChoices):
+    """The Disenrollment Reason dropdown (mmis-rules.md; domain.md C3)."""
+
+    MBR_REQ = "MBR_REQ", "Member request (voluntary)"
+    ENR_OTHER = "ENR_OTHER", "Enrolled in another plan"
+    MOVED_OOA = "MOVED_OOA", "Moved out of service area"
+    DEATH = "DEATH", "Member deceased"
+    LOSS_MH = "LOSS_MH", "Loss of MassHealth eligibility"
+    LOSS_MCARE = "LOSS_MCARE", "Loss of Medicare Part A or B"
+    NOT_ELIG = "NOT_ELIG", "No longer meets program requirements"
+    INCARC = "INCARC", "Incarcerated"
+    FRAUD = "FRAUD", "Fraud or abuse"
+    FOR_CAUSE = "FOR_CAUSE", "For cause, approved by EOHHS"
+    ADMIN_ERR = "ADMIN_ERR", "Administrative correction"
+
+
+# 834 INS04 maintenance reason per disenrollment reason (mmis-rules.md).
+INS04_FOR_REASON = {
+    DisenrollmentReason.MBR_REQ: "14",
+    DisenrollmentReason.ENR_OTHER: "14",
+    DisenrollmentReason.MOVED_OOA: "43",
+    DisenrollmentReason.DEATH: "03",
+    DisenrollmentReason.LOSS_MH: "07",
+    DisenrollmentReason.LOSS_MCARE: "07",
+    DisenrollmentReason.NOT_ELIG: "07",
+    DisenrollmentReason.INCARC: "07",
+    DisenrollmentReason.FRAUD: "07",
+    DisenrollmentReason.FOR_CAUSE: "07",
+    DisenrollmentReason.ADMIN_ERR: "AI",
+}
+INS04_ENROLLMENT = "28"  # initial enrollment
+
+
+class Batch834(BaseModel):
+    """One 834 file cut for one plan; its number is the plan's control number (ISA13/GS06/ST02).
+
+    Numbers run 1, 2, 3 … per plan with no gap and no reuse: the unique constraint refuses
+    reuse and ``batch_cut`` takes the next number under a lock on the plan.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="batches")
+    number = models.PositiveIntegerField()
+    cut_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="+")
+    loop_count = models.PositiveIntegerField(default=0)
+    # Set the first time the file is written; every later write must give the same bytes.
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        verbose_name = "834 batch"
+        verbose_name_plural = "834 batches"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="batch_number_unique_per_plan"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="batch_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"834 batch {self.number} for {self.plan.provider_id}"
+
+    @property
+    def filename(self) -> str:
+        return f"834_{self.plan.provider_id}_{self.number:06d}.x12"
+
+
+class EnrollmentTransaction(BaseModel):
+    """A request sent to MMIS at Submit, with MMIS's answer. Never changed once answered.
+
+    ``token`` is the one-time token of the form that sent it: a re-post with the same
+    token returns this row instead of sending a new request.
+    """
+
+    class Kind(models.TextChoices):
+        ENROLL = "ENROLL", "Enrollment"
+        DISENROLL = "DISENROLL", "Disenrollment"
+
+    class Status(models.TextChoices):
+        ACCEPTED = "ACCEPTED", "Accepted"
+        REJECTED = "REJECTED", "Rejected"
+
+    reference = models.CharField(max_length=20, unique=True)
+    token = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=10, choices=Kind)
+    status = models.CharField(max_length=10, choices=Status)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transactions")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="transactions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="enrollment_transactions")
+    request_date = models.DateField("request date")
+    effective_date = models.DateField("effective date")
+    reason = models.CharField("disenrollment reason", max_length=10, choices=DisenrollmentReason,
+                              blank=True)
+    rate_cell = models.ForeignKey(RateCell, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    span = models.ForeignKey(EnrollmentSpan, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="transactions")
+    cancellation = models.BooleanField(default=False)
+    codes = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    # What the 834 says of the member, frozen at Submit so that a batch re-written later
+    # gives the same bytes even after the feed changed the member.
+    snapshot = models.JSONField(default=dict, blank=True)
+    batch = models.ForeignKey(Batch834, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="transactions")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["plan", "status"], name="txn_pending_idx",
+                         condition=Q(status="ACCEPTED", batch__isnull=True)),
+            models.Index(fields=["member", "-created_at"], name="txn_member_idx"),
+        ]
+        constraints = [
+            # One accepted disenrollment per span, whatever the race.
+            models.UniqueConstraint(
+                fields=["span"], name="one_accepted_disenrollment_per_span",
+                condition=Q(kind="DISENROLL", status="ACCEPTED")),
+            models.CheckConstraint(
+                condition=Q(status="REJECTED") | ~Q(codes__len__gt=0),
+                name="accepted_has_no_codes"),
+            models.CheckConstraint(
+                condition=~Q(kind="DISENROLL", status="ACCEPTED") | ~Q(reason=""),
+                name="disenrollment_has_reason"),
+            models.CheckConstraint(
+                condition=Q(batch__isnull=True) | Q(status="ACCEPTED"),
+                name="only_accepted_in_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()} {self.get_status_display()}"
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED

@@ -1,0 +1,300 @@
+"""The portal's copy of MMIS reference data: members, plans, service areas, rate cells, spans.
+
+MMIS owns eligibility (contracts/member-feed.md); these tables are refreshed from its feed
+and changed by the portal's enrollment services only.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Cast
+
+from posc.models import BaseModel
+
+MEMBER_ID_VALIDATOR = RegexValidator(r"^\d{12}$", "Enter a 12-digit Member ID.")
+# MassHealth PID/SL: 9 digits and a service-location letter (domain.md F).
+PROVIDER_ID_VALIDATOR = RegexValidator(
+    r"^\d{9}[A-Z]$", "Enter a 10-character Provider ID: 9 digits and a letter."
+)
+
+
+class Program(models.TextChoices):
+    SCO = "SCO", "Senior Care Options"
+    ONE_CARE = "ONE_CARE", "One Care"
+    MCO = "MCO", "Managed Care Organization"
+    MBHP = "MBHP", "Behavioral Health Partnership"
+
+    @classmethod
+    def integrated(cls) -> tuple[str, str]:
+        """Return the programs whose spans may not overlap (SCO and One Care)."""
+        return (cls.SCO, cls.ONE_CARE)
+
+
+# The code used in rate cells and the 834 REF*1L (demo-data.md: SCO and OC).
+PROGRAM_CODES = {Program.SCO: "SCO", Program.ONE_CARE: "OC"}
+
+
+class County(models.TextChoices):
+    BARNSTABLE = "Barnstable"
+    BERKSHIRE = "Berkshire"
+    BRISTOL = "Bristol"
+    DUKES = "Dukes"
+    ESSEX = "Essex"
+    FRANKLIN = "Franklin"
+    HAMPDEN = "Hampden"
+    HAMPSHIRE = "Hampshire"
+    MIDDLESEX = "Middlesex"
+    NANTUCKET = "Nantucket"
+    NORFOLK = "Norfolk"
+    PLYMOUTH = "Plymouth"
+    SUFFOLK = "Suffolk"
+    WORCESTER = "Worcester"
+
+
+class Region(models.TextChoices):
+    GREATER_BOSTON = "GB", "Greater Boston"
+    REST_OF_STATE = "RS", "Rest of state"
+
+    @classmethod
+    def for_county(cls, county: str) -> "Region":
+        """Return the rate region of *county* (demo-data.md: GB is Suffolk, Middlesex, Norfolk)."""
+        if county in (County.SUFFOLK, County.MIDDLESEX, County.NORFOLK):
+            return cls.GREATER_BOSTON
+        return cls.REST_OF_STATE
+
+
+class CoverageType(models.TextChoices):
+    STANDARD = "STANDARD", "MassHealth Standard"
+    COMMONHEALTH = "COMMONHEALTH", "MassHealth CommonHealth"
+    CAREPLUS = "CAREPLUS", "MassHealth CarePlus"
+    FAMILY_ASSISTANCE = "FAMILY_ASSISTANCE", "MassHealth Family Assistance"
+    LIMITED = "LIMITED", "MassHealth Limited"
+    NONE = "NONE", "None"
+
+
+class Residence(models.TextChoices):
+    COMMUNITY = "COMMUNITY", "Community"
+    NURSING_FACILITY = "NURSING_FACILITY", "Nursing facility"
+    ICF_IID = "ICF_IID", "ICF/IID"
+    CHRONIC_REHAB_INPATIENT = "CHRONIC_REHAB_INPATIENT", "Chronic or rehabilitation hospital inpatient"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    UNKNOWN = "U", "Unknown"
+
+
+class Member(models.Model):
+    """A MassHealth member as the eligibility feed last described them.
+
+    The Member ID is the primary key: it never changes (EOM 08-14) and every lookup uses it.
+    """
+
+    member_id = models.CharField("Member ID", max_length=12, primary_key=True,
+                                 validators=[MEMBER_ID_VALIDATOR])
+    last_name = models.CharField("last name", max_length=60)
+    first_name = models.CharField("first name", max_length=35)
+    middle_initial = models.CharField("middle initial", max_length=1, blank=True)
+    date_of_birth = models.DateField("date of birth")
+    sex = models.CharField(max_length=1, choices=Sex)
+    coverage_type = models.CharField("coverage type", max_length=20, choices=CoverageType)
+    coverage_start = models.DateField("coverage start")
+    coverage_end = models.DateField("coverage end", null=True, blank=True)
+    medicare_a_start = models.DateField("Medicare Part A start", null=True, blank=True)
+    medicare_a_end = models.DateField("Medicare Part A end", null=True, blank=True)
+    medicare_b_start = models.DateField("Medicare Part B start", null=True, blank=True)
+    medicare_b_end = models.DateField("Medicare Part B end", null=True, blank=True)
+    mbi = models.CharField("MBI", max_length=11, blank=True)
+    address_line1 = models.CharField("address", max_length=100)
+    city = models.CharField(max_length=60)
+    zip = models.CharField("ZIP code", max_length=5)
+    county = models.CharField(max_length=12, choices=County)
+    residence = models.CharField(max_length=24, choices=Residence)
+    rating_category = models.CharField("rating category", max_length=4)
+    esrd = models.BooleanField("end-stage renal disease", default=False)
+    deductible_period = models.BooleanField("in a deductible period", default=False)
+    date_of_death = models.DateField("date of death", null=True, blank=True)
+    updated_at = models.DateTimeField("last updated", auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "member_id"]
+        indexes = [models.Index(fields=["last_name", "first_name"], name="member_name_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(member_id__regex=r"^[0-9]{12}$"),
+                                   name="member_id_12_digits"),
+            models.CheckConstraint(
+                condition=Q(coverage_end__isnull=True) | Q(coverage_end__gte=F("coverage_start")),
+                name="member_coverage_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name} ({self.member_id})"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_initial, self.last_name) if p)
+
+    def age_on(self, day: datetime.date) -> int:
+        """Return the member's age in whole years on *day*."""
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class Plan(models.Model):
+    """A health plan (SCO, One Care, MCO or MBHP) and its MassHealth provider ID."""
+
+    provider_id = models.CharField("Provider ID", max_length=10, unique=True,
+                                   validators=[PROVIDER_ID_VALIDATOR])
+    name = models.CharField(max_length=120)
+    program = models.CharField(max_length=10, choices=Program)
+
+    class Meta:
+        ordering = ["program", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.provider_id})"
+
+    @property
+    def program_code(self) -> str:
+        return PROGRAM_CODES.get(self.program, self.program)
+
+
+class ServiceArea(models.Model):
+    """A county a plan serves under its EOHHS contract (130 CMR 508.008(A)(2))."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="service_areas")
+    county = models.CharField(max_length=12, choices=County)
+
+    class Meta:
+        ordering = ["plan", "county"]
+        constraints = [models.UniqueConstraint(fields=["plan", "county"], name="service_area_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.plan.name}: {self.county}"
+
+
+class Provider(models.Model):
+    """A MassHealth provider that is not a health plan (a hospital, an agency)."""
+
+    provider_id = models.CharField("Provider ID", max_length=10, unique=True,
+                                   validators=[PROVIDER_ID_VALIDATOR])
+    name = models.CharField(max_length=120)
+    npi = models.CharField("NPI", max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.provider_id})"
+
+
+class ProviderLink(models.Model):
+    """Link a portal user to a MassHealth provider ID they act for (a plan or a provider)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="provider_links")
+    provider_id = models.CharField("Provider ID", max_length=10, validators=[PROVIDER_ID_VALIDATOR])
+
+    class Meta:
+        ordering = ["user", "provider_id"]
+        constraints = [models.UniqueConstraint(fields=["user", "provider_id"],
+                                               name="provider_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.provider_id}"
+
+
+class RateCell(models.Model):
+    """A capitation rate cell: program + rating category + region, effective-dated."""
+
+    class Setting(models.TextChoices):
+        COMMUNITY = "community", "Community"
+        INSTITUTIONAL = "institutional", "Institutional"
+
+    program = models.CharField(max_length=10, choices=Program)
+    category = models.CharField(max_length=4)
+    region = models.CharField(max_length=2, choices=Region)
+    label = models.CharField(max_length=120)
+    setting = models.CharField(max_length=16, choices=Setting)
+    effective_from = models.DateField("effective from")
+    effective_to = models.DateField("effective to", null=True, blank=True)
+
+    class Meta:
+        ordering = ["program", "category", "region", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "category", "region", "effective_from"],
+                                    name="rate_cell_unique"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="rate_cell_dates_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+    @property
+    def code(self) -> str:
+        """Return the code shown to users and sent in the 834, e.g. ``SCO-CNHC-GB``."""
+        return f"{PROGRAM_CODES[self.program]}-{self.category}-{self.region}"
+
+
+class EnrollmentSpan(BaseModel):
+    """A member's enrollment with a plan from *start_date* to *end_date* (open when null).
+
+    A span is never deleted. Disenrollment sets the end date; disenrolling before the span
+    starts cancels it (kept, ``cancelled``), as the 834 cancellation does (mmis-rules.md).
+    """
+
+    class Source(models.TextChoices):
+        FEED = "FEED", "Eligibility feed"
+        PORTAL = "PORTAL", "Portal enrollment"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="spans")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="spans")
+    # Copied from the plan so that the database can refuse overlaps per program family.
+    program = models.CharField(max_length=10, choices=Program)
+    start_date = models.DateField("start date")
+    end_date = models.DateField("end date", null=True, blank=True)
+    cancelled = models.BooleanField(default=False)
+    source = models.CharField(max_length=8, choices=Source, default=Source.PORTAL)
+
+    class Meta:
+        ordering = ["member", "-start_date"]
+        indexes = [models.Index(fields=["plan", "start_date"], name="span_plan_start_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="span_end_not_before_start"),
+            models.CheckConstraint(
+                condition=Q(cancelled=False) | Q(end_date=F("start_date")),
+                name="span_cancelled_ends_on_start"),
+            # One SCO or One Care span at a time per member, enforced by PostgreSQL itself.
+            # int8range over the member ID stands in for "member WITH =" so that no
+            # btree_gist extension is needed (the embedded server ships without contrib).
+            ExclusionConstraint(
+                name="span_no_overlap_integrated",
+                expressions=[
+                    (Func(Cast("member", models.BigIntegerField()),
+                          Cast("member", models.BigIntegerField()), Value("[]"),
+                          function="int8range"), RangeOperators.OVERLAPS),
+                    (Func(F("start_date"), F("end_date"), Value("[]"), function="daterange",
+                          output_field=DateRangeField()), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(cancelled=False, program__in=Program.integrated()),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = self.end_date.isoformat() if self.end_date else "open"
+        return f"{self.member_id} {self.plan.provider_id} {self.start_date.isoformat()}–{end}"
+
+    def covers(self, day: datetime.date) -> bool:
+        """Return True when the span is in force on *day*."""
+        return (not self.cancelled and self.start_date <= day
+                and (self.end_date is None or self.end_date >= day))

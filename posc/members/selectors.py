@@ -1,0 +1,60 @@
+"""Reads of members, plans and spans."""
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from posc.members.models import EnrollmentSpan, Member, Plan, Program, RateCell
+
+
+def user_provider_ids(*, user: AbstractBaseUser) -> frozenset[str]:
+    """Return the provider IDs the user is linked to (cached on the user object)."""
+    cached = getattr(user, "_provider_ids", None)
+    if cached is None:
+        cached = frozenset(user.provider_links.values_list("provider_id", flat=True))
+        user._provider_ids = cached
+    return cached
+
+
+def user_plans(*, user: AbstractBaseUser, program: str | None = None) -> QuerySet[Plan]:
+    """Return the plans the user acts for, optionally of one program."""
+    plans = Plan.objects.filter(provider_id__in=user_provider_ids(user=user))
+    if program:
+        plans = plans.filter(program=program)
+    return plans.order_by("provider_id")
+
+
+def user_programs(*, user: AbstractBaseUser) -> frozenset[str]:
+    """Return the SCO / One Care programs the user has a plan in."""
+    cached = getattr(user, "_programs", None)
+    if cached is None:
+        cached = frozenset(
+            user_plans(user=user).filter(program__in=Program.integrated())
+            .values_list("program", flat=True))
+        user._programs = cached
+    return cached
+
+
+def member_get(*, member_id: str) -> Member | None:
+    """Return the member with *member_id*, or None."""
+    return Member.objects.filter(pk=member_id).first()
+
+
+def member_integrated_spans(*, member: Member) -> QuerySet[EnrollmentSpan]:
+    """Return the member's SCO and One Care spans that are not cancelled, newest first."""
+    return (EnrollmentSpan.objects.filter(member=member, cancelled=False,
+                                          program__in=Program.integrated())
+            .select_related("plan").order_by("-start_date"))
+
+
+def member_spans_covering(*, member_id: str, day: datetime.date) -> QuerySet[EnrollmentSpan]:
+    """Return every span of the member in force on *day* (any program)."""
+    return (EnrollmentSpan.objects.filter(member_id=member_id, cancelled=False,
+                                          start_date__lte=day)
+            .exclude(end_date__lt=day).select_related("plan").order_by("start_date"))
+
+
+def rate_cells_for_program(*, program: str) -> QuerySet[RateCell]:
+    """Return the program's rate cells."""
+    return RateCell.objects.filter(program=program).order_by("category", "region", "effective_from")

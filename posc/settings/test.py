@@ -1,0 +1,15 @@
+"""With these settings, tests run faster."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-not-a-secret")
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+X12_OUTBOX = Path(tempfile.mkdtemp(prefix="posc-834-"))
+TEMPLATES[0]["OPTIONS"]["debug"] = True  # noqa: F405
