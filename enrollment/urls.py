@@ -1,4 +1,19 @@
 from django.urls import path
 
+from enrollment import views
+
 app_name = "enrollment"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.landing, {"section": "Enrollment"}, name="enrollment"),
+    path("members/", views.landing, {"section": "Manage Members"}, name="manage_members"),
+    path("834-files/", views.FilesView.as_view(), name="files"),
+    path("834-files/<int:pk>/download/", views.FileDownloadView.as_view(), name="file_download"),
+    path("<slug:program>/search/", views.MemberSearchView.as_view(), name="search"),
+    path("<slug:program>/verification/", views.VerificationView.as_view(), name="verification"),
+    path("<slug:program>/certification/", views.CertificationView.as_view(),
+         name="certification"),
+    path("<slug:program>/disenrollment/", views.DisenrollmentView.as_view(),
+         name="disenrollment"),
+    path("<slug:program>/confirmation/<str:reference>/", views.ConfirmationView.as_view(),
+         name="confirmation"),
+]

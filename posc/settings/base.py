@@ -52,6 +52,7 @@ THIRD_PARTY_APPS = [
     "axes",
 ]
 LOCAL_APPS = [
+    "posc",
     "posc.members",
     "enrollment",
 ]
@@ -131,7 +132,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # EMAIL
 # ------------------------------------------------------------------------------
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# Django 6.1 mailers (EMAIL_BACKEND is deprecated); each environment sets the backend.
+MAILERS = {"default": {"BACKEND": env("DJANGO_EMAIL_BACKEND",
+                                      default="django.core.mail.backends.smtp.EmailBackend")}}
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="POSC <noreply@posc.example>")
 ENROLLMENT_OPERATIONS_EMAIL = env("ENROLLMENT_OPERATIONS_EMAIL", default="enrollment-ops@posc.example")
 

@@ -6,4 +6,5 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-a-secret")
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+MAILERS = {"default": {"BACKEND": env("DJANGO_EMAIL_BACKEND",
+                                      default="django.core.mail.backends.console.EmailBackend")}}

@@ -26,8 +26,11 @@ STORAGES = {
 
 # EMAIL
 # ------------------------------------------------------------------------------
-EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+MAILERS = {"default": {
+    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "OPTIONS": {"host": env("DJANGO_EMAIL_HOST", default="localhost"),
+                "port": env.int("DJANGO_EMAIL_PORT", default=25)},
+}}
 
 # LOGGING: errors to the console for the process supervisor; no request bodies.
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

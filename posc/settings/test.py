@@ -10,6 +10,6 @@ DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-not-a-secret")
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 X12_OUTBOX = Path(tempfile.mkdtemp(prefix="posc-834-"))
 TEMPLATES[0]["OPTIONS"]["debug"] = True  # noqa: F405

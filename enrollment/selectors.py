@@ -1,0 +1,142 @@
+"""Reads for the enrollment panels: MMIS request records built from the shared model."""
+
+import datetime
+from dataclasses import replace
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, OuterRef, QuerySet
+
+from enrollment.models import Batch834, EnrollmentTransaction
+from posc.members.models import EnrollmentSpan, Member, Plan, Program, RateCell
+from posc.members.selectors import (
+    member_integrated_spans,
+    rate_cells_for_program,
+    user_plans,
+    user_provider_ids,
+)
+from posc.mmis.types import (
+    Action,
+    MemberRecord,
+    MmisRequest,
+    MmisResponse,
+    PlanRecord,
+    RateCellRecord,
+    SpanRecord,
+)
+from posc.mmis.validator import validate
+
+
+def member_record(*, member: Member) -> MemberRecord:
+    """Return what MMIS knows of *member*."""
+    return MemberRecord(
+        member_id=member.member_id, last_name=member.last_name, first_name=member.first_name,
+        middle_initial=member.middle_initial, date_of_birth=member.date_of_birth, sex=member.sex,
+        coverage_type=member.coverage_type, coverage_start=member.coverage_start,
+        coverage_end=member.coverage_end, medicare_a_start=member.medicare_a_start,
+        medicare_a_end=member.medicare_a_end, medicare_b_start=member.medicare_b_start,
+        medicare_b_end=member.medicare_b_end, county=member.county, residence=member.residence,
+        rating_category=member.rating_category, esrd=member.esrd,
+        deductible_period=member.deductible_period, date_of_death=member.date_of_death,
+        address_line1=member.address_line1, city=member.city, zip=member.zip,
+    )
+
+
+def plan_record(*, plan: Plan) -> PlanRecord:
+    """Return the plan with the counties it serves."""
+    counties = frozenset(plan.service_areas.values_list("county", flat=True))
+    return PlanRecord(provider_id=plan.provider_id, program=plan.program, name=plan.name,
+                      counties=counties)
+
+
+def span_records(*, member: Member) -> tuple[SpanRecord, ...]:
+    """Return the member's SCO and One Care spans, each with whether a disenrollment was accepted."""
+    disenrolled = EnrollmentTransaction.objects.filter(
+        span=OuterRef("pk"), kind=EnrollmentTransaction.Kind.DISENROLL,
+        status=EnrollmentTransaction.Status.ACCEPTED)
+    spans = member_integrated_spans(member=member).annotate(disenrolled=Exists(disenrolled))
+    return tuple(
+        SpanRecord(provider_id=s.plan.provider_id, program=s.program, start_date=s.start_date,
+                   end_date=s.end_date, disenrollment_accepted=s.disenrolled)
+        for s in spans)
+
+
+def rate_cell_records(*, program: str) -> tuple[RateCellRecord, ...]:
+    """Return the program's rate cells as MMIS records."""
+    return tuple(
+        RateCellRecord(program=c.program, category=c.category, region=c.region, code=c.code,
+                       label=c.label, setting=c.setting, effective_from=c.effective_from,
+                       effective_to=c.effective_to)
+        for c in rate_cells_for_program(program=program))
+
+
+def mmis_request_build(*, action: Action, program: str, provider_id: str, member_id: str,
+                       last_name: str, first_name: str, user: AbstractBaseUser,
+                       member: Member | None = None) -> MmisRequest:
+    """Return the MMIS request for what the user typed, with the records MMIS needs."""
+    plan = Plan.objects.filter(provider_id=provider_id).first()
+    if member is None:
+        member = Member.objects.filter(pk=member_id).first()
+    return MmisRequest(
+        action=action, program=program, provider_id=provider_id, member_id=member_id,
+        last_name=last_name, first_name=first_name,
+        user_provider_ids=user_provider_ids(user=user),
+        plan=plan_record(plan=plan) if plan else None,
+        member=member_record(member=member) if member else None,
+        spans=span_records(member=member) if member else (),
+        rate_cells=rate_cell_records(program=program) if action == Action.ENROLL else (),
+    )
+
+
+def span_for_plan(*, member: Member, plan: Plan, start_date: datetime.date) -> EnrollmentSpan:
+    """Return the member's non-cancelled span with *plan* starting on *start_date*."""
+    return EnrollmentSpan.objects.get(member=member, plan=plan, start_date=start_date,
+                                      cancelled=False)
+
+
+def rate_cell_get(*, program: str, code: str, day: datetime.date) -> RateCell | None:
+    """Return the rate cell with *code* in force on *day*."""
+    for cell in rate_cells_for_program(program=program):
+        if cell.code == code and cell.effective_from <= day and (
+                cell.effective_to is None or cell.effective_to >= day):
+            return cell
+    return None
+
+
+def batch_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Batch834]:
+    """Return the 834 batches of the user's own plans, newest first."""
+    return (Batch834.objects.filter(plan__in=user_plans(user=user))
+            .select_related("plan").order_by("-created_at", "-number"))
+
+
+def transaction_for_user(*, user: AbstractBaseUser, reference: str) -> EnrollmentTransaction | None:
+    """Return the transaction *reference* when it belongs to one of the user's plans."""
+    return (EnrollmentTransaction.objects.select_related("member", "plan", "rate_cell", "span")
+            .filter(reference=reference, plan__provider_id__in=user_provider_ids(user=user))
+            .first())
+
+
+def programs_of(*, user: AbstractBaseUser) -> list[str]:
+    """Return the SCO / One Care programs of the user's plans, SCO first."""
+    have = set(user_plans(user=user).values_list("program", flat=True))
+    return [p for p in Program.integrated() if p in have]
+
+
+def panel_search(*, program: str, provider_id: str, member_id: str, last_name: str,
+                 first_name: str, user: AbstractBaseUser,
+                 today: datetime.date) -> tuple[Action | None, MmisResponse]:
+    """Return which panel follows Member Search, with MMIS's answer (ui.md, steps 4–8).
+
+    A member enrolled with this plan goes to Disenrollment; one whose disenrollment was
+    already accepted gets DUPLICATE; otherwise MMIS checks an enrollment. The action is
+    None when the search ends on the Member Search panel with errors.
+    """
+    request = mmis_request_build(action=Action.ENROLL, program=program, provider_id=provider_id,
+                                 member_id=member_id, last_name=last_name,
+                                 first_name=first_name, user=user)
+    leaving = validate(replace(request, action=Action.DISENROLL), today=today)
+    if leaving.accepted:
+        return Action.DISENROLL, leaving
+    if set(leaving.codes) & {"PROVIDER", "NO_MATCH", "DUPLICATE"}:
+        return None, leaving
+    joining = validate(request, today=today)
+    return (Action.ENROLL if joining.accepted else None), joining

@@ -1,0 +1,249 @@
+"""Enrollment writes: submit to MMIS, record the answer, cut and write 834 batches.
+
+Every service owns its transaction and locks what it changes. A Submit is serialised on
+the member's row, so two clerks (or a double click) never produce two accepted
+transactions: the second sees the first's span and MMIS answers DUPLICATE, or it sees the
+first's one-time token and gets the stored answer back.
+"""
+
+import datetime
+import hashlib
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from enrollment.models import (
+    INS04_ENROLLMENT,
+    INS04_FOR_REASON,
+    Batch834,
+    DisenrollmentReason,
+    EnrollmentTransaction,
+)
+from enrollment.selectors import (
+    member_record,
+    mmis_request_build,
+    rate_cell_get,
+    span_for_plan,
+)
+from posc.exceptions import DomainError
+from posc.members.models import PROGRAM_CODES, EnrollmentSpan, Member, Plan
+from posc.mmis.types import Action, Interchange834, MemberLoop834, MmisResponse
+from posc.mmis.validator import medicare_status_on, validate
+from posc.mmis.x12_834 import iter_834
+
+EASTERN = ZoneInfo("America/New_York")
+
+
+def today_eastern() -> datetime.date:
+    """Return today's date in America/New_York (mmis-rules.md: the request date)."""
+    return timezone.now().astimezone(EASTERN).date()
+
+
+def _next_reference(kind: str, day: datetime.date) -> str:
+    """Return a new transaction reference such as ``ENR-20261122-000042`` (X12-safe)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('enrollment_reference_seq')")
+        (number,) = cursor.fetchone()
+    prefix = "ENR" if kind == EnrollmentTransaction.Kind.ENROLL else "DIS"
+    return f"{prefix}-{day:%Y%m%d}-{number:06d}"
+
+
+def _snapshot(*, member: Member, plan: Plan, response: MmisResponse, ins04: str,
+              rate_cell_code: str) -> dict:
+    """Return what the 834 will say of this member, frozen at Submit."""
+    return {
+        "last_name": member.last_name, "first_name": member.first_name,
+        "middle_initial": member.middle_initial, "address_line1": member.address_line1,
+        "city": member.city, "zip": member.zip, "date_of_birth": member.date_of_birth.isoformat(),
+        "sex": member.sex, "program_code": PROGRAM_CODES[plan.program],
+        "medicare_status": medicare_status_on(member_record(member=member), response.effective_date),
+        "ins04": ins04, "rate_cell_code": rate_cell_code,
+    }
+
+
+def _locked_member(member_id: str) -> Member | None:
+    return Member.objects.select_for_update().filter(pk=member_id).first()
+
+
+def _submit(*, action: Action, token: uuid.UUID, program: str, provider_id: str, member_id: str,
+            last_name: str, first_name: str, user: AbstractBaseUser, today: datetime.date,
+            reason: str = "") -> EnrollmentTransaction:
+    """Send one request to MMIS and store it with the answer (see the module docstring)."""
+    member = _locked_member(member_id)
+    plan = Plan.objects.filter(provider_id=provider_id).first()
+    if member is None or plan is None:
+        # The panels only reach Submit after a matching search; nothing to record against.
+        raise DomainError("No member matches this Member ID, Last Name and First Name.",
+                          code="NO_MATCH")
+    stored = EnrollmentTransaction.objects.filter(token=token).first()
+    if stored is not None:
+        return stored  # mmis-rules.md: a re-post of the same form returns the stored answer
+    request = mmis_request_build(action=action, program=program, provider_id=provider_id,
+                                 member_id=member_id, last_name=last_name,
+                                 first_name=first_name, user=user, member=member)
+    response = validate(request, today=today)
+    kind = (EnrollmentTransaction.Kind.ENROLL if action == Action.ENROLL
+            else EnrollmentTransaction.Kind.DISENROLL)
+    txn = EnrollmentTransaction(
+        reference=_next_reference(kind, today), token=token, kind=kind,
+        status=(EnrollmentTransaction.Status.ACCEPTED if response.accepted
+                else EnrollmentTransaction.Status.REJECTED),
+        member=member, plan=plan, requested_by=user, request_date=today,
+        effective_date=response.effective_date, reason=reason,
+        codes=list(response.codes),
+        errors=[{"code": str(e.code), "message": e.message} for e in response.errors],
+        cancellation=response.cancellation,
+    )
+    if response.accepted and action == Action.ENROLL:
+        cell = rate_cell_get(program=program, code=response.rate_cell.code,
+                             day=response.effective_date)
+        txn.rate_cell = cell
+        # The exclusion constraint on spans refuses an overlap even if this check were wrong.
+        txn.span = EnrollmentSpan.objects.create(
+            member=member, plan=plan, program=plan.program, start_date=response.effective_date,
+            source=EnrollmentSpan.Source.PORTAL)
+        txn.snapshot = _snapshot(member=member, plan=plan, response=response,
+                                 ins04=INS04_ENROLLMENT, rate_cell_code=cell.code)
+    elif response.accepted:
+        span = span_for_plan(member=member, plan=plan, start_date=response.span.start_date)
+        # mmis-rules.md: disenrolling before the start cancels the span (kept, never deleted).
+        span.end_date = response.effective_date
+        span.cancelled = response.cancellation
+        span.save(update_fields=["end_date", "cancelled", "updated_at"])
+        txn.span = span
+        txn.snapshot = _snapshot(member=member, plan=plan, response=response,
+                                 ins04=INS04_FOR_REASON[DisenrollmentReason(reason)],
+                                 rate_cell_code="")
+    txn.save()
+    return txn
+
+
+@transaction.atomic
+def enrollment_submit(*, token: uuid.UUID, program: str, provider_id: str, member_id: str,
+                      last_name: str, first_name: str, user: AbstractBaseUser,
+                      today: datetime.date | None = None) -> EnrollmentTransaction:
+    """Submit an enrollment to MMIS; return the stored transaction, accepted or rejected."""
+    return _submit(action=Action.ENROLL, token=token, program=program, provider_id=provider_id,
+                   member_id=member_id, last_name=last_name, first_name=first_name, user=user,
+                   today=today or today_eastern())
+
+
+@transaction.atomic
+def disenrollment_submit(*, token: uuid.UUID, program: str, provider_id: str, member_id: str,
+                         last_name: str, first_name: str, reason: str, user: AbstractBaseUser,
+                         today: datetime.date | None = None) -> EnrollmentTransaction:
+    """Submit a disenrollment to MMIS; return the stored transaction, accepted or rejected."""
+    if reason not in DisenrollmentReason.values:
+        raise DomainError("Select the Disenrollment Reason.", code="REASON")
+    return _submit(action=Action.DISENROLL, token=token, program=program,
+                   provider_id=provider_id, member_id=member_id, last_name=last_name,
+                   first_name=first_name, user=user, today=today or today_eastern(),
+                   reason=reason)
+
+
+enrollment_submit.alters_data = True
+disenrollment_submit.alters_data = True
+
+
+# ---------------------------------------------------------------------------- 834 batches
+
+@transaction.atomic
+def batch_cut(*, plan: Plan, cut_by: AbstractBaseUser | None = None) -> Batch834 | None:
+    """Put every accepted, unsent transaction of *plan* in a new batch; None when none is pending.
+
+    The plan row is locked so that two cuts for one plan take numbers one after the other
+    (no gap, no reuse); a cut with nothing pending takes no number.
+    """
+    Plan.objects.select_for_update().get(pk=plan.pk)
+    pending = EnrollmentTransaction.objects.filter(
+        plan=plan, status=EnrollmentTransaction.Status.ACCEPTED, batch__isnull=True)
+    count = pending.count()
+    if not count:
+        return None
+    last = Batch834.objects.filter(plan=plan).aggregate(n=Max("number"))["n"] or 0
+    batch = Batch834.objects.create(plan=plan, number=last + 1, cut_by=cut_by, loop_count=count)
+    updated = pending.update(batch=batch)
+    if updated != count:  # pending rows are only ever added, and the plan lock holds other cuts
+        batch.loop_count = updated
+        batch.save(update_fields=["loop_count", "updated_at"])
+    return batch
+
+
+batch_cut.alters_data = True
+
+
+def _loops(batch: Batch834) -> Iterator[MemberLoop834]:
+    rows = (batch.transactions.order_by("created_at", "pk")
+            .values_list("kind", "member_id", "effective_date", "snapshot")
+            .iterator(chunk_size=5000))
+    for kind, member_id, effective_date, snap in rows:
+        yield MemberLoop834(
+            action=Action.ENROLL if kind == EnrollmentTransaction.Kind.ENROLL else Action.DISENROLL,
+            maintenance_reason=snap["ins04"], medicare_status=snap["medicare_status"],
+            member_id=member_id, program_code=snap["program_code"],
+            last_name=snap["last_name"], first_name=snap["first_name"],
+            middle_initial=snap["middle_initial"], address_line1=snap["address_line1"],
+            city=snap["city"], state="MA", zip=snap["zip"],
+            date_of_birth=datetime.date.fromisoformat(snap["date_of_birth"]), sex=snap["sex"],
+            date=effective_date, rate_cell_code=snap["rate_cell_code"],
+        )
+
+
+def batch_interchange(*, batch: Batch834) -> Interchange834:
+    """Return the 834 of *batch*; the same batch always gives the same interchange."""
+    plan = batch.plan
+    return Interchange834(
+        sender_id=settings.X12_SENDER_ID, receiver_id=plan.provider_id, plan_name=plan.name,
+        program=plan.program, created_at=batch.created_at.astimezone(EASTERN).replace(tzinfo=None),
+        isa_control=batch.number, gs_control=batch.number, st_control=batch.number,
+        reference=f"{plan.provider_id}-{batch.number:06d}", loop_count=batch.loop_count,
+        loops=_loops(batch),
+    )
+
+
+def batch_stream(*, batch: Batch834) -> Iterator[bytes]:
+    """Yield the 834 of *batch* as ASCII bytes, segment by segment."""
+    for segment in iter_834(batch_interchange(batch=batch)):
+        yield segment.encode("ascii")
+
+
+def batch_write(*, batch: Batch834, path: Path) -> str:
+    """Write *batch* to *path* atomically (temporary file, then rename); return its SHA-256.
+
+    The first write records the digest; a later write of the same batch must match it.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, transaction.atomic():
+            for chunk in batch_stream(batch=batch):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        sha = digest.hexdigest()
+        if batch.sha256 and batch.sha256 != sha:
+            raise DomainError(f"Batch {batch.number} no longer gives the bytes first written.",
+                              code="BATCH_CHANGED")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    if not batch.sha256:
+        Batch834.objects.filter(pk=batch.pk, sha256="").update(sha256=sha)
+        batch.sha256 = sha
+    return sha
+
+
+batch_write.alters_data = True

@@ -1,0 +1,96 @@
+"""Admin for Enrollment Operations: members, plans, rate cells and spans."""
+
+from django.contrib import admin
+
+from posc.members.models import (
+    EnrollmentSpan,
+    Member,
+    Plan,
+    Provider,
+    ProviderLink,
+    RateCell,
+    ServiceArea,
+)
+
+
+class ReadOnlyAdminMixin:
+    """Rows written only by services or the feed: viewable, never edited here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SpanInline(admin.TabularInline):
+    model = EnrollmentSpan
+    fields = ["plan", "start_date", "end_date", "cancelled", "source"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Member)
+class MemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Members come from the MMIS eligibility feed (import_members); the admin only shows them."""
+
+    list_display = ["member_id", "last_name", "first_name", "date_of_birth", "coverage_type",
+                    "county", "rating_category"]
+    search_fields = ["=member_id", "last_name", "first_name"]
+    list_filter = ["coverage_type", "county", "residence"]
+    show_full_result_count = False
+    inlines = [SpanInline]
+
+
+class ServiceAreaInline(admin.TabularInline):
+    model = ServiceArea
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["provider_id", "name", "program"]
+    list_filter = ["program"]
+    search_fields = ["provider_id", "name"]
+    inlines = [ServiceAreaInline]
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["provider_id", "name", "npi"]
+    search_fields = ["provider_id", "name", "npi"]
+
+
+@admin.register(ProviderLink)
+class ProviderLinkAdmin(admin.ModelAdmin):
+    list_display = ["user", "provider_id"]
+    search_fields = ["user__username", "provider_id"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(RateCell)
+class RateCellAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "program", "category", "region", "setting",
+                    "effective_from", "effective_to"]
+    list_filter = ["program", "region", "setting"]
+    search_fields = ["category", "label"]
+
+
+@admin.register(EnrollmentSpan)
+class EnrollmentSpanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Spans change only through the enrollment services, which also write the 834."""
+
+    list_display = ["member", "plan", "start_date", "end_date", "cancelled", "source"]
+    list_filter = ["program", "cancelled", "source", "plan"]
+    search_fields = ["=member__member_id", "member__last_name", "member__first_name"]
+    list_select_related = ["member", "plan"]
+    date_hierarchy = "start_date"
+    show_full_result_count = False

@@ -1,0 +1,58 @@
+"""Shared fixtures: reference data and the role users of demo-data.md."""
+
+import pytest
+from django.core.management import call_command
+
+from posc.members.models import Plan, ProviderLink
+from tests.factories import UserFactory
+
+CCA_SCO = "110000001A"
+FALLON_SCO = "110000003A"
+SWH_SCO = "110000002A"
+CCA_ONE_CARE = "120000001A"
+TUFTS_ONE_CARE = "120000002A"
+
+
+@pytest.fixture
+def reference_data(db):
+    """Load the plans, service areas and rate cells of demo-data.md."""
+    call_command("loaddata", "plans", "rate_cells", verbosity=0)
+    return Plan.objects.all()
+
+
+def _provider_user(username: str, *provider_ids: str):
+    user = UserFactory(username=username)
+    for provider_id in provider_ids:
+        ProviderLink.objects.create(user=user, provider_id=provider_id)
+    return user
+
+
+@pytest.fixture
+def cca_sco(reference_data):
+    return _provider_user("cca.sco", CCA_SCO)
+
+
+@pytest.fixture
+def fallon_sco(reference_data):
+    return _provider_user("fallon.sco", FALLON_SCO)
+
+
+@pytest.fixture
+def cca_onecare(reference_data):
+    return _provider_user("cca.onecare", CCA_ONE_CARE)
+
+
+@pytest.fixture
+def ops_user(db):
+    return UserFactory(username="ops", is_staff=True)
+
+
+@pytest.fixture
+def client_for(client):
+    """Return a function that logs the test client in as *user*."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,167 @@
+"""enrollment_submit and disenrollment_submit: stored answers, idempotency, races on PostgreSQL."""
+
+import datetime
+import threading
+import uuid
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from enrollment.models import EnrollmentTransaction
+from enrollment.services import disenrollment_submit, enrollment_submit
+from posc.exceptions import DomainError
+from posc.members.models import EnrollmentSpan, Plan
+from tests.conftest import CCA_SCO, SWH_SCO
+from tests.factories import MemberFactory, SpanFactory
+
+TODAY = datetime.date(2026, 11, 22)
+
+
+def submit(user, member, provider_id=CCA_SCO, token=None, today=TODAY):
+    return enrollment_submit(token=token or uuid.uuid4(), program="SCO", provider_id=provider_id,
+                             member_id=member.member_id, last_name=member.last_name,
+                             first_name=member.first_name, user=user, today=today)
+
+
+@pytest.mark.django_db
+class TestSubmit:
+    def test_accepted_enrollment_records_span_rate_cell_and_snapshot(self, cca_sco):
+        member = MemberFactory(middle_initial="Q")
+        txn = submit(cca_sco, member)
+        assert txn.accepted and txn.codes == [] and txn.errors == []
+        assert txn.effective_date == datetime.date(2026, 12, 1)
+        assert txn.reference.startswith("ENR-20261122-")
+        assert txn.span.start_date == datetime.date(2026, 12, 1) and txn.span.end_date is None
+        assert txn.snapshot["medicare_status"] == "C" and txn.snapshot["ins04"] == "28"
+        assert txn.snapshot["rate_cell_code"] == "SCO-CW-GB" == txn.rate_cell.code
+
+    def test_rejected_request_is_stored_with_every_code(self, cca_sco):
+        member = MemberFactory(esrd=True, deductible_period=True)
+        txn = submit(cca_sco, member)
+        assert txn.status == "REJECTED"
+        assert sorted(txn.codes) == ["DEDUCTIBLE", "ESRD"]
+        assert {e["code"] for e in txn.errors} == {"DEDUCTIBLE", "ESRD"}
+        assert txn.span is None and not EnrollmentSpan.objects.exists()
+
+    def test_same_token_returns_the_stored_answer(self, cca_sco):
+        member = MemberFactory()
+        token = uuid.uuid4()
+        first = submit(cca_sco, member, token=token)
+        again = submit(cca_sco, member, token=token)
+        assert again.pk == first.pk and EnrollmentTransaction.objects.count() == 1
+
+    def test_second_clerk_gets_duplicate(self, cca_sco):
+        member = MemberFactory()
+        assert submit(cca_sco, member).accepted
+        second = submit(cca_sco, member)
+        assert second.status == "REJECTED" and second.codes == ["DUPLICATE"]
+
+    def test_unknown_member_raises_and_stores_nothing(self, cca_sco):
+        member = MemberFactory.build()
+        with pytest.raises(DomainError):
+            submit(cca_sco, member)
+        assert not EnrollmentTransaction.objects.exists()
+
+    def test_disenrollment_needs_a_reason_from_the_list(self, cca_sco):
+        span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
+        with pytest.raises(DomainError):
+            disenrollment_submit(token=uuid.uuid4(), program="SCO", provider_id=CCA_SCO,
+                                 member_id=span.member_id, last_name=span.member.last_name,
+                                 first_name=span.member.first_name, reason="NOPE",
+                                 user=cca_sco, today=TODAY)
+        assert not EnrollmentTransaction.objects.exists()
+
+    def test_disenrollment_twice_is_duplicate(self, cca_sco):
+        span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
+        kwargs = dict(program="SCO", provider_id=CCA_SCO, member_id=span.member_id,
+                      last_name=span.member.last_name, first_name=span.member.first_name,
+                      reason="MBR_REQ", user=cca_sco, today=TODAY)
+        first = disenrollment_submit(token=uuid.uuid4(), **kwargs)
+        second = disenrollment_submit(token=uuid.uuid4(), **kwargs)
+        assert first.accepted and first.effective_date == datetime.date(2026, 11, 30)
+        assert second.codes == ["DUPLICATE"]
+        assert "11/30/2026" in second.errors[0]["message"]
+
+
+@pytest.mark.django_db
+class TestDatabaseRefusesWhatTheCodeShouldNeverDo:
+    def test_overlapping_integrated_spans_are_refused_by_postgres(self, reference_data):
+        member = MemberFactory()
+        SpanFactory(member=member, plan=Plan.objects.get(provider_id=CCA_SCO),
+                    start_date=datetime.date(2024, 1, 1))
+        with pytest.raises(IntegrityError), transaction.atomic():
+            SpanFactory(member=member, plan=Plan.objects.get(provider_id=SWH_SCO),
+                        start_date=datetime.date(2025, 1, 1))
+
+    def test_cancelled_and_ended_spans_do_not_block(self, reference_data):
+        member = MemberFactory()
+        cca = Plan.objects.get(provider_id=CCA_SCO)
+        SpanFactory(member=member, plan=cca, start_date=datetime.date(2024, 1, 1),
+                    end_date=datetime.date(2024, 6, 30))
+        SpanFactory(member=member, plan=cca, start_date=datetime.date(2024, 8, 1),
+                    end_date=datetime.date(2024, 8, 1), cancelled=True)
+        SpanFactory(member=member, plan=Plan.objects.get(provider_id=SWH_SCO),
+                    start_date=datetime.date(2024, 7, 1))
+        assert EnrollmentSpan.objects.filter(member=member).count() == 3
+
+
+def run_in_threads(count: int, work) -> list:
+    """Start *count* threads together on their own connections; return their results."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def target(i):
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+class TestConcurrentClerks:
+    """Real threads on real PostgreSQL: exactly one accepted transaction per request."""
+
+    def test_many_clerks_one_member_one_plan(self, cca_sco):
+        member = MemberFactory()
+        results = run_in_threads(12, lambda i: submit(cca_sco, member).status)
+        assert results.count("ACCEPTED") == 1
+        assert EnrollmentTransaction.objects.filter(status="ACCEPTED").count() == 1
+        rejected = EnrollmentTransaction.objects.filter(status="REJECTED")
+        assert [codes for codes in rejected.values_list("codes", flat=True)] == [["DUPLICATE"]] * 11
+        assert EnrollmentSpan.objects.filter(member=member).count() == 1
+
+    def test_double_click_same_token_one_transaction(self, cca_sco):
+        member = MemberFactory()
+        token = uuid.uuid4()
+        results = run_in_threads(8, lambda i: submit(cca_sco, member, token=token).pk)
+        assert len(set(results)) == 1
+        assert EnrollmentTransaction.objects.count() == 1
+
+    def test_two_plans_race_for_one_member(self, cca_sco, reference_data):
+        from tests.conftest import _provider_user
+
+        swh = _provider_user("swh.sco", SWH_SCO)
+        member = MemberFactory()
+        users = [(cca_sco, CCA_SCO), (swh, SWH_SCO)] * 3
+        results = run_in_threads(6, lambda i: submit(users[i][0], member, users[i][1]))
+        accepted = [t for t in results if t.accepted]
+        assert len(accepted) == 1
+        loser_codes = {c for t in results if not t.accepted for c in t.codes}
+        assert loser_codes <= {"DUPLICATE", "ALREADY_ENROLLED"} and "ALREADY_ENROLLED" in loser_codes
+
+    def test_concurrent_disenrollments_one_accepted(self, cca_sco):
+        span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
+        kwargs = dict(program="SCO", provider_id=CCA_SCO, member_id=span.member_id,
+                      last_name=span.member.last_name, first_name=span.member.first_name,
+                      reason="MBR_REQ", user=cca_sco, today=TODAY)
+        results = run_in_threads(8, lambda i: disenrollment_submit(token=uuid.uuid4(), **kwargs))
+        assert sum(t.accepted for t in results) == 1
