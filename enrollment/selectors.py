@@ -4,7 +4,8 @@ import datetime
 from dataclasses import replace
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Exists, OuterRef, QuerySet, Value
 
 from enrollment.models import Batch834, EnrollmentTransaction
 from posc.members.models import EnrollmentSpan, Member, Plan, Program, RateCell
@@ -41,11 +42,15 @@ def member_record(*, member: Member) -> MemberRecord:
     )
 
 
-def plan_record(*, plan: Plan) -> PlanRecord:
-    """Return the plan with the counties it serves."""
-    counties = frozenset(plan.service_areas.values_list("county", flat=True))
-    return PlanRecord(provider_id=plan.provider_id, program=plan.program, name=plan.name,
-                      counties=counties)
+def plan_record(*, provider_id: str) -> PlanRecord | None:
+    """Return the plan of *provider_id* with the counties it serves (one query), or None."""
+    plan = (Plan.objects.filter(provider_id=provider_id)
+            .annotate(counties=ArrayAgg("service_areas__county", default=Value([])))
+            .values("provider_id", "program", "name", "counties").first())
+    if plan is None:
+        return None
+    return PlanRecord(provider_id=plan["provider_id"], program=plan["program"],
+                      name=plan["name"], counties=frozenset(filter(None, plan["counties"])))
 
 
 def span_records(*, member: Member) -> tuple[SpanRecord, ...]:
@@ -73,14 +78,13 @@ def mmis_request_build(*, action: Action, program: str, provider_id: str, member
                        last_name: str, first_name: str, user: AbstractBaseUser,
                        member: Member | None = None) -> MmisRequest:
     """Return the MMIS request for what the user typed, with the records MMIS needs."""
-    plan = Plan.objects.filter(provider_id=provider_id).first()
     if member is None:
         member = Member.objects.filter(pk=member_id).first()
     return MmisRequest(
         action=action, program=program, provider_id=provider_id, member_id=member_id,
         last_name=last_name, first_name=first_name,
         user_provider_ids=user_provider_ids(user=user),
-        plan=plan_record(plan=plan) if plan else None,
+        plan=plan_record(provider_id=provider_id),
         member=member_record(member=member) if member else None,
         spans=span_records(member=member) if member else (),
         rate_cells=rate_cell_records(program=program) if action == Action.ENROLL else (),
@@ -113,12 +117,6 @@ def transaction_for_user(*, user: AbstractBaseUser, reference: str) -> Enrollmen
     return (EnrollmentTransaction.objects.select_related("member", "plan", "rate_cell", "span")
             .filter(reference=reference, plan__provider_id__in=user_provider_ids(user=user))
             .first())
-
-
-def programs_of(*, user: AbstractBaseUser) -> list[str]:
-    """Return the SCO / One Care programs of the user's plans, SCO first."""
-    have = set(user_plans(user=user).values_list("program", flat=True))
-    return [p for p in Program.integrated() if p in have]
 
 
 def panel_search(*, program: str, provider_id: str, member_id: str, last_name: str,

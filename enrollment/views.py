@@ -28,7 +28,7 @@ from enrollment.services import (
 )
 from posc.exceptions import DomainError
 from posc.members.models import Member, Program
-from posc.members.selectors import user_plans, user_programs
+from posc.members.selectors import user_plan_list, user_programs
 from posc.mmis.types import Action
 
 PROGRAM_SLUGS = {"sco": Program.SCO, "one-care": Program.ONE_CARE}
@@ -81,8 +81,8 @@ class MemberSearchView(ProgramPanelMixin, View):
     """Member Search panel (steps 4–8)."""
 
     def provider_ids(self) -> list[str]:
-        return list(user_plans(user=self.request.user, program=self.program)
-                    .values_list("provider_id", flat=True))
+        return [p.provider_id for p in user_plan_list(user=self.request.user)
+                if p.program == self.program]
 
     def get(self, request: HttpRequest, program: str) -> HttpResponse:
         form = MemberSearchForm(provider_ids=self.provider_ids())
@@ -177,8 +177,8 @@ class DisenrollmentView(ProgramPanelMixin, View):
 
     def context(self, form, **extra) -> dict:
         member = self.panel_member()
-        plan = user_plans(user=self.request.user).filter(
-            provider_id=self.panel.get("provider_id")).first()
+        plan = next((p for p in user_plan_list(user=self.request.user)
+                     if p.provider_id == self.panel.get("provider_id")), None)
         return dict(form=form, member=member, plan=plan, panel=self.panel.data,
                     span_start=_date(self.panel.get("span_start")), **extra)
 

@@ -25,15 +25,19 @@ def user_plans(*, user: AbstractBaseUser, program: str | None = None) -> QuerySe
     return plans.order_by("provider_id")
 
 
+def user_plan_list(*, user: AbstractBaseUser) -> list[Plan]:
+    """Return the user's plans as a list, read once per request (cached on the user object)."""
+    cached = getattr(user, "_plans", None)
+    if cached is None:
+        cached = list(user_plans(user=user))
+        user._plans = cached
+    return cached
+
+
 def user_programs(*, user: AbstractBaseUser) -> frozenset[str]:
     """Return the SCO / One Care programs the user has a plan in."""
-    cached = getattr(user, "_programs", None)
-    if cached is None:
-        cached = frozenset(
-            user_plans(user=user).filter(program__in=Program.integrated())
-            .values_list("program", flat=True))
-        user._programs = cached
-    return cached
+    return frozenset(p.program for p in user_plan_list(user=user)
+                     if p.program in Program.integrated())
 
 
 def member_get(*, member_id: str) -> Member | None:

@@ -79,7 +79,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes: lock an account after 5 failed logins for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# An account, and an address, are each locked after 5 failures (ASVS 2.2.1).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
