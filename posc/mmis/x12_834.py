@@ -1,0 +1,276 @@
+"""Write the 834 (ASC X12 005010X220A1) for one plan's batch, one segment at a time.
+
+Pure: no Django, no database. The layout is fixed by mmis-rules.md "The 834"; the
+reference sample is shared/tools/x12-samples/good.834 (one segment a line, "~\\n").
+"""
+
+import datetime
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO, TextIO
+
+from posc.mmis.types import Action, Interchange834, MemberLoop834
+
+# Delimiters declared in the ISA (ISA position 4, ISA11, ISA16, ISA106). X12 has no
+# escape character, so none of them may ever appear inside data (mmis-rules.md).
+ELEMENT = "*"
+REPETITION = "^"
+COMPONENT = ":"
+TERMINATOR = "~"
+SEGMENT_END = f"{TERMINATOR}\n"  # one segment a line, as good.834
+
+# The X12 basic character set (X12.6): upper-case letters, digits, space and these
+# specials. Our delimiters are taken out; lower case and "_" are extended-set only.
+_BASIC = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !\"&'()*+,-./:;?=")
+ALLOWED = _BASIC - {ELEMENT, REPETITION, COMPONENT, TERMINATOR}
+
+# Runs of allowed characters other than space: joining them with one space replaces
+# every other character with a space, squeezes spaces and trims, in one pass.
+_SAFE_RUN = re.compile(f"[{re.escape(''.join(sorted(ALLOWED - {' '})))}]+")
+
+# Letters NFKD does not decompose, and typographic punctuation common in pasted names.
+_LATIN_EXTRA = str.maketrans({
+    "ß": "SS", "ẞ": "SS", "Æ": "AE", "æ": "AE", "Œ": "OE", "œ": "OE", "Ø": "O", "ø": "O",
+    "Ł": "L", "ł": "L", "Đ": "D", "đ": "D", "Ð": "D", "ð": "D", "Þ": "TH", "þ": "TH",
+    "ı": "I", "‘": "'", "’": "'", "‚": "'", "ʼ": "'", "“": '"', "”": '"', "„": '"',
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-",
+})
+
+# Maximum lengths of the elements we fill (TR3 005010X220A1 / pyx12 dataele.xml).
+MAX_LENGTH = {
+    "ISA06": 15, "ISA08": 15, "GS02": 15, "GS03": 15,
+    "BGN02": 50, "REF02": 50, "N102": 60, "N104": 80,
+    "NM103": 60, "NM104": 35, "NM105": 25,
+    "N301": 55, "N401": 30, "N402": 2, "N403": 15,
+    "DMG03": 1, "INS04": 3, "INS06": 1, "HD04": 50,
+}
+
+# REF*38 / REF*1L program codes (members/models.py PROGRAM_CODES: SCO and OC); the
+# Program value ONE_CARE is accepted too so callers may pass either.
+PROGRAM_CODES = {"SCO": "SCO", "OC": "OC", "ONE_CARE": "OC"}
+# HD04 plan coverage description per program code (mmis-rules.md).
+PLAN_COVERAGE = {"SCO": "SCO PLAN", "OC": "ONE CARE PLAN"}
+MEDICARE_STATUSES = frozenset("CABE")  # INS06: C A+B, A Part A, B Part B, E none
+SEXES = frozenset("FMU")  # DMG03 code list
+DEFAULT_STATE = "MA"  # mmis-rules.md: members live in Massachusetts
+
+# INS03, member-level DTP, HD-level DTP per action (mmis-rules.md table).
+_ACTION_CODES = {
+    Action.ENROLL: ("021", "356", "348"),
+    Action.DISENROLL: ("024", "357", "349"),
+}
+
+
+def clean(value: object, max_length: int | None = None) -> str:
+    """Return *value* in the X12 basic character set, without delimiters, cut to *max_length*."""
+    text = str(value)
+    if not text.isascii():
+        text = _to_ascii(text)
+    text = " ".join(_SAFE_RUN.findall(text.upper()))
+    if max_length is not None and len(text) > max_length:
+        text = text[:max_length].rstrip()
+    return text
+
+
+def _to_ascii(text: str) -> str:
+    """Return *text* transliterated to ASCII; what has no Latin letter becomes a space."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    letters = letters.translate(_LATIN_EXTRA)
+    return "".join(ch if ch.isascii() else " " for ch in letters)
+
+
+def segment(*elements: str) -> str:
+    """Return one segment with its terminator; trailing empty elements are dropped."""
+    items = list(elements)
+    while items and items[-1] == "":
+        items.pop()
+    return f"{ELEMENT.join(items)}{SEGMENT_END}"
+
+
+def _required(value: object, element: str) -> str:
+    """Return clean(*value*) for a required *element*; refuse a value that cleans to nothing."""
+    text = clean(value, MAX_LENGTH.get(element))
+    if not text:
+        raise ValueError(f"{element} is required but {value!r} has no X12 basic characters")
+    return text
+
+
+def _d8(day: datetime.date) -> str:
+    """Return *day* as CCYYMMDD (without strftime, which is slow in a 100,000-loop file)."""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def _control(number: int, digits: int, name: str) -> str:
+    """Return a control number zero-padded to at least *digits*; refuse one that cannot fit."""
+    if not 1 <= number <= 999_999_999:
+        raise ValueError(f"{name} must be between 1 and 999999999, not {number}")
+    return f"{number:0{digits}d}"
+
+
+def program_code(program: str) -> str:
+    """Return the 834 program code (SCO or OC) for *program*."""
+    try:
+        return PROGRAM_CODES[program]
+    except KeyError:
+        raise ValueError(f"unknown program {program!r}: expected SCO or OC") from None
+
+
+# ---------------------------------------------------------------------------- envelope
+
+def isa(interchange: Interchange834) -> str:
+    """Return the fixed-width ISA (106 characters before the line break)."""
+    created = interchange.created_at
+    sender = _required(interchange.sender_id, "ISA06")
+    receiver = _required(interchange.receiver_id, "ISA08")
+    return segment(
+        "ISA", "00", " " * 10, "00", " " * 10,
+        "ZZ", sender.ljust(15), "ZZ", receiver.ljust(15),
+        f"{created:%y%m%d}", f"{created:%H%M}",
+        REPETITION, "00501", _control(interchange.isa_control, 9, "ISA13"), "0", "T", COMPONENT,
+    )
+
+
+def gs(interchange: Interchange834) -> str:
+    """Return the GS functional group header (GS01 BE, GS08 005010X220A1)."""
+    created = interchange.created_at
+    return segment(
+        "GS", "BE", _required(interchange.sender_id, "GS02"),
+        _required(interchange.receiver_id, "GS03"), _d8(created.date()), f"{created:%H%M}",
+        _control(interchange.gs_control, 1, "GS06"), "X", "005010X220A1",
+    )
+
+
+def transaction_header(interchange: Interchange834) -> tuple[str, ...]:
+    """Return ST through N1*IN: the segments before the first member loop."""
+    if interchange.loop_count < 0:
+        raise ValueError(f"loop_count must not be negative, not {interchange.loop_count}")
+    created = interchange.created_at
+    date, time = _d8(created.date()), f"{created:%H%M}"
+    return (
+        segment("ST", "834", _control(interchange.st_control, 4, "ST02"), "005010X220A1"),
+        # BGN08 2 = change (update) file, as good.834.
+        segment("BGN", "00", _required(interchange.reference, "BGN02"), date, time,
+                "", "", "", "2"),
+        segment("REF", "38", program_code(interchange.program)),
+        segment("DTP", "007", "D8", date),
+        segment("QTY", "TO", str(interchange.loop_count)),
+        # N103 94 (code assigned by the organisation): neither MassHealth nor the plan has
+        # a tax ID in our data, so each is named by its MMIS ID (sender ID, provider ID).
+        segment("N1", "P5", "MASSHEALTH", "94", _required(interchange.sender_id, "N104")),
+        segment("N1", "IN", _required(interchange.plan_name, "N102"), "94",
+                _required(interchange.receiver_id, "N104")),
+    )
+
+
+def trailer(interchange: Interchange834, segment_count: int) -> Iterator[str]:
+    """Yield SE (ST..SE counted), GE and IEA."""
+    yield segment("SE", str(segment_count), _control(interchange.st_control, 4, "ST02"))
+    yield segment("GE", "1", _control(interchange.gs_control, 1, "GS06"))
+    yield segment("IEA", "1", _control(interchange.isa_control, 9, "ISA13"))
+
+
+# ---------------------------------------------------------------------------- member loop
+
+def member_loop(loop: MemberLoop834) -> tuple[str, ...]:
+    """Return the segments of one INS loop (2000, 2100A, 2300) per mmis-rules.md."""
+    ins03, member_dtp, hd_dtp = _ACTION_CODES[Action(loop.action)]
+    code = program_code(loop.program_code)
+    reason = _required(loop.maintenance_reason, "INS04")
+    medicare = _required(loop.medicare_status, "INS06")
+    if medicare not in MEDICARE_STATUSES:
+        raise ValueError(f"INS06 must be one of C, A, B, E, not {loop.medicare_status!r}")
+    sex = _required(loop.sex, "DMG03")
+    if sex not in SEXES:
+        raise ValueError(f"DMG03 must be F, M or U, not {loop.sex!r}")
+    date = _d8(loop.date)
+    segments = [
+        segment("INS", "Y", "18", ins03, reason, "A", medicare),
+        segment("REF", "0F", _required(loop.member_id, "REF02")),
+        segment("REF", "1L", code),
+        segment("DTP", member_dtp, "D8", date),
+        # No NM108/NM109: the feed has no SSN (mmis-rules.md).
+        segment("NM1", "IL", "1", _required(loop.last_name, "NM103"),
+                clean(loop.first_name, MAX_LENGTH["NM104"]),
+                clean(loop.middle_initial, 1)),
+        *_address(loop),
+        segment("DMG", "D8", _d8(loop.date_of_birth), sex),
+        segment("HD", ins03, "", "HLT", PLAN_COVERAGE[code], "IND"),
+        segment("DTP", hd_dtp, "D8", date),
+    ]
+    if ins03 == "021":
+        # An accepted enrollment always has a rate cell (MMIS rule RATE_CELL).
+        segments.append(segment("REF", "CE", _required(loop.rate_cell_code, "REF02")))
+    return tuple(segments)
+
+
+def _address(loop: MemberLoop834) -> tuple[str, ...]:
+    """Return N3 and N4; each is situational, so one with no usable data is left out."""
+    line = clean(loop.address_line1, MAX_LENGTH["N301"])
+    city = clean(loop.city, MAX_LENGTH["N401"])
+    state = clean(loop.state, MAX_LENGTH["N402"]) or DEFAULT_STATE
+    postal = clean(loop.zip, MAX_LENGTH["N403"]).replace(" ", "").replace("-", "")
+    out = []
+    if line:
+        out.append(segment("N3", line))
+    if len(city) >= 2:  # N401 minimum length 2
+        out.append(segment("N4", city, state, postal if len(postal) >= 3 else ""))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------- the file
+
+def iter_834(interchange: Interchange834) -> Iterator[str]:
+    """Yield the 834 one segment at a time, streaming over ``interchange.loops``.
+
+    Raise ValueError when the loops are more or fewer than ``loop_count`` (QTY*TO is
+    written first); the segments yielded until then must be thrown away by the caller.
+    """
+    yield isa(interchange)
+    yield gs(interchange)
+    opening = transaction_header(interchange)
+    yield from opening
+    count = len(opening)  # segments from ST on, for SE01 (ST..SE inclusive)
+    loops = 0
+    for loop in interchange.loops:
+        loops += 1
+        if loops > interchange.loop_count:
+            raise ValueError(f"more loops than loop_count {interchange.loop_count}")
+        for seg in member_loop(loop):
+            count += 1
+            yield seg
+    if loops != interchange.loop_count:
+        raise ValueError(f"{loops} loops but loop_count is {interchange.loop_count}")
+    yield from trailer(interchange, count + 1)
+
+
+def write_834(interchange: Interchange834, fileobj: BinaryIO | TextIO) -> int:
+    """Write the 834 to *fileobj* (binary or text) as ASCII; return the bytes written.
+
+    On ValueError the file holds a partial 834: write to a temporary file and rename.
+    """
+    text_mode = isinstance(fileobj, io.TextIOBase)
+    written = 0
+    for chunk in _chunks(iter_834(interchange)):
+        fileobj.write(chunk if text_mode else chunk.encode("ascii"))
+        written += len(chunk)  # ASCII only: one byte a character
+    return written
+
+
+def render_834(interchange: Interchange834) -> str:
+    """Return the whole 834 as one string (for small files and tests)."""
+    return "".join(iter_834(interchange))
+
+
+def _chunks(segments: Iterable[str], size: int = 512) -> Iterator[str]:
+    """Yield *segments* joined in groups of *size*, to keep write calls few."""
+    batch: list[str] = []
+    for seg in segments:
+        batch.append(seg)
+        if len(batch) == size:
+            yield "".join(batch)
+            batch.clear()
+    if batch:
+        yield "".join(batch)

@@ -1,0 +1,72 @@
+"""The portal's roles as Django groups, with the model permissions their work needs and no more.
+
+demo-data.md: "Roles are Django groups with the permissions their work needs and no more."
+The permissions are data (ROLE_PERMISSIONS); ``roles_sync`` makes the groups match it.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+PROVIDER_STAFF = "Provider staff"
+ENROLLMENT_OPERATIONS = "Enrollment Operations"
+CSR = "CSR"
+QC_TEAM_LEAD = "QC Team Lead"
+STATE_MONITOR = "State Monitor"
+SUPERVISOR = "Supervisor"
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Provider panels are gated by the user's ProviderLink, not by model permissions.
+    PROVIDER_STAFF: [],
+    # Reads members, spans, transactions and 834 batches in the admin; maintains the
+    # reference data (plans, service areas, rate cells). Never deletes: spans and
+    # transactions are history, and plans are referenced by them.
+    ENROLLMENT_OPERATIONS: [
+        "members.view_member",
+        "members.view_enrollmentspan",
+        "enrollment.view_enrollmenttransaction",
+        "enrollment.view_batch834",
+        "members.view_plan",
+        "members.add_plan",
+        "members.change_plan",
+        "members.view_servicearea",
+        "members.add_servicearea",
+        "members.change_servicearea",
+        "members.view_ratecell",
+        "members.add_ratecell",
+        "members.change_ratecell",
+    ],
+    # CSR, QC Team Lead, State Monitor and Supervisor work in the CRM tracker and the
+    # recoupment apps, which come in later issues; their permissions are added with them.
+    CSR: [],
+    QC_TEAM_LEAD: [],
+    STATE_MONITOR: [],
+    SUPERVISOR: [],
+}
+
+
+class UnknownPermission(LookupError):
+    """A permission named in ROLE_PERMISSIONS does not exist (app not migrated?)."""
+
+
+def _permission(name: str) -> Permission:
+    """Return the Permission for ``"app_label.codename"``."""
+    app_label, _, codename = name.partition(".")
+    try:
+        return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    except Permission.DoesNotExist:
+        raise UnknownPermission(f"no permission {name!r}; run migrate first") from None
+
+
+@transaction.atomic
+def roles_sync() -> dict[str, Group]:
+    """Create or update one group per role so that it holds exactly ROLE_PERMISSIONS."""
+    groups = {}
+    for name, perm_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        # set() only adds and removes the difference, so a second run writes nothing.
+        group.permissions.set([_permission(p) for p in perm_names])
+        groups[name] = group
+    return groups
+
+
+roles_sync.alters_data = True
