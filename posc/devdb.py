@@ -26,6 +26,10 @@ def main(argv: list[str]) -> int:
     if os.environ.get("DATABASE_URL"):
         return subprocess.call(argv)
 
+    # pgserver's platformdirs wants a runtime directory; keep it inside the project.
+    runtime = ROOT / "var" / "run"
+    runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import pgserver  # imported late: only needed for the embedded server
 
     pgdata = ROOT / "var" / "pgdata"
