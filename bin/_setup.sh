@@ -40,8 +40,13 @@ fi
 STAMP="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$STAMP" ]; then
   echo "setup: installing dependencies into .venv"
-  "$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
-  "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e ".[test]"
+  # (Some machines' pip configuration names local indexes that are absent: drop that noise.)
+  "$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip 2>&1 \
+    | grep -v "^WARNING: Location" || true
+  "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e ".[test]" 2>&1 \
+    | grep -v -e "^WARNING: Location" || true
+  "$VENV/bin/python" -c "import django, psycopg, pgserver, pytest, pyx12" || {
+    echo "error: installing the project's dependencies failed (see above)" >&2; exit 1; }
   rm -f "$VENV"/.installed-*
   touch "$STAMP"
 fi
