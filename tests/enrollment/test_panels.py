@@ -34,7 +34,8 @@ class TestNavigation:
         assert "Enroll/Disenroll One Care Members" not in home
         assert client.get(reverse("enrollment:manage_members")).status_code == 200
         enrollment_page = client.get(reverse("enrollment:enrollment")).content.decode()
-        assert f'href="{url("search")}"' in enrollment_page
+        assert "<h1>Enrollment</h1>" in enrollment_page
+        assert f'href="{url("search")}">Enroll/Disenroll SCO Members</a>' in enrollment_page
 
     def test_users_without_a_program_get_403_and_no_menu_entry(self, client_for, ops_user,
                                                                reference_data):
