@@ -18,11 +18,12 @@ from pathlib import Path
 from django_setup import django_ready, ensure_members
 
 PLAN = "110000001A"
-SNAPSHOT_SQL = """json_build_object(
-    'last_name', m.last_name, 'first_name', m.first_name, 'middle_initial', m.middle_initial,
-    'address_line1', m.address_line1, 'city', m.city, 'zip', m.zip,
-    'date_of_birth', m.date_of_birth::text, 'sex', m.sex, 'program_code', 'SCO',
-    'medicare_status', 'C', 'ins04', '28', 'rate_cell_code', 'SCO-CW-GB')"""
+# One enrollment loop per member, as render_member_loop writes it (built in SQL: set-up only).
+LOOP_SQL = """concat_ws('~' || chr(10),
+    'INS*Y*18*021*28*A*C', 'REF*0F*' || m.member_id, 'REF*1L*SCO', 'DTP*356*D8*20261201',
+    'NM1*IL*1*' || m.last_name || '*' || m.first_name, 'N3*' || m.address_line1,
+    'N4*' || m.city || '*MA*' || m.zip, 'DMG*D8*' || to_char(m.date_of_birth, 'YYYYMMDD') || '*F',
+    'HD*021**HLT*SCO PLAN*IND', 'DTP*348*D8*20261201', 'REF*CE*SCO-CW-GB') || '~' || chr(10)"""
 
 
 def make_pending(count: int) -> None:
@@ -42,11 +43,11 @@ def make_pending(count: int) -> None:
             INSERT INTO enrollment_enrollmenttransaction
               (created_at, updated_at, reference, token, kind, status, member_id, plan_id,
                requested_by_id, request_date, effective_date, reason, cancellation, codes,
-               errors, snapshot)
+               errors, loop_x12, loop_segments)
             SELECT now() + (s.n || ' microseconds')::interval, now(),
                    'ENR-BENCH-' || lpad(s.n::text, 8, '0'), gen_random_uuid(), 'ENROLL',
                    'ACCEPTED', m.member_id, %s, %s, DATE '2026-11-22', DATE '2026-12-01', '',
-                   false, '{{}}', '[]', {SNAPSHOT_SQL}
+                   false, '{{}}', '[]', {LOOP_SQL}, 11
             FROM (SELECT member_id, row_number() OVER (ORDER BY member_id) AS n
                   FROM members_member ORDER BY member_id LIMIT %s) AS s
             JOIN members_member m ON m.member_id = s.member_id""", [plan.pk, user.pk, count])

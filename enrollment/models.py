@@ -108,9 +108,11 @@ class EnrollmentTransaction(BaseModel):
     cancellation = models.BooleanField(default=False)
     codes = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     errors = models.JSONField(default=list, blank=True)
-    # What the 834 says of the member, frozen at Submit so that a batch re-written later
-    # gives the same bytes even after the feed changed the member.
-    snapshot = models.JSONField(default=dict, blank=True)
+    # The member loop of the 834 (INS…REF*CE), written at Submit from the member as MMIS
+    # accepted it: a batch re-written later gives the same bytes even after the feed
+    # changed the member, and cutting a batch of 100,000 loops only copies text.
+    loop_x12 = models.TextField("834 member loop", blank=True)
+    loop_segments = models.PositiveSmallIntegerField(default=0)
     batch = models.ForeignKey(Batch834, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="transactions")
 
@@ -135,6 +137,9 @@ class EnrollmentTransaction(BaseModel):
             models.CheckConstraint(
                 condition=Q(batch__isnull=True) | Q(status="ACCEPTED"),
                 name="only_accepted_in_batch"),
+            models.CheckConstraint(
+                condition=Q(status="REJECTED") | Q(loop_segments__gt=0),
+                name="accepted_has_834_loop"),
         ]
 
     def __str__(self) -> str:

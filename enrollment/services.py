@@ -36,9 +36,9 @@ from enrollment.selectors import (
 )
 from posc.exceptions import DomainError
 from posc.members.models import PROGRAM_CODES, EnrollmentSpan, Member, Plan
-from posc.mmis.types import Action, Interchange834, MemberLoop834, MmisResponse
+from posc.mmis.types import Action, Interchange834, MemberLoop834, MmisResponse, RenderedLoop
 from posc.mmis.validator import medicare_status_on, validate
-from posc.mmis.x12_834 import iter_834
+from posc.mmis.x12_834 import iter_834, render_member_loop
 
 EASTERN = ZoneInfo("America/New_York")
 
@@ -57,17 +57,19 @@ def _next_reference(kind: str, day: datetime.date) -> str:
     return f"{prefix}-{day:%Y%m%d}-{number:06d}"
 
 
-def _snapshot(*, member: Member, plan: Plan, response: MmisResponse, ins04: str,
-              rate_cell_code: str) -> dict:
-    """Return what the 834 will say of this member, frozen at Submit."""
-    return {
-        "last_name": member.last_name, "first_name": member.first_name,
-        "middle_initial": member.middle_initial, "address_line1": member.address_line1,
-        "city": member.city, "zip": member.zip, "date_of_birth": member.date_of_birth.isoformat(),
-        "sex": member.sex, "program_code": PROGRAM_CODES[plan.program],
-        "medicare_status": medicare_status_on(member_record(member=member), response.effective_date),
-        "ins04": ins04, "rate_cell_code": rate_cell_code,
-    }
+def _member_loop(*, member: Member, plan: Plan, response: MmisResponse, action: Action,
+                 maintenance_reason: str, rate_cell_code: str) -> RenderedLoop:
+    """Return the 834 member loop of an accepted request (mmis-rules.md, "The 834")."""
+    return render_member_loop(MemberLoop834(
+        action=action, maintenance_reason=maintenance_reason,
+        medicare_status=medicare_status_on(member_record(member=member),
+                                           response.effective_date),
+        member_id=member.member_id, program_code=PROGRAM_CODES[plan.program],
+        last_name=member.last_name, first_name=member.first_name,
+        middle_initial=member.middle_initial, address_line1=member.address_line1,
+        city=member.city, state="MA", zip=member.zip, date_of_birth=member.date_of_birth,
+        sex=member.sex, date=response.effective_date, rate_cell_code=rate_cell_code,
+    ))
 
 
 def _locked_member(member_id: str) -> Member | None:
@@ -111,8 +113,8 @@ def _submit(*, action: Action, token: uuid.UUID, program: str, provider_id: str,
         txn.span = EnrollmentSpan.objects.create(
             member=member, plan=plan, program=plan.program, start_date=response.effective_date,
             source=EnrollmentSpan.Source.PORTAL)
-        txn.snapshot = _snapshot(member=member, plan=plan, response=response,
-                                 ins04=INS04_ENROLLMENT, rate_cell_code=cell.code)
+        loop = _member_loop(member=member, plan=plan, response=response, action=action,
+                            maintenance_reason=INS04_ENROLLMENT, rate_cell_code=cell.code)
     elif response.accepted:
         span = span_for_plan(member=member, plan=plan, start_date=response.span.start_date)
         # mmis-rules.md: disenrolling before the start cancels the span (kept, never deleted).
@@ -120,9 +122,11 @@ def _submit(*, action: Action, token: uuid.UUID, program: str, provider_id: str,
         span.cancelled = response.cancellation
         span.save(update_fields=["end_date", "cancelled", "updated_at"])
         txn.span = span
-        txn.snapshot = _snapshot(member=member, plan=plan, response=response,
-                                 ins04=INS04_FOR_REASON[DisenrollmentReason(reason)],
-                                 rate_cell_code="")
+        loop = _member_loop(member=member, plan=plan, response=response, action=action,
+                            maintenance_reason=INS04_FOR_REASON[DisenrollmentReason(reason)],
+                            rate_cell_code="")
+    if response.accepted:
+        txn.loop_x12, txn.loop_segments = loop.text, loop.segment_count
     txn.save()
     return txn
 
@@ -181,21 +185,11 @@ def batch_cut(*, plan: Plan, cut_by: AbstractBaseUser | None = None) -> Batch834
 batch_cut.alters_data = True
 
 
-def _loops(batch: Batch834) -> Iterator[MemberLoop834]:
+def _loops(batch: Batch834) -> Iterator[RenderedLoop]:
     rows = (batch.transactions.order_by("created_at", "pk")
-            .values_list("kind", "member_id", "effective_date", "snapshot")
-            .iterator(chunk_size=5000))
-    for kind, member_id, effective_date, snap in rows:
-        yield MemberLoop834(
-            action=Action.ENROLL if kind == EnrollmentTransaction.Kind.ENROLL else Action.DISENROLL,
-            maintenance_reason=snap["ins04"], medicare_status=snap["medicare_status"],
-            member_id=member_id, program_code=snap["program_code"],
-            last_name=snap["last_name"], first_name=snap["first_name"],
-            middle_initial=snap["middle_initial"], address_line1=snap["address_line1"],
-            city=snap["city"], state="MA", zip=snap["zip"],
-            date_of_birth=datetime.date.fromisoformat(snap["date_of_birth"]), sex=snap["sex"],
-            date=effective_date, rate_cell_code=snap["rate_cell_code"],
-        )
+            .values_list("loop_x12", "loop_segments").iterator(chunk_size=10_000))
+    for text, segment_count in rows:
+        yield RenderedLoop(text=text, segment_count=segment_count)
 
 
 def batch_interchange(*, batch: Batch834) -> Interchange834:
@@ -211,9 +205,15 @@ def batch_interchange(*, batch: Batch834) -> Interchange834:
 
 
 def batch_stream(*, batch: Batch834) -> Iterator[bytes]:
-    """Yield the 834 of *batch* as ASCII bytes, segment by segment."""
-    for segment in iter_834(batch_interchange(batch=batch)):
-        yield segment.encode("ascii")
+    """Yield the 834 of *batch* as ASCII bytes, in chunks of about a thousand loops."""
+    chunk: list[str] = []
+    for piece in iter_834(batch_interchange(batch=batch)):
+        chunk.append(piece)
+        if len(chunk) >= 1000:
+            yield "".join(chunk).encode("ascii")
+            chunk.clear()
+    if chunk:
+        yield "".join(chunk).encode("ascii")
 
 
 def batch_write(*, batch: Batch834, path: Path) -> str:

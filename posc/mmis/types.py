@@ -178,11 +178,20 @@ class MemberLoop834:
 
 
 @dataclass(frozen=True)
+class RenderedLoop:
+    """A member loop already written by ``x12_834.render_member_loop`` (its text, ``~\n``-ended
+    segments, and how many segments it holds), as stored at Submit."""
+
+    text: str
+    segment_count: int
+
+
+@dataclass(frozen=True)
 class Interchange834:
     """One 834 file: one ISA/GS/ST envelope for one plan (receiver).
 
-    ``loops`` may be a generator (the writer streams); ``loop_count`` must equal the
-    number of loops it yields, because QTY*TO comes before them.
+    ``loops`` may be a generator (the writer streams) of MemberLoop834 or RenderedLoop;
+    ``loop_count`` must equal the number of loops it yields, because QTY*TO comes first.
     """
 
     sender_id: str
@@ -195,4 +204,4 @@ class Interchange834:
     st_control: int
     reference: str
     loop_count: int
-    loops: Iterable[MemberLoop834]
+    loops: Iterable["MemberLoop834 | RenderedLoop"]

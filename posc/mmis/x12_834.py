@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, TextIO
 
-from posc.mmis.types import Action, Interchange834, MemberLoop834
+from posc.mmis.types import Action, Interchange834, MemberLoop834, RenderedLoop
 
 # Delimiters declared in the ISA (ISA position 4, ISA11, ISA16, ISA106). X12 has no
 # escape character, so none of them may ever appear inside data (mmis-rules.md).
@@ -206,6 +206,12 @@ def member_loop(loop: MemberLoop834) -> tuple[str, ...]:
     return tuple(segments)
 
 
+def render_member_loop(loop: MemberLoop834) -> RenderedLoop:
+    """Return one member loop written out, to be stored and put in a batch later unchanged."""
+    segments = member_loop(loop)
+    return RenderedLoop(text="".join(segments), segment_count=len(segments))
+
+
 def _address(loop: MemberLoop834) -> tuple[str, ...]:
     """Return N3 and N4; each is situational, so one with no usable data is left out."""
     line = clean(loop.address_line1, MAX_LENGTH["N301"])
@@ -223,7 +229,7 @@ def _address(loop: MemberLoop834) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------- the file
 
 def iter_834(interchange: Interchange834) -> Iterator[str]:
-    """Yield the 834 one segment at a time, streaming over ``interchange.loops``.
+    """Yield the 834 one segment (or one stored loop) at a time, streaming over the loops.
 
     Raise ValueError when the loops are more or fewer than ``loop_count`` (QTY*TO is
     written first); the segments yielded until then must be thrown away by the caller.
@@ -238,6 +244,10 @@ def iter_834(interchange: Interchange834) -> Iterator[str]:
         loops += 1
         if loops > interchange.loop_count:
             raise ValueError(f"more loops than loop_count {interchange.loop_count}")
+        if isinstance(loop, RenderedLoop):
+            count += loop.segment_count
+            yield loop.text
+            continue
         for seg in member_loop(loop):
             count += 1
             yield seg

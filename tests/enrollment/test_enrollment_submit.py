@@ -25,15 +25,17 @@ def submit(user, member, provider_id=CCA_SCO, token=None, today=TODAY):
 
 @pytest.mark.django_db
 class TestSubmit:
-    def test_accepted_enrollment_records_span_rate_cell_and_snapshot(self, cca_sco):
+    def test_accepted_enrollment_records_span_rate_cell_and_834_loop(self, cca_sco):
         member = MemberFactory(middle_initial="Q")
         txn = submit(cca_sco, member)
         assert txn.accepted and txn.codes == [] and txn.errors == []
         assert txn.effective_date == datetime.date(2026, 12, 1)
         assert txn.reference.startswith("ENR-20261122-")
         assert txn.span.start_date == datetime.date(2026, 12, 1) and txn.span.end_date is None
-        assert txn.snapshot["medicare_status"] == "C" and txn.snapshot["ins04"] == "28"
-        assert txn.snapshot["rate_cell_code"] == "SCO-CW-GB" == txn.rate_cell.code
+        assert txn.loop_x12.startswith("INS*Y*18*021*28*A*C~\n")
+        assert f"REF*0F*{member.member_id}~" in txn.loop_x12
+        assert txn.loop_x12.endswith("REF*CE*SCO-CW-GB~\n") and txn.rate_cell.code == "SCO-CW-GB"
+        assert txn.loop_segments == txn.loop_x12.count("~")
 
     def test_rejected_request_is_stored_with_every_code(self, cca_sco):
         member = MemberFactory(esrd=True, deductible_period=True)
@@ -42,6 +44,7 @@ class TestSubmit:
         assert sorted(txn.codes) == ["DEDUCTIBLE", "ESRD"]
         assert {e["code"] for e in txn.errors} == {"DEDUCTIBLE", "ESRD"}
         assert txn.span is None and not EnrollmentSpan.objects.exists()
+        assert txn.loop_x12 == "" and txn.loop_segments == 0
 
     def test_same_token_returns_the_stored_answer(self, cca_sco):
         member = MemberFactory()

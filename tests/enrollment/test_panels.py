@@ -218,7 +218,7 @@ class TestScoDisenrollmentJobAid:
         assert end.strftime("%m/%d/%Y") in html and "834 batch file" in html
         span.refresh_from_db()
         assert span.end_date == end and not span.cancelled
-        assert txn.snapshot["ins04"] == "43"
+        assert txn.loop_x12.startswith("INS*Y*18*024*43*")
 
         # Searching again: DUPLICATE with the date the enrollment ends.
         html = search(client, "sco", member, CCA_SCO).content.decode()
@@ -265,7 +265,7 @@ class TestOneCareJobAids:
         response = disenroll(client, "one-care", span.member, CCA_ONE_CARE, reason="DEATH")
         html = client.get(response["Location"]).content.decode()
         assert "Disenrollment validated by MMIS" in html
-        assert EnrollmentTransaction.objects.get().snapshot["ins04"] == "03"
+        assert EnrollmentTransaction.objects.get().loop_x12.startswith("INS*Y*18*024*03*")
 
     def test_member_enrolled_elsewhere_is_already_enrolled(self, client_for, cca_onecare):
         span = SpanFactory(plan=Plan.objects.get(provider_id=TUFTS_ONE_CARE),

@@ -22,6 +22,7 @@ from posc.mmis.x12_834 import (
     clean,
     iter_834,
     render_834,
+    render_member_loop,
     write_834,
 )
 from tests.x12check import assert_valid_834, pyx12_errors, validate834_strict
@@ -445,3 +446,13 @@ def test_a_broken_file_is_reported_by_both_checkers(tmp_path: Path) -> None:
     assert pyx12_errors(path) != []
     code, output = validate834_strict([path])
     assert code == 1 and "pyx12" in output
+
+
+def test_stored_loops_give_the_same_file_as_fresh_ones() -> None:
+    """A loop rendered at Submit and put in a batch later writes the same bytes."""
+    fresh = sco_mixed()
+    stored = dataclasses.replace(
+        fresh, loops=[render_member_loop(loop) for loop in sco_mixed().loops])
+    assert render_834(stored) == render_834(fresh)
+    first = render_member_loop(enrollment())
+    assert first.segment_count == first.text.count("~") and first.text.startswith("INS*")
