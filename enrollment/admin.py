@@ -11,14 +11,21 @@ class EnrollmentTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What was sent to MMIS and what it answered; history is never edited."""
 
     list_display = ["reference", "kind", "status", "member", "plan", "effective_date",
-                    "requested_by", "created_at", "batch"]
+                    "requested_by", "created_at", "batch_number"]
     list_filter = ["kind", "status", "plan", "cancellation"]
     search_fields = ["=reference", "=member__member_id", "member__last_name",
                      "member__first_name"]
-    list_select_related = ["member", "plan", "requested_by", "batch"]
+    list_select_related = ["member", "plan", "requested_by", "entry__batch"]
     date_hierarchy = "created_at"
     show_full_result_count = False
     exclude = ["token"]
+
+    @admin.display(description="834 batch", ordering="entry__batch__number")
+    def batch_number(self, obj: EnrollmentTransaction) -> str:
+        entry = getattr(obj, "entry", None) if obj.accepted else None
+        if entry is None:
+            return "—"
+        return str(entry.batch.number) if entry.batch else "pending"
 
 
 @admin.register(Batch834)

@@ -25,6 +25,7 @@ from enrollment.models import (
     INS04_ENROLLMENT,
     INS04_FOR_REASON,
     Batch834,
+    BatchEntry,
     DisenrollmentReason,
     EnrollmentTransaction,
 )
@@ -128,6 +129,8 @@ def _submit(*, action: Action, token: uuid.UUID, program: str, provider_id: str,
     if response.accepted:
         txn.loop_x12, txn.loop_segments = loop.text, loop.segment_count
     txn.save()
+    if response.accepted:
+        BatchEntry.objects.create(transaction=txn, plan=plan)  # into the 834 outbox
     return txn
 
 
@@ -168,8 +171,7 @@ def batch_cut(*, plan: Plan, cut_by: AbstractBaseUser | None = None) -> Batch834
     (no gap, no reuse); a cut with nothing pending takes no number.
     """
     Plan.objects.select_for_update().get(pk=plan.pk)
-    pending = EnrollmentTransaction.objects.filter(
-        plan=plan, status=EnrollmentTransaction.Status.ACCEPTED, batch__isnull=True)
+    pending = BatchEntry.objects.filter(plan=plan, batch__isnull=True)
     count = pending.count()
     if not count:
         return None
@@ -186,7 +188,7 @@ batch_cut.alters_data = True
 
 
 def _loops(batch: Batch834) -> Iterator[RenderedLoop]:
-    rows = (batch.transactions.order_by("created_at", "pk")
+    rows = (EnrollmentTransaction.objects.filter(entry__batch=batch).order_by("pk")
             .values_list("loop_x12", "loop_segments").iterator(chunk_size=10_000))
     for text, segment_count in rows:
         yield RenderedLoop(text=text, segment_count=segment_count)

@@ -60,8 +60,11 @@ class TestExportCommand:
         assert "DTP*357*D8*20261130" in segs and "DTP*349*D8*20261130" in segs
         assert "NM1*IL*1*O'SAMPLE 0*ZOE" in segs
         assert segs[0].split("*")[13] == "000000001"
-        assert EnrollmentTransaction.objects.filter(batch__number=1).count() == 4
-        assert not EnrollmentTransaction.objects.filter(status="ACCEPTED", batch=None).exists()
+        assert EnrollmentTransaction.objects.filter(entry__batch__number=1).count() == 4
+        assert not EnrollmentTransaction.objects.filter(status="ACCEPTED",
+                                                        entry__batch=None).exists()
+        assert not EnrollmentTransaction.objects.filter(status="REJECTED",
+                                                        entry__isnull=False).exists()
 
     def test_nothing_pending_writes_nothing_and_uses_no_number(self, cca_sco, tmp_path, capsys):
         out = export(tmp_path, "none.x12")
