@@ -121,20 +121,21 @@ def transaction_for_user(*, user: AbstractBaseUser, reference: str) -> Enrollmen
 
 def panel_search(*, program: str, provider_id: str, member_id: str, last_name: str,
                  first_name: str, user: AbstractBaseUser,
-                 today: datetime.date) -> tuple[Action | None, MmisResponse]:
-    """Return which panel follows Member Search, with MMIS's answer (ui.md, steps 4–8).
+                 today: datetime.date) -> tuple[Action | None, Member | None, MmisResponse]:
+    """Return which panel follows Member Search, the member, and MMIS's answer (ui.md, 4–8).
 
     A member enrolled with this plan goes to Disenrollment; one whose disenrollment was
     already accepted gets DUPLICATE; otherwise MMIS checks an enrollment. The action is
     None when the search ends on the Member Search panel with errors.
     """
+    member = Member.objects.filter(pk=member_id).first()
     request = mmis_request_build(action=Action.ENROLL, program=program, provider_id=provider_id,
                                  member_id=member_id, last_name=last_name,
-                                 first_name=first_name, user=user)
+                                 first_name=first_name, user=user, member=member)
     leaving = validate(replace(request, action=Action.DISENROLL), today=today)
     if leaving.accepted:
-        return Action.DISENROLL, leaving
+        return Action.DISENROLL, member, leaving
     if set(leaving.codes) & {"PROVIDER", "NO_MATCH", "DUPLICATE"}:
-        return None, leaving
+        return None, member, leaving
     joining = validate(request, today=today)
-    return (Action.ENROLL if joining.accepted else None), joining
+    return (Action.ENROLL if joining.accepted else None), member, joining

@@ -93,8 +93,8 @@ class MemberSearchView(ProgramPanelMixin, View):
         if not form.is_valid():
             return self.render_panel("search.html", form=form)
         typed = form.cleaned_data
-        action, response = panel_search(program=self.program, user=request.user,
-                                        today=today_eastern(), **typed)
+        action, member, response = panel_search(program=self.program, user=request.user,
+                                                today=today_eastern(), **typed)
         if action is None:
             return self.render_panel("search.html", form=form, mmis_errors=response.errors)
         if action == Action.DISENROLL:
@@ -104,6 +104,8 @@ class MemberSearchView(ProgramPanelMixin, View):
                              cancellation=response.cancellation)
             return redirect(self.url("disenrollment"))
         self.panel.start(action=str(action), **typed,
+                         member_name=member.full_name,
+                         date_of_birth=member.date_of_birth.isoformat(),
                          rate_cell_code=response.rate_cell.code,
                          rate_cell_label=response.rate_cell.label,
                          effective_date=response.effective_date.isoformat(), confirmed=False)
@@ -116,8 +118,8 @@ class VerificationView(ProgramPanelMixin, View):
     def get(self, request: HttpRequest, program: str) -> HttpResponse:
         if self.panel.get("action") != Action.ENROLL:
             return self.restart()
-        return self.render_panel("verification.html", member=self.panel_member(),
-                                 panel=self.panel.data,
+        return self.render_panel("verification.html", panel=self.panel.data,
+                                 date_of_birth=_date(self.panel.get("date_of_birth")),
                                  effective_date=_date(self.panel.get("effective_date")))
 
     def post(self, request: HttpRequest, program: str) -> HttpResponse:

@@ -1,19 +1,22 @@
 """Load the MMIS eligibility feed into members and spans (contracts/member-feed.md).
 
-The file is streamed once: each row is checked in Python and copied into a temporary
-staging table inside one transaction. Repeated member IDs and span conflicts are then
-found with SQL on that table, and the upsert is one INSERT ... SELECT, so memory does
-not grow with the file size. Any problem rolls the whole transaction back.
+One pass over the file, one transaction. The calling thread reads and checks the rows;
+a worker thread copies each batch of checked rows into a temporary table and upserts it,
+so that Python and PostgreSQL use the two cores at once. Repeated member IDs are found
+with SQL at the end. Any problem rolls everything back; memory does not grow with the file.
 """
 
 import csv
 import datetime
-import io
+import itertools
+import queue
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from types import TracebackType
 
 from django.db import connection, transaction
 
@@ -32,9 +35,9 @@ from posc.members.models import (
 # demo-data.md: the SCO and One Care rating categories.
 RATING_CATEGORIES = ("CW", "CNHC", "T1", "T2", "T3", "F1", "C3A", "C3B", "C2A", "C2B", "C1")
 PROGRESS_EVERY = 100_000
-_BATCH_ROWS = 5_000
+BATCH_ROWS = 20_000
 _DATE_CACHE_LIMIT = 100_000
-_STAGING = "import_members_staging"
+NULL = r"\N"  # PostgreSQL COPY text format; converters return this very object for "no value"
 
 # (column, required, staging type), in the contract's order. The first 23 are Member fields.
 COLUMNS: tuple[tuple[str, bool, str], ...] = (
@@ -67,7 +70,7 @@ COLUMNS: tuple[tuple[str, bool, str], ...] = (
 NAMES = tuple(name for name, _, _ in COLUMNS)
 MEMBER_FIELDS = NAMES[:23]
 _I = {name: i for i, name in enumerate(NAMES)}
-# (end, start): the end may not be before its start (member-feed.md); death not before birth.
+# (end, start): an end may not be before its start (member-feed.md); no death before birth.
 _ORDERED_DATES = tuple((_I[end], _I[start]) for end, start in (
     ("coverage_end", "coverage_start"),
     ("medicare_a_end", "medicare_a_start"),
@@ -79,15 +82,18 @@ _DOB, _PLAN, _PLAN_START = _I["date_of_birth"], _I["current_plan_provider_id"], 
 REQUIRED = "is required"
 _LETTER = re.compile(r"[A-Za-z]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-# domain.md F: the CMS MBI pattern (letters exclude S, L, O, I, B, Z).
+# domain.md F: the CMS MBI format (C A AN N A AN N A A N N; no S, L, O, I, B, Z).
 MBI_PATTERN = (r"[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d"
                r"[AC-HJKMNP-RT-Y]{2}\d{2}")
+
+Converter = Callable[[str], str]
+Problem = tuple[int, str, str]  # (line, column, problem)
 
 
 @dataclass(frozen=True)
 class ImportResult:
     created: int
-    updated: int
+    updated: int  # members whose record changed; rows - created - updated were unchanged
     rows: int
     spans_created: int = 0
 
@@ -96,7 +102,15 @@ class _Invalid(ValueError):
     """A value that breaks the contract; the message says how."""
 
 
-Converter = Callable[[str], str | None]
+class _Unreadable(ValueError):
+    """A record the csv module cannot parse (e.g. a quote never closed)."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+# ----------------------------------------------------------------------------- values
 
 
 def _undecodable(value: str) -> bool:
@@ -105,54 +119,71 @@ def _undecodable(value: str) -> bool:
 
 
 def _show(value: str) -> str:
-    """Return *value* quoted for a problem message, shortened and with bad bytes named."""
+    """Return *value* quoted for a problem message, shortened, or say it is not UTF-8."""
     if _undecodable(value):
         return "a value that is not valid UTF-8"
     return repr(value if len(value) <= 40 else f"{value[:37]}...")
 
 
-def _text(max_len: int, *, required: bool = True, letter: bool = False) -> Converter:
-    """Return a converter for free text of at most *max_len* characters, trimmed."""
+def _text(max_len: int, *, name: bool = False) -> Converter:
+    """Return a converter for required free text of at most *max_len* characters, trimmed."""
     def convert(value: str) -> str:
         v = value.strip()
         if not v:
-            if required:
-                raise _Invalid(REQUIRED)
-            return ""
+            raise _Invalid(REQUIRED)
         if len(v) > max_len:
             raise _Invalid(f"is longer than {max_len} characters")
         if not v.isprintable():
             if _undecodable(v):
                 raise _Invalid("is not valid UTF-8")
-            # Line breaks or control characters would break the 834 segments and the screens.
+            # A line break or control character would break 834 segments and screens.
             raise _Invalid("contains a line break or another non-printing character")
-        if letter and not _LETTER.search(v):
-            # The 834 writer needs a name with at least one letter (NM103/NM104).
-            raise _Invalid(f"must contain a letter, not {_show(v)}")
-        return v
+        if name and not ((v.isascii() and v.isalpha()) or _LETTER.search(v)):
+            # The 834 writer needs a letter for NM103/NM104 after dropping other characters.
+            raise _Invalid(f"must contain a letter A-Z, not {_show(v)}")
+        return v.replace("\\", "\\\\") if "\\" in v else v  # COPY text escaping
     return convert
 
 
-def _pattern(regex: str, what: str, *, required: bool = True, upper: bool = False) -> Converter:
-    """Return a converter for a value matching *regex* (ASCII only)."""
-    match = re.compile(regex, re.ASCII | (re.IGNORECASE if upper else 0)).fullmatch
-
+def _digits(count: int, *, what: str) -> Converter:
+    """Return a converter for a required value of exactly *count* ASCII digits."""
     def convert(value: str) -> str:
-        if match(value):
-            return value.upper() if upper else value
+        if len(value) == count and value.isdigit() and value.isascii():
+            return value
         v = value.strip()
         if not v:
-            if required:
-                raise _Invalid(REQUIRED)
-            return ""
-        if match(v):
-            return v.upper() if upper else v
+            raise _Invalid(REQUIRED)
+        if len(v) == count and v.isdigit() and v.isascii():
+            return v
         raise _Invalid(f"must be {what}, not {_show(v)}")
     return convert
 
 
-def _choice(values: Sequence[str], *, required: bool = True) -> Converter:
-    """Return a converter for an enumeration matched ignoring case, giving the canonical value."""
+def _middle_initial(value: str) -> str:
+    """Return one letter A-Z in upper case, or "" when empty."""
+    v = value.strip()
+    if not v:
+        return ""
+    if len(v) == 1 and v.isascii() and v.isalpha():
+        return v.upper()
+    raise _Invalid(f"must be one letter, not {_show(v)}")
+
+
+_MBI = re.compile(MBI_PATTERN, re.ASCII | re.IGNORECASE).fullmatch
+
+
+def _mbi(value: str) -> str:
+    """Return the MBI in upper case (domain.md F), or "" when empty."""
+    v = value.strip()
+    if not v:
+        return ""
+    if _MBI(v):
+        return v.upper()
+    raise _Invalid(f"must be an MBI in the CMS format, not {_show(v)}")
+
+
+def _choice(values: Sequence[str]) -> Converter:
+    """Return a converter for a required value of an enumeration, matched ignoring case."""
     exact = {v: v for v in values}
     folded = {v.casefold(): v for v in values}
     listed = ", ".join(values)
@@ -163,19 +194,20 @@ def _choice(values: Sequence[str], *, required: bool = True) -> Converter:
             return canonical
         v = value.strip()
         if not v:
-            if required:
-                raise _Invalid(REQUIRED)
-            return ""
+            raise _Invalid(REQUIRED)
         canonical = folded.get(v.casefold())
         if canonical is None:
             raise _Invalid(f"must be one of {listed}, not {_show(v)}")
-        return canonical
+        return canonical  # stored in the canonical spelling (member-feed.md)
     return convert
 
 
 def _date(valid: set[str], *, required: bool = True, first_of_month: bool = False) -> Converter:
-    """Return a converter for a YYYY-MM-DD date, kept as its ISO string (which sorts as dates)."""
-    def convert(value: str) -> str | None:
+    """Return a converter for a YYYY-MM-DD date, kept as its ISO text (which sorts as dates).
+
+    *valid* caches the dates already seen: a feed repeats few distinct dates.
+    """
+    def convert(value: str) -> str:
         if value in valid:
             v = value
         else:
@@ -183,13 +215,13 @@ def _date(valid: set[str], *, required: bool = True, first_of_month: bool = Fals
             if not v:
                 if required:
                     raise _Invalid(REQUIRED)
-                return None
+                return NULL
             if not _DATE.fullmatch(v):
                 raise _Invalid(f"must be a date YYYY-MM-DD, not {_show(v)}")
             try:
                 datetime.date(int(v[:4]), int(v[5:7]), int(v[8:]))
             except ValueError:
-                raise _Invalid(f"is not a calendar date: {_show(v)}") from None
+                raise _Invalid(f"is not a calendar date: {v}") from None
             if len(valid) < _DATE_CACHE_LIMIT:
                 valid.add(v)
         if first_of_month and v[8:] != "01":
@@ -200,10 +232,12 @@ def _date(valid: set[str], *, required: bool = True, first_of_month: bool = Fals
 
 def _plan(programs: dict[str, str]) -> Converter:
     """Return a converter for the provider ID of an existing SCO or One Care plan."""
-    def convert(value: str) -> str | None:
+    def convert(value: str) -> str:
+        if not value:
+            return NULL
         v = value.strip().upper()
         if not v:
-            return None
+            return NULL
         program = programs.get(v)
         if program is None:
             raise _Invalid(f"no plan has the provider ID {_show(value.strip())}")
@@ -214,83 +248,107 @@ def _plan(programs: dict[str, str]) -> Converter:
 
 
 def converters(*, plan_programs: dict[str, str]) -> tuple[Converter, ...]:
-    """Return one converter per column of COLUMNS, in order."""
+    """Return one converter per column of COLUMNS, in order; each gives COPY text or NULL."""
     dates: set[str] = set()
+    optional_date = _date(dates, required=False)
     yes_no = _choice(("Y", "N"))
     return (
-        _pattern(r"\d{12}", "12 digits"),  # domain.md F: the MassHealth member ID
-        _text(60, letter=True),
-        _text(35, letter=True),
-        _pattern(r"[A-Za-z]", "one letter", required=False, upper=True),
+        _digits(12, what="12 digits"),  # domain.md F: the MassHealth member ID
+        _text(60, name=True),
+        _text(35, name=True),
+        _middle_initial,
         _date(dates),
         _choice(Sex.values),
         _choice(CoverageType.values),
         _date(dates),
-        _date(dates, required=False),
-        _date(dates, required=False),
-        _date(dates, required=False),
-        _date(dates, required=False),
-        _date(dates, required=False),
-        _pattern(MBI_PATTERN, "an MBI in the CMS format", required=False, upper=True),
+        optional_date,
+        optional_date,
+        optional_date,
+        optional_date,
+        optional_date,
+        _mbi,
         _text(100),
         _text(60),
-        _pattern(r"\d{5}", "5 digits"),
+        _digits(5, what="5 digits"),
         _choice(County.values),
         _choice(Residence.values),
         _choice(RATING_CATEGORIES),
         yes_no,
         yes_no,
-        _date(dates, required=False),
+        optional_date,
         _plan(plan_programs),
         _date(dates, required=False, first_of_month=True),
     )
 
 
-def row_problems(values: list[str | None], *, today: str,
+def row_problems(values: list[str], *, today: str,
                  bad: frozenset[int] = frozenset()) -> list[tuple[str, str]]:
-    """Return the (column, problem) pairs that involve two values of a row.
+    """Return the (column, problem) pairs of rules involving two values of a converted row.
 
-    *bad* holds the positions of values already refused; rules involving them are skipped.
+    *bad* holds the positions of values already refused: rules involving them are skipped.
     """
     problems = []
     for end, start in _ORDERED_DATES:
-        if values[end] is None or end in bad or start in bad:
+        if values[end] is NULL or end in bad or start in bad:
             continue
-        if values[start] is None:
+        if values[start] is NULL:
             problems.append((NAMES[end], f"is given without {NAMES[start]}"))
         elif values[end] < values[start]:
             problems.append((NAMES[end], f"is before {NAMES[start]} ({values[start]})"))
-    dob = values[_DOB]
-    if dob is not None and dob > today:
-        problems.append(("date_of_birth", f"is in the future ({dob})"))
-    if _PLAN in bad or _PLAN_START in bad:
-        return problems
-    if values[_PLAN] is not None and values[_PLAN_START] is None:
-        problems.append(("current_plan_start", f"{REQUIRED} with current_plan_provider_id"))
-    elif values[_PLAN] is None and values[_PLAN_START] is not None:
-        problems.append(("current_plan_start", "is given without current_plan_provider_id"))
+    if _DOB not in bad and values[_DOB] > today:
+        problems.append(("date_of_birth", f"is in the future ({values[_DOB]})"))
+    if _PLAN not in bad and _PLAN_START not in bad:
+        if values[_PLAN] is not NULL and values[_PLAN_START] is NULL:
+            problems.append(("current_plan_start", f"{REQUIRED} with current_plan_provider_id"))
+        elif values[_PLAN] is NULL and values[_PLAN_START] is not NULL:
+            problems.append(("current_plan_start", "is given without current_plan_provider_id"))
     return problems
 
 
 def _convert_each(convs: Sequence[Converter], values: Sequence[str], line: int,
-                  problems: list[tuple[int, str, str]], today: str) -> list[str | None]:
-    """Convert a row that has a bad value, noting every problem; refused values become None."""
-    out: list[str | None] = []
+                  problems: list[Problem], today: str) -> list[str]:
+    """Convert a row holding a bad value, noting every problem; refused values become NULL."""
+    out = []
     bad = set()
     for i, (convert, value) in enumerate(zip(convs, values)):
         try:
             out.append(convert(value))
         except _Invalid as problem:
             problems.append((line, NAMES[i], str(problem)))
-            out.append(None)
+            out.append(NULL)
             bad.add(i)
     problems.extend((line, column, problem)
                     for column, problem in row_problems(out, today=today, bad=frozenset(bad)))
     return out
 
 
-def _header_positions(header: list[str]) -> tuple[list[int | None], list[tuple[int, str, str]]]:
-    """Return where each column of COLUMNS sits in *header* (None when absent) and its problems."""
+# ----------------------------------------------------------------------------- file
+
+
+def records(lines: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number of its start, fields) per CSV record, skipping blank lines.
+
+    A line without a quote is split on commas (what csv would do, much faster); a quoted
+    record goes through the csv module and may span several physical lines.
+    """
+    number = 0
+    for text in lines:
+        number += 1
+        if '"' not in text:
+            text = text.rstrip("\r\n")
+            if text:
+                yield number, text.split(",")
+            continue
+        reader = csv.reader(itertools.chain((text,), lines), strict=True)
+        try:
+            yield number, next(reader)
+        except csv.Error as error:
+            raise _Unreadable(number, str(error)) from None
+        number += reader.line_num - 1
+
+
+def _header_positions(header: list[str]) -> tuple[list[int | None], list[Problem]]:
+    """Return where each column of COLUMNS sits in *header* (None when absent) and the problems."""
     positions: dict[str, int] = {}
     problems = []
     for i, raw in enumerate(header):
@@ -322,45 +380,33 @@ def _extractor(positions: list[int | None], width: int) -> Callable[[list[str]],
     return extract
 
 
-def _check_and_stage(lines: io.TextIOBase, *, plan_programs: dict[str, str], today: datetime.date,
-                     problems: list[tuple[int, str, str]], write: Callable[[str], object],
-                     progress: Callable[[int], None] | None) -> int:
-    """Check every row, writing the rows with a valid member ID as staging CSV; return the count."""
-    reader = csv.reader(lines, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        problems.append((1, "header", "the file is empty"))
-        return 0
-    except csv.Error as error:
-        problems.append((1, "header", f"cannot be read as CSV: {error}"))
-        return 0
-    positions, header_problems = _header_positions(header)
-    if header_problems:
-        problems.extend(header_problems)
-        return 0
-    width = len(header)
-    extract = _extractor(positions, width)
-    convs = converters(plan_programs=plan_programs)
-    today_iso = today.isoformat()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    batch: list[list[str | int | None]] = []
+def _check_file(lines: Iterator[str], *, plan_programs: dict[str, str], today: datetime.date,
+                problems: list[Problem], loader: "_Loader",
+                progress: Callable[[int], None] | None) -> int:
+    """Check every row, sending those with a valid member ID to *loader*; return the row count."""
     rows = 0
-    next_progress = PROGRESS_EVERY
-    last = reader.line_num
     try:
-        for row in reader:
-            # A quoted field may span lines: a record starts on the line after the previous one.
-            line = last + 1
-            last = reader.line_num
-            if len(row) != width:
-                if row:  # csv gives [] for a blank line, which is skipped
-                    rows += 1
-                    problems.append((line, "row", f"has {len(row)} fields, the header {width}"))
-                continue
+        found = records(lines)
+        header = next(found, None)
+        if header is None:
+            problems.append((1, "header", "the file is empty"))
+            return 0
+        positions, header_problems = _header_positions(header[1])
+        if header_problems:
+            problems.extend(header_problems)
+            return 0
+        width = len(header[1])
+        extract = _extractor(positions, width)
+        convs = converters(plan_programs=plan_programs)
+        today_iso = today.isoformat()
+        batch: list[str] = []
+        next_progress = PROGRESS_EVERY
+        for line, fields in found:
             rows += 1
-            values = row if extract is None else extract(row)
+            if len(fields) != width:
+                problems.append((line, "row", f"has {len(fields)} fields, the header {width}"))
+                continue
+            values = fields if extract is None else extract(fields)
             try:
                 out = [convert(value) for convert, value in zip(convs, values)]
             except _Invalid:
@@ -369,95 +415,183 @@ def _check_and_stage(lines: io.TextIOBase, *, plan_programs: dict[str, str], tod
                 cross = row_problems(out, today=today_iso)
                 if cross:
                     problems.extend((line, column, problem) for column, problem in cross)
-            if out[0] is not None:
-                out.append(line)
-                batch.append(out)
-                if len(batch) == _BATCH_ROWS:
-                    writer.writerows(batch)
-                    batch.clear()
-                    write(buffer.getvalue())
-                    buffer.seek(0)
-                    buffer.truncate()
+            if out[0] is not NULL:  # staged even when bad: repeats and conflicts are reported too
+                out.append(str(line))
+                batch.append("\t".join(out))
+                if len(batch) == BATCH_ROWS:
+                    loader.put(batch, clean=not problems)
+                    batch = []
             if rows == next_progress and progress is not None:
                 progress(rows)
                 next_progress += PROGRESS_EVERY
-    except csv.Error as error:
-        problems.append((last + 1, "row", f"cannot be read as CSV: {error}"))
-    writer.writerows(batch)
-    write(buffer.getvalue())
+        if batch:
+            loader.put(batch, clean=not problems)
+    except _Unreadable as error:
+        problems.append((error.line, "row", f"cannot be read as CSV: {error}"))
     return rows
 
 
-def _sql() -> dict[str, str]:
-    """Return the statements of an import, with the table names of the models."""
-    member, span, plan = (m._meta.db_table for m in (Member, EnrollmentSpan, Plan))
-    columns = ", ".join(f"{name} {kind}" for name, _, kind in COLUMNS)
-    member_cols = ", ".join(MEMBER_FIELDS)
-    selected = ", ".join(f"coalesce({name}, '')" if name in ("middle_initial", "mbi") else name
-                         for name in MEMBER_FIELDS)
-    assigned = ", ".join(f"{name} = excluded.{name}" for name in MEMBER_FIELDS[1:])
-    # A non-cancelled span with the row's plan, in force on or after its start: nothing to add.
-    same_plan = f"""EXISTS (
-        SELECT 1 FROM {span} e JOIN {plan} ep ON ep.id = e.plan_id
-        WHERE e.member_id = s.member_id AND ep.provider_id = s.current_plan_provider_id
-          AND NOT e.cancelled AND (e.end_date IS NULL OR e.end_date >= s.current_plan_start))"""
-    new_spans = f"""
-        FROM {_STAGING} s JOIN {plan} p ON p.provider_id = s.current_plan_provider_id
-        WHERE s.current_plan_start IS NOT NULL AND NOT {same_plan}"""
-    return {
-        "drop": f"DROP TABLE IF EXISTS pg_temp.{_STAGING}",
-        "create": f"CREATE TEMPORARY TABLE {_STAGING} ({columns}, line integer) ON COMMIT DROP",
-        "copy": f"COPY {_STAGING} ({', '.join(NAMES)}, line) FROM STDIN (FORMAT csv)",
-        "analyze": f"ANALYZE {_STAGING}",
-        "repeated": f"""
-            SELECT member_id, array_agg(line ORDER BY line) FROM {_STAGING}
-            GROUP BY member_id HAVING count(*) > 1""",
-        # The row's open span would overlap an SCO / One Care span of another plan.
-        "conflicts": f"""
-            SELECT s.line, op.provider_id, o.start_date, o.end_date
-            FROM {_STAGING} s
-            JOIN {span} o ON o.member_id = s.member_id
-            JOIN {plan} op ON op.id = o.plan_id
-            WHERE s.current_plan_start IS NOT NULL
-              AND op.provider_id <> s.current_plan_provider_id
-              AND NOT o.cancelled AND o.program = ANY(%s)
-              AND (o.end_date IS NULL OR o.end_date >= s.current_plan_start)
-              AND NOT {same_plan}
-            ORDER BY s.line, o.start_date""",
-        "upsert": f"""
-            WITH upserted AS (
-                INSERT INTO {member} ({member_cols}, updated_at)
-                SELECT {selected}, now() FROM {_STAGING}
-                ON CONFLICT (member_id) DO UPDATE SET {assigned}, updated_at = excluded.updated_at
-                RETURNING (xmax = 0) AS created)
-            SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created)
-            FROM upserted""",
-        "count": f"""
-            SELECT count(*) FILTER (WHERE m.member_id IS NULL), count(m.member_id)
-            FROM {_STAGING} s LEFT JOIN {member} m ON m.member_id = s.member_id""",
-        "count_spans": f"SELECT count(*) {new_spans}",
-        "insert_spans": f"""
-            INSERT INTO {span} (member_id, plan_id, program, start_date, end_date, cancelled,
-                                source, created_at, updated_at)
-            SELECT s.member_id, p.id, p.program, s.current_plan_start, NULL, false, %s, now(), now()
-            {new_spans}""",
-    }
+# ----------------------------------------------------------------------------- database
+
+_MEMBER, _SPAN, _PLAN_TABLE = (m._meta.db_table for m in (Member, EnrollmentSpan, Plan))
+_BATCH, _SEEN = "import_members_batch", "import_members_seen"
+_STAGED = ", ".join(f"coalesce(b.{n}, '')" if n in ("middle_initial", "mbi") else f"b.{n}"
+                    for n in MEMBER_FIELDS)
+_CHANGED = (f"({', '.join(f'm.{n}' for n in MEMBER_FIELDS[1:])}) IS DISTINCT FROM "
+            f"({_STAGED.split(', ', 1)[1]})")
+# A non-cancelled SCO / One Care span overlapping [current_plan_start, open): the row's open
+# span could not be added (span_no_overlap_integrated). With the row's plan, nothing changes.
+_OVERLAPPING = f"""
+    SELECT 1 FROM {_SPAN} e WHERE e.member_id = b.member_id AND NOT e.cancelled
+      AND e.program = ANY(%(integrated)s)
+      AND (e.end_date IS NULL OR e.end_date >= b.current_plan_start)"""
+SQL = {
+    "setup": (
+        f"DROP TABLE IF EXISTS pg_temp.{_BATCH}, pg_temp.{_SEEN}",
+        f"CREATE TEMPORARY TABLE {_BATCH} "
+        f"({', '.join(f'{n} {kind}' for n, _, kind in COLUMNS)}, line integer) ON COMMIT DROP",
+        f"CREATE TEMPORARY TABLE {_SEEN} (member_id text, line integer) ON COMMIT DROP",
+    ),
+    # Members are created by this import only: the lock makes the two-step upsert race-free
+    # (and cheaper than INSERT ... ON CONFLICT); readers and span writers are not blocked.
+    "lock": f"LOCK TABLE {_MEMBER} IN SHARE ROW EXCLUSIVE MODE",
+    "copy": f"COPY {_BATCH} ({', '.join(NAMES)}, line) FROM STDIN",
+    "seen": f"INSERT INTO {_SEEN} SELECT member_id, line FROM {_BATCH}",
+    "conflicts": f"""
+        SELECT b.line, op.provider_id, o.start_date, o.end_date
+        FROM {_BATCH} b
+        JOIN {_SPAN} o ON o.member_id = b.member_id
+        JOIN {_PLAN_TABLE} op ON op.id = o.plan_id
+        WHERE b.current_plan_start IS NOT NULL AND op.provider_id <> b.current_plan_provider_id
+          AND NOT o.cancelled AND o.program = ANY(%(integrated)s)
+          AND (o.end_date IS NULL OR o.end_date >= b.current_plan_start)
+          AND NOT EXISTS ({_OVERLAPPING} AND e.plan_id IN (
+              SELECT id FROM {_PLAN_TABLE} WHERE provider_id = b.current_plan_provider_id))
+        ORDER BY b.line, o.start_date""",
+    "update": f"""
+        UPDATE {_MEMBER} m SET ({', '.join(MEMBER_FIELDS[1:])}, updated_at)
+            = ({_STAGED.split(', ', 1)[1]}, now())
+        FROM {_BATCH} b WHERE m.member_id = b.member_id AND {_CHANGED}""",
+    # Sorted by member ID: the B-tree inserts then touch the index pages in order.
+    "insert": f"""
+        INSERT INTO {_MEMBER} ({', '.join(MEMBER_FIELDS)}, updated_at)
+        SELECT DISTINCT ON (b.member_id) {_STAGED}, now() FROM {_BATCH} b
+        WHERE NOT EXISTS (SELECT 1 FROM {_MEMBER} m WHERE m.member_id = b.member_id)
+        ORDER BY b.member_id, b.line""",
+    "count": f"""
+        SELECT count(*) FILTER (WHERE m.member_id IS NULL),
+               count(*) FILTER (WHERE m.member_id IS NOT NULL AND {_CHANGED})
+        FROM {_BATCH} b LEFT JOIN {_MEMBER} m ON m.member_id = b.member_id""",
+    "spans": f"""
+        SELECT DISTINCT ON (b.member_id) b.member_id, p.id, p.program, b.current_plan_start,
+               NULL::date, false, %(source)s, now(), now()
+        FROM {_BATCH} b JOIN {_PLAN_TABLE} p ON p.provider_id = b.current_plan_provider_id
+        WHERE b.current_plan_start IS NOT NULL AND NOT EXISTS ({_OVERLAPPING})
+        ORDER BY b.member_id, b.line""",
+    "insert_spans": f"""
+        INSERT INTO {_SPAN} (member_id, plan_id, program, start_date, end_date, cancelled,
+                             source, created_at, updated_at) """,
+    "truncate": f"TRUNCATE {_BATCH}",
+    "repeated": f"""
+        SELECT member_id, line FROM {_SEEN} WHERE member_id IN (
+            SELECT member_id FROM {_SEEN} GROUP BY member_id HAVING count(*) > 1)
+        ORDER BY member_id, line""",
+}
+_PARAMS = {"integrated": list(Program.integrated()), "source": EnrollmentSpan.Source.FEED.value}
 
 
-def _database_problems(cursor, sql: dict[str, str]) -> list[tuple[int, str, str]]:
-    """Return the problems found on the staging table: repeated member IDs and span conflicts."""
+class _Loader:
+    """Load batches of checked rows on a worker thread while the caller checks the next ones.
+
+    Every batch is staged and checked for span conflicts. A batch is written (members and
+    spans) only while no problem has been found and it is not a dry run; otherwise counts
+    are taken. The transaction is the caller's: a problem found later rolls it all back.
+    """
+
+    def __init__(self, cursor, *, dry_run: bool):
+        self._cursor = cursor
+        self._dry_run = dry_run
+        self._queue: queue.Queue[tuple[list[str], bool] | None] = queue.Queue(maxsize=2)
+        self._abandoned = False
+        self.problems: list[Problem] = []
+        self.created = self.updated = self.spans = 0
+
+    def __enter__(self) -> "_Loader":
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-members")
+        self._future = self._executor.submit(self._run)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._abandoned = kind is not None
+        try:
+            self._put(None)
+            if kind is None:
+                self._future.result()  # raise the worker's error here, in the caller's thread
+            else:
+                self._future.exception()  # wait: the connection is the worker's until it ends
+        finally:
+            self._executor.shutdown()
+
+    def put(self, batch: list[str], *, clean: bool) -> None:
+        """Queue a batch of staging rows; *clean* when no problem has been found so far."""
+        self._put((batch, clean))
+
+    def _put(self, item: tuple[list[str], bool] | None) -> None:
+        while True:
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                if self._future.done():
+                    self._future.result()  # the worker failed: raise its error
+                    return
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if not self._abandoned:
+                self._load(*item)
+
+    def _load(self, batch: list[str], clean: bool) -> None:
+        cursor = self._cursor
+        with cursor.copy(SQL["copy"]) as copy:
+            copy.write("\n".join(batch))
+            copy.write("\n")
+        cursor.execute(SQL["seen"])
+        cursor.execute(SQL["conflicts"], _PARAMS)
+        for line, provider_id, start, end in cursor.fetchall():
+            until = f"to {end.isoformat()}" if end else "with no end"
+            self.problems.append((line, "current_plan_provider_id",
+                                  f"the member is enrolled with {provider_id} from "
+                                  f"{start.isoformat()} {until}; an import does not change it"))
+        if clean and not self.problems:
+            if self._dry_run:
+                cursor.execute(SQL["count"])
+                created, updated = cursor.fetchone()
+                cursor.execute(f"SELECT count(*) FROM ({SQL['spans']}) AS new", _PARAMS)
+                (spans,) = cursor.fetchone()
+            else:
+                cursor.execute(SQL["update"])
+                updated = cursor.rowcount
+                cursor.execute(SQL["insert"])
+                created = cursor.rowcount
+                cursor.execute(SQL["insert_spans"] + SQL["spans"], _PARAMS)
+                spans = cursor.rowcount
+            self.created += created
+            self.updated += updated
+            self.spans += spans
+        cursor.execute(SQL["truncate"])
+
+
+def _repeated(cursor) -> list[Problem]:
+    """Return a problem for every line whose member ID appears on another line too."""
+    cursor.execute(SQL["repeated"])
     problems = []
-    cursor.execute(sql["repeated"])
-    for member_id, lines in cursor.fetchall():
+    for member_id, group in itertools.groupby(cursor.fetchall(), key=itemgetter(0)):
+        lines = [line for _, line in group]
         for line in lines:
             others = ", ".join(str(n) for n in lines if n != line)
             problems.append((line, "member_id", f"{member_id} is repeated: also on line {others}"))
-    cursor.execute(sql["conflicts"], [list(Program.integrated())])
-    for line, provider_id, start, end in cursor.fetchall():
-        until = f"to {end.isoformat()}" if end else "with no end"
-        problems.append((line, "current_plan_provider_id",
-                         f"the member is enrolled with {provider_id} from {start.isoformat()} "
-                         f"{until}; an import does not change that enrollment"))
     return problems
 
 
@@ -465,37 +599,31 @@ def members_import(*, path: Path | str, today: datetime.date, dry_run: bool = Fa
                    progress: Callable[[int], None] | None = None) -> ImportResult:
     """Check the feed at *path* and upsert its members and spans, all or nothing.
 
-    Raise ImportRejected with every problem when any row is bad; with *dry_run*, check only.
+    Raise ImportRejected listing every problem when any row is bad; with *dry_run*, write
+    nothing and count what would change.
     """
-    sql = _sql()
-    problems: list[tuple[int, str, str]] = []
+    problems: list[Problem] = []
     with transaction.atomic(), connection.cursor() as wrapper:
-        cursor = wrapper.cursor  # psycopg 3: COPY is not in Django's cursor API
+        cursor = wrapper.cursor  # psycopg 3's own cursor: COPY is not in Django's cursor API
         plan_programs = dict(Plan.objects.values_list("provider_id", "program"))
-        cursor.execute(sql["drop"])
-        cursor.execute(sql["create"])
-        # surrogateescape: a bad byte fails its field's check, so the problem gets its line.
+        for statement in SQL["setup"]:
+            cursor.execute(statement)
+        if not dry_run:
+            cursor.execute(SQL["lock"])
+        # surrogateescape: a byte that is not UTF-8 fails its field's check, on its line.
         with (open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as lines,
-              cursor.copy(sql["copy"]) as copy):
-            rows = _check_and_stage(lines, plan_programs=plan_programs, today=today,
-                                    problems=problems, write=copy.write, progress=progress)
-        cursor.execute(sql["analyze"])
-        problems.extend(_database_problems(cursor, sql))
+              _Loader(cursor, dry_run=dry_run) as loader):
+            rows = _check_file(lines, plan_programs=plan_programs, today=today,
+                               problems=problems, loader=loader, progress=progress)
+        problems.extend(loader.problems)
+        problems.extend(_repeated(cursor))
         if problems:
-            problems.sort(key=itemgetter(0))  # stable: a line's own problems stay in order
+            problems.sort(key=itemgetter(0))  # stable: a line's own problems keep their order
             raise ImportRejected(
                 f"{len(problems)} problems in {Path(path).name}; nothing was imported",
                 extra={"problems": [f"line {n}: {column}: {problem}"
                                     for n, column, problem in problems]})
         if dry_run:
-            cursor.execute(sql["count"])
-            created, updated = cursor.fetchone()
-            cursor.execute(sql["count_spans"])
-            (spans,) = cursor.fetchone()
             transaction.set_rollback(True)
-        else:
-            cursor.execute(sql["upsert"])
-            created, updated = cursor.fetchone()
-            cursor.execute(sql["insert_spans"], [EnrollmentSpan.Source.FEED.value])
-            spans = cursor.rowcount
-    return ImportResult(created=created, updated=updated, rows=rows, spans_created=spans)
+    return ImportResult(created=loader.created, updated=loader.updated, rows=rows,
+                        spans_created=loader.spans)
