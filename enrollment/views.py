@@ -6,6 +6,7 @@ back to Member Search otherwise. Every POST ends in a redirect (post/redirect/ge
 
 import datetime
 import uuid
+from abc import ABC, abstractmethod
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
-from enrollment.forms import CertificationForm, DisenrollmentForm, MemberSearchForm
+from enrollment.forms import CertificationForm, DisenrollmentForm, MemberSearchForm, TokenForm
 from enrollment.models import EnrollmentTransaction
 from enrollment.panel import PanelSession
 from enrollment.selectors import batch_list_for_user, panel_search, transaction_for_user
@@ -129,18 +130,33 @@ class VerificationView(ProgramPanelMixin, View):
         return redirect(self.url("certification"))
 
 
-class CertificationView(ProgramPanelMixin, View):
-    """Certification panel (steps 11–12): certify, then Submit the enrollment to MMIS."""
+class SubmitPanelView(ProgramPanelMixin, View, ABC):
+    """A panel whose Submit sends the request to MMIS (Certification, Disenrollment).
 
+    A re-post of a token that was already answered with an acceptance goes to that
+    confirmation; a rejection is shown on the same panel with a fresh token, so that
+    submitting again is a new request (mmis-rules.md, ui.md).
+    """
+
+    form_class: type[TokenForm]
+    template: str
+
+    @abstractmethod
     def ready(self) -> bool:
-        return self.panel.get("action") == Action.ENROLL and self.panel.get("confirmed")
+        """Return True when the earlier panels were passed."""
+
+    @abstractmethod
+    def submit(self, form: TokenForm, panel: dict) -> EnrollmentTransaction:
+        """Send the request to MMIS; return the stored transaction."""
+
+    def context(self, form: TokenForm, **extra) -> dict:
+        return dict(form=form, member=self.panel_member(), panel=self.panel.data, **extra)
 
     def get(self, request: HttpRequest, program: str) -> HttpResponse:
         if not self.ready():
             return self.restart()
-        form = CertificationForm(initial={"token": self.panel.get("token")})
-        return self.render_panel("certification.html", form=form, member=self.panel_member(),
-                                 panel=self.panel.data)
+        form = self.form_class(initial={"token": self.panel.get("token")})
+        return self.render_panel(self.template, **self.context(form))
 
     def post(self, request: HttpRequest, program: str) -> HttpResponse:
         stored = self.stored_answer(request.POST.get("token", ""))
@@ -148,73 +164,58 @@ class CertificationView(ProgramPanelMixin, View):
             return redirect(self.url("confirmation", reference=stored.reference))
         if not self.ready():
             return self.restart()
-        form = CertificationForm(request.POST)
+        form = self.form_class(request.POST)
         if not form.is_valid():
-            return self.render_panel("certification.html", form=form, member=self.panel_member(),
-                                     panel=self.panel.data)
-        p = self.panel.data
+            return self.render_panel(self.template, **self.context(form))
         try:
-            txn = enrollment_submit(
-                token=form.cleaned_data["token"], program=self.program,
-                provider_id=p["provider_id"], member_id=p["member_id"],
-                last_name=p["last_name"], first_name=p["first_name"], user=request.user)
+            txn = self.submit(form, self.panel.data)
         except DomainError as exc:
             form.add_error(None, exc.message)
-            return self.render_panel("certification.html", form=form, member=self.panel_member(),
-                                     panel=p)
+            return self.render_panel(self.template, **self.context(form))
         if not txn.accepted:
-            # ui.md: a rejection at Submit is shown on the same panel; a retry is a new request.
-            form = CertificationForm(initial={"token": self.panel.new_token()})
-            return self.render_panel("certification.html", form=form, member=self.panel_member(),
-                                     panel=self.panel.data, rejected=txn)
+            retry = self.form_class(initial={**form.cleaned_data, "token": self.panel.new_token()})
+            return self.render_panel(self.template, **self.context(retry, rejected=txn))
         self.panel.clear()
         return redirect(self.url("confirmation", reference=txn.reference))
 
 
-class DisenrollmentView(ProgramPanelMixin, View):
+class CertificationView(SubmitPanelView):
+    """Certification panel (steps 11–12): certify, then Submit the enrollment to MMIS."""
+
+    form_class = CertificationForm
+    template = "certification.html"
+
+    def ready(self) -> bool:
+        return self.panel.get("action") == Action.ENROLL and bool(self.panel.get("confirmed"))
+
+    def submit(self, form: CertificationForm, panel: dict) -> EnrollmentTransaction:
+        return enrollment_submit(
+            token=form.cleaned_data["token"], program=self.program,
+            provider_id=panel["provider_id"], member_id=panel["member_id"],
+            last_name=panel["last_name"], first_name=panel["first_name"], user=self.request.user)
+
+
+class DisenrollmentView(SubmitPanelView):
     """Disenrollment panel (steps 9–10): the reason, then Submit to MMIS."""
+
+    form_class = DisenrollmentForm
+    template = "disenrollment.html"
 
     def ready(self) -> bool:
         return self.panel.get("action") == Action.DISENROLL
 
-    def context(self, form, **extra) -> dict:
-        member = self.panel_member()
+    def context(self, form: DisenrollmentForm, **extra) -> dict:
         plan = next((p for p in user_plan_list(user=self.request.user)
                      if p.provider_id == self.panel.get("provider_id")), None)
-        return dict(form=form, member=member, plan=plan, panel=self.panel.data,
-                    span_start=_date(self.panel.get("span_start")), **extra)
+        return super().context(form, plan=plan, span_start=_date(self.panel.get("span_start")),
+                               **extra)
 
-    def get(self, request: HttpRequest, program: str) -> HttpResponse:
-        if not self.ready():
-            return self.restart()
-        form = DisenrollmentForm(initial={"token": self.panel.get("token")})
-        return self.render_panel("disenrollment.html", **self.context(form))
-
-    def post(self, request: HttpRequest, program: str) -> HttpResponse:
-        stored = self.stored_answer(request.POST.get("token", ""))
-        if stored is not None and stored.accepted:
-            return redirect(self.url("confirmation", reference=stored.reference))
-        if not self.ready():
-            return self.restart()
-        form = DisenrollmentForm(request.POST)
-        if not form.is_valid():
-            return self.render_panel("disenrollment.html", **self.context(form))
-        p = self.panel.data
-        try:
-            txn = disenrollment_submit(
-                token=form.cleaned_data["token"], program=self.program,
-                provider_id=p["provider_id"], member_id=p["member_id"],
-                last_name=p["last_name"], first_name=p["first_name"],
-                reason=form.cleaned_data["reason"], user=request.user)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.render_panel("disenrollment.html", **self.context(form))
-        if not txn.accepted:
-            form = DisenrollmentForm(initial={"token": self.panel.new_token(),
-                                              "reason": form.cleaned_data["reason"]})
-            return self.render_panel("disenrollment.html", **self.context(form, rejected=txn))
-        self.panel.clear()
-        return redirect(self.url("confirmation", reference=txn.reference))
+    def submit(self, form: DisenrollmentForm, panel: dict) -> EnrollmentTransaction:
+        return disenrollment_submit(
+            token=form.cleaned_data["token"], program=self.program,
+            provider_id=panel["provider_id"], member_id=panel["member_id"],
+            last_name=panel["last_name"], first_name=panel["first_name"],
+            reason=form.cleaned_data["reason"], user=self.request.user)
 
 
 class ConfirmationView(ProgramPanelMixin, View):
