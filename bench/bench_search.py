@@ -56,7 +56,8 @@ def main() -> None:
         raw_ms = []
         for member_id in ids:
             start = time.perf_counter()
-            raw.execute("SELECT * FROM members_member WHERE member_id = %s", (member_id,)).fetchone()
+            raw.execute("SELECT * FROM members_member WHERE member_id = %s",
+                        (member_id,)).fetchone()
             raw_ms.append((time.perf_counter() - start) * 1000)
         raw_ms = raw_ms[50:]
     connection.close()

@@ -47,7 +47,8 @@ def ensure_members(count: int) -> None:
         with cursor.cursor.copy(f"COPY members_member ({columns}) FROM STDIN") as copy:
             for n in range(have, count):
                 copy.write_row((
-                    f"{500000000000 + n:012d}", f"BENCH{n}", "PAT", "", f"19{40 + n % 18}-0{1 + n % 9}-15",
+                    f"{500000000000 + n:012d}", f"BENCH{n}", "PAT", "",
+                    f"19{40 + n % 18}-0{1 + n % 9}-15",
                     "F", "STANDARD", "2015-01-01", "2020-01-01", "2020-01-01", "",
                     f"{n % 999} EXAMPLE ST", "BOSTON", "02118", COUNTIES[n % len(COUNTIES)],
                     "COMMUNITY", "CW", False, False, "2026-01-01 00:00:00+00"))

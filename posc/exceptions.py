@@ -8,7 +8,8 @@ class DomainError(Exception):
 
     default_code = "DOMAIN_ERROR"
 
-    def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
+    def __init__(self, message: str, *, code: str | None = None,
+                 extra: dict[str, Any] | None = None):
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code

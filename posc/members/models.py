@@ -81,7 +81,8 @@ class Residence(models.TextChoices):
     COMMUNITY = "COMMUNITY", "Community"
     NURSING_FACILITY = "NURSING_FACILITY", "Nursing facility"
     ICF_IID = "ICF_IID", "ICF/IID"
-    CHRONIC_REHAB_INPATIENT = "CHRONIC_REHAB_INPATIENT", "Chronic or rehabilitation hospital inpatient"
+    CHRONIC_REHAB_INPATIENT = ("CHRONIC_REHAB_INPATIENT",
+                               "Chronic or rehabilitation hospital inpatient")
 
 
 class Sex(models.TextChoices):
@@ -173,7 +174,8 @@ class ServiceArea(models.Model):
 
     class Meta:
         ordering = ["plan", "county"]
-        constraints = [models.UniqueConstraint(fields=["plan", "county"], name="service_area_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "county"], name="service_area_unique")]
 
     def __str__(self) -> str:
         return f"{self.plan.name}: {self.county}"

@@ -1,12 +1,11 @@
 """Reads of members, plans and spans."""
 
-import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import QuerySet
 
-from posc.members.models import EnrollmentSpan, Member, Plan, Program, RateCell
+from posc.members.models import Plan, Program, RateCell
 
 
 def _load_links(user: AbstractBaseUser) -> None:
@@ -52,25 +51,6 @@ def user_programs(*, user: AbstractBaseUser) -> frozenset[str]:
     """Return the SCO / One Care programs the user has a plan in."""
     return frozenset(p.program for p in user_plan_list(user=user)
                      if p.program in Program.integrated())
-
-
-def member_get(*, member_id: str) -> Member | None:
-    """Return the member with *member_id*, or None."""
-    return Member.objects.filter(pk=member_id).first()
-
-
-def member_integrated_spans(*, member: Member) -> QuerySet[EnrollmentSpan]:
-    """Return the member's SCO and One Care spans that are not cancelled, newest first."""
-    return (EnrollmentSpan.objects.filter(member=member, cancelled=False,
-                                          program__in=Program.integrated())
-            .select_related("plan").order_by("-start_date"))
-
-
-def member_spans_covering(*, member_id: str, day: datetime.date) -> QuerySet[EnrollmentSpan]:
-    """Return every span of the member in force on *day* (any program)."""
-    return (EnrollmentSpan.objects.filter(member_id=member_id, cancelled=False,
-                                          start_date__lte=day)
-            .exclude(end_date__lt=day).select_related("plan").order_by("start_date"))
 
 
 def rate_cells_for_program(*, program: str) -> QuerySet[RateCell]:

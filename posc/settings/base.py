@@ -145,7 +145,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 MAILERS = {"default": {"BACKEND": env("DJANGO_EMAIL_BACKEND",
                                       default="django.core.mail.backends.smtp.EmailBackend")}}
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="POSC <noreply@posc.example>")
-ENROLLMENT_OPERATIONS_EMAIL = env("ENROLLMENT_OPERATIONS_EMAIL", default="enrollment-ops@posc.example")
+ENROLLMENT_OPERATIONS_EMAIL = env("ENROLLMENT_OPERATIONS_EMAIL",
+                                  default="enrollment-ops@posc.example")
 
 # PORTAL
 # ------------------------------------------------------------------------------

@@ -159,7 +159,8 @@ class TestConcurrentClerks:
         accepted = [t for t in results if t.accepted]
         assert len(accepted) == 1
         loser_codes = {c for t in results if not t.accepted for c in t.codes}
-        assert loser_codes <= {"DUPLICATE", "ALREADY_ENROLLED"} and "ALREADY_ENROLLED" in loser_codes
+        assert loser_codes <= {"DUPLICATE", "ALREADY_ENROLLED"}
+        assert "ALREADY_ENROLLED" in loser_codes
 
     def test_concurrent_disenrollments_one_accepted(self, cca_sco):
         span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
