@@ -1,0 +1,235 @@
+"""Time import_members on a 1,000,000-row feed and compare it with a raw COPY of the same CSV.
+
+Run by hand against a scratch database (its members and spans are deleted):
+
+    psql -h 127.0.0.1 -U postgres -c 'create database posc_bench_import'
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/posc_bench_import \\
+        .venv/bin/python bench/bench_import_members.py [--rows 1000000]
+
+Runs: a tenth of the rows into an empty table (to compare peak memory), all rows into an
+empty table, the same file again, then a file where every member's address changed.
+Each import runs in a child process so that its peak RSS (os.wait4) is its own. The
+feeds are generated once under var/bench/ from a fixed seed: invented people only, a
+fifth of them enrolled in an SCO or One Care plan.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BENCH_DIR = BASE_DIR / "var" / "bench"
+SEED = 834
+# A multiplier prime to 10**6: member IDs come in a scrambled order, as in a real extract.
+ID_STRIDE = 386_117
+PLANS = ("110000001A", "110000002A", "110000003A", "110000004A", "110000005A", "110000006A",
+         "120000001A", "120000002A", "120000003A")
+SURNAMES = ("SAMPLESON", "DEMOWITZ", "FICTIVO", "MOCKFORD", "TRIALTON", "PRETENDA", "NONESUCH",
+            "FAUXLEY", "SIMULO", "STANDINE", "EXAMPLAR", "DUMMETT", "TESTARD", "O'PLACEHOLD")
+FIRST_NAMES = (("ALMA", "F"), ("BERT", "M"), ("CORA", "F"), ("DEAN", "M"), ("EDNA", "F"),
+               ("FRED", "M"), ("GWEN", "F"), ("HUGO", "M"), ("IDA", "F"), ("JUDE", "M"))
+COUNTIES = ("Barnstable", "Berkshire", "Bristol", "Dukes", "Essex", "Franklin", "Hampden",
+            "Hampshire", "Middlesex", "Nantucket", "Norfolk", "Plymouth", "Suffolk", "Worcester")
+CATEGORIES = ("CW", "CNHC", "T1", "T2", "T3", "F1", "C3A", "C3B", "C2A", "C2B", "C1")
+MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
+
+
+def _django() -> None:
+    """Configure Django for the scratch database named by DATABASE_URL."""
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "posc.settings.local")
+    import django
+
+    django.setup()
+
+
+def _mbi(rng: random.Random) -> str:
+    """Return an invented MBI in the CMS format (domain.md F)."""
+    letters, digits = MBI_LETTERS, "0123456789"
+    both = letters + digits
+    pick = rng.choice
+    return (pick("123456789") + pick(letters) + pick(both) + pick(digits) + pick(letters)
+            + pick(both) + pick(digits) + pick(letters) + pick(letters) + pick(digits) + pick(digits))
+
+
+def _feed_row(i: int, rows: int, rng: random.Random, street: str) -> list[str]:
+    """Return the feed row of the *i*-th invented member."""
+    day = datetime.date.fromordinal
+    born = day(datetime.date(1930, 1, 1).toordinal() + rng.randrange(30 * 365))
+    start = day(datetime.date(2005, 1, 1).toordinal() + rng.randrange(18 * 365))
+    end = day(start.toordinal() + rng.randrange(30, 2000)).isoformat() if rng.random() < 0.1 else ""
+    medicare = born.replace(year=born.year + 65, day=1).isoformat() if rng.random() < 0.8 else ""
+    first, sex = FIRST_NAMES[i % len(FIRST_NAMES)]
+    county = COUNTIES[i % len(COUNTIES)]
+    residence = "NURSING_FACILITY" if i % 9 == 0 else "COMMUNITY"
+    plan = start_plan = ""
+    if rng.random() < 0.2:
+        plan = PLANS[i % len(PLANS)]
+        start_plan = datetime.date(2015 + i % 10, 1 + i % 12, 1).isoformat()
+    died = day(born.toordinal() + 80 * 365).isoformat() if rng.random() < 0.01 else ""
+    row = [
+        f"{200_000_000_000 + (i * ID_STRIDE) % rows:012d}",
+        SURNAMES[i % len(SURNAMES)], first, "ABCDEFGH"[i % 8] if i % 3 == 0 else "",
+        born.isoformat(), sex, "STANDARD" if i % 7 else "COMMONHEALTH", start.isoformat(), end,
+        medicare, "", medicare, "", _mbi(rng) if medicare and i % 2 else "",
+        f"{1 + i % 999} {street}, APT {i % 40}" if i % 20 == 0 else f"{1 + i % 999} {street}",
+        "SAMPLETOWN", f"{1000 + i % 1700:05d}", county, residence, CATEGORIES[i % len(CATEGORIES)],
+        "Y" if i % 50 == 0 else "N", "N", died, plan, start_plan,
+    ]
+    if i % 100 == 0:  # enumerations are matched ignoring case (member-feed.md)
+        row[5], row[17], row[18] = sex.lower(), county.upper(), residence.lower()
+    return row
+
+
+def generate(path: Path, rows: int, *, street: str = "EXAMPLE ST") -> None:
+    """Write a valid feed of *rows* invented members to *path* (kept for the next run).
+
+    The same seed gives the same members; another *street* changes every member's address.
+    """
+    import csv
+
+    from posc.members.importer import NAMES
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(SEED)
+    partial = path.with_suffix(".partial")
+    with open(partial, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(NAMES)
+        writer.writerows(_feed_row(i, rows, rng, street) for i in range(rows))
+    partial.rename(path)
+
+
+def _child(path: str) -> None:
+    """Import *path* in this (child) process and print the result as JSON."""
+    _django()
+    from posc.members.importer import members_import
+
+    started = time.perf_counter()
+    result = members_import(path=path, today=datetime.date(2026, 1, 1),
+                            progress=lambda n: print(f"  … {n:,} rows", file=sys.stderr))
+    print(json.dumps({"seconds": time.perf_counter() - started, "created": result.created,
+                      "updated": result.updated, "spans": result.spans_created}))
+
+
+def run_import(path: Path) -> dict:
+    """Run one import in a child process; return its figures with its own peak RSS."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, __file__, "--child", str(path)],
+                             stdout=subprocess.PIPE, text=True)
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        sys.exit(f"import of {path} failed ({child.returncode})")
+    figures = json.loads(output.strip().splitlines()[-1])
+    figures["wall"] = time.perf_counter() - started
+    figures["peak_rss_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    return figures
+
+
+def raw_copy_seconds(path: Path) -> float:
+    """Return the seconds a plain COPY FROM STDIN of *path* takes into an unindexed table."""
+    from django.db import connection
+
+    from posc.members.importer import COLUMNS
+
+    columns = ", ".join(f"{name} {kind}" for name, _, kind in COLUMNS)
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_copy")
+        cursor.execute(f"CREATE TABLE bench_raw_copy ({columns})")
+        started = time.perf_counter()
+        with open(path, "rb") as feed, cursor.copy(
+                "COPY bench_raw_copy FROM STDIN (FORMAT csv, HEADER true)") as copy:
+            while chunk := feed.read(1 << 20):
+                copy.write(chunk)
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_raw_copy")
+    return seconds
+
+
+def _prepare_database() -> None:
+    """Migrate the scratch database and load the plans (demo-data.md)."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", "plans", verbosity=0)
+
+
+def _empty_members() -> None:
+    """Delete every member and span of the scratch database."""
+    from django.db import connection
+
+    from posc.members.models import EnrollmentSpan, Member
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {EnrollmentSpan._meta.db_table}, {Member._meta.db_table} CASCADE")
+
+
+def _vacuum() -> None:
+    """Vacuum and analyze members and spans, as autovacuum would between two daily feeds."""
+    from django.db import connection
+
+    from posc.members.models import EnrollmentSpan, Member
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {EnrollmentSpan._meta.db_table}, {Member._meta.db_table}")
+
+
+def _feed(rows: int, *, changed: bool = False) -> Path:
+    """Return the feed of *rows* members under var/bench/, generating it the first time."""
+    path = BENCH_DIR / f"member-feed-{rows}{'-changed' if changed else ''}.csv"
+    if not path.exists():
+        print(f"generating {path} …", flush=True)
+        generate(path, rows, street="EXAMPLE AVE" if changed else "EXAMPLE ST")
+    return path
+
+
+def _report(label: str, figures: dict, copy_seconds: float) -> None:
+    print(f"{label}: {figures['seconds']:.1f} s in members_import "
+          f"({figures['wall']:.1f} s with process start), peak RSS {figures['peak_rss_mb']:.0f} MB; "
+          f"{figures['created']:,} created, {figures['updated']:,} updated, "
+          f"{figures['spans']:,} spans; {figures['seconds'] / copy_seconds:.2f}x raw COPY",
+          flush=True)
+
+
+def main() -> None:
+    """Generate the feeds if needed, import them, time a raw COPY and print the ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child)
+        return
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit("set DATABASE_URL to a scratch database, e.g. .../posc_bench_import")
+    if "bench" not in urlsplit(url).path:
+        sys.exit("refusing: this benchmark empties the members table; use a database named *bench*")
+    _django()
+    _prepare_database()
+    big, changed, small = _feed(args.rows), _feed(args.rows, changed=True), _feed(args.rows // 10)
+    print(f"feed: {big} ({big.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows)")
+    copy_seconds = raw_copy_seconds(big)
+    print(f"raw COPY of the same CSV into a plain table: {copy_seconds:.1f} s", flush=True)
+    _empty_members()
+    _report(f"import {args.rows // 10:,} rows into an empty table", run_import(small), copy_seconds)
+    _empty_members()
+    _report("import (create)", run_import(big), copy_seconds)
+    _vacuum()
+    _report("same file again (nothing changed)", run_import(big), copy_seconds)
+    _vacuum()
+    _report("every address changed (update)", run_import(changed), copy_seconds)
+
+
+if __name__ == "__main__":
+    main()
