@@ -3,14 +3,15 @@
 import pytest
 from django.core.management import call_command
 
+from posc.members.demo import (  # noqa: F401  (re-exported for the tests)
+    CCA_ONE_CARE,
+    CCA_SCO,
+    FALLON_SCO,
+    SWH_SCO,
+    TUFTS_ONE_CARE,
+)
 from posc.members.models import Plan, ProviderLink
 from tests.factories import UserFactory
-
-CCA_SCO = "110000001A"
-FALLON_SCO = "110000003A"
-SWH_SCO = "110000002A"
-CCA_ONE_CARE = "120000001A"
-TUFTS_ONE_CARE = "120000002A"
 
 
 @pytest.fixture
