@@ -55,8 +55,8 @@ def _mbi(rng: random.Random) -> str:
     letters, digits = MBI_LETTERS, "0123456789"
     both = letters + digits
     pick = rng.choice
-    return (pick("123456789") + pick(letters) + pick(both) + pick(digits) + pick(letters)
-            + pick(both) + pick(digits) + pick(letters) + pick(letters) + pick(digits) + pick(digits))
+    return "".join(pick(kind) for kind in ("123456789", letters, both, digits, letters, both,
+                                           digits, letters, letters, digits, digits))
 
 
 def _feed_row(i: int, rows: int, rng: random.Random, street: str) -> list[str]:
@@ -195,7 +195,8 @@ def _feed(rows: int, *, changed: bool = False) -> Path:
 
 def _report(label: str, figures: dict, copy_seconds: float) -> None:
     print(f"{label}: {figures['seconds']:.1f} s in members_import "
-          f"({figures['wall']:.1f} s with process start), peak RSS {figures['peak_rss_mb']:.0f} MB; "
+          f"({figures['wall']:.1f} s with process start), "
+          f"peak RSS {figures['peak_rss_mb']:.0f} MB; "
           f"{figures['created']:,} created, {figures['updated']:,} updated, "
           f"{figures['spans']:,} spans; {figures['seconds'] / copy_seconds:.2f}x raw COPY",
           flush=True)

@@ -70,13 +70,15 @@ COLUMNS: tuple[tuple[str, bool, str], ...] = (
 NAMES = tuple(name for name, _, _ in COLUMNS)
 MEMBER_FIELDS = NAMES[:23]
 _I = {name: i for i, name in enumerate(NAMES)}
-# Member field lengths (models.py); names must also hold a letter A-Z for the 834 (NM1).
-MAX_LENGTHS = {"last_name": 60, "first_name": 35, "address_line1": 100, "city": 60}
+# The free-text columns and their lengths in the model (contract: names 1-60 and 1-35).
+MAX_LENGTHS = {name: Member._meta.get_field(name).max_length
+               for name in ("last_name", "first_name", "address_line1", "city")}
 # (end, start): an end may not be before its start (member-feed.md); no death before birth.
 _ORDERED = (("coverage_end", "coverage_start"), ("medicare_a_end", "medicare_a_start"),
             ("medicare_b_end", "medicare_b_start"), ("date_of_death", "date_of_birth"))
 _ORDERED_DATES = tuple((_I[end], _I[start]) for end, start in _ORDERED)
-_DOB, _PLAN, _PLAN_START = _I["date_of_birth"], _I["current_plan_provider_id"], _I["current_plan_start"]
+_DOB, _PLAN = _I["date_of_birth"], _I["current_plan_provider_id"]
+_PLAN_START = _I["current_plan_start"]
 
 REQUIRED = "is required"
 _LETTER = re.compile(r"[A-Za-z]")
@@ -272,7 +274,7 @@ def converters(*, plan_programs: dict[str, str], valid_dates: set[str]) -> tuple
     )
 
 
-def row_problems(values: list[str | None], *, today: str,
+def _row_problems(values: list[str | None], *, today: str,
                  bad: frozenset[int] = frozenset()) -> list[tuple[str, str]]:
     """Return the (column, problem) pairs of rules involving two values of a converted row.
 
@@ -301,7 +303,7 @@ def convert_row(convs: Sequence[Converter], values: Sequence[str], *, line: int,
     """Convert a row in COLUMNS order, noting its problems; refused values become None."""
     out: list[str | None] = []
     bad = set()
-    for i, (convert, value) in enumerate(zip(convs, values)):
+    for i, (convert, value) in enumerate(zip(convs, values, strict=True)):
         try:
             out.append(convert(value))
         except _Invalid as problem:
@@ -309,7 +311,7 @@ def convert_row(convs: Sequence[Converter], values: Sequence[str], *, line: int,
             out.append(None)
             bad.add(i)
     problems.extend((line, column, problem)
-                    for column, problem in row_problems(out, today=today, bad=frozenset(bad)))
+                    for column, problem in _row_problems(out, today=today, bad=frozenset(bad)))
     return out
 
 
@@ -374,7 +376,8 @@ def fast_checker(header: Sequence[str], *, plan_programs: dict[str, str], today:
     plans = _one_of(sorted(p for p, program in plan_programs.items()
                            if program in Program.integrated()))
     parts = [_CANONICAL[name] or f"{plans}?" for name in header]
-    parts = [f"({part})" if name in _CAPTURED else part for name, part in zip(header, parts)]
+    parts = [f"({part})" if name in _CAPTURED else part
+             for name, part in zip(header, parts, strict=True)]
     match = re.compile(",".join(parts) + r"\r?\n?", re.ASCII).fullmatch
     captured = [name for name in header if name in _CAPTURED]
     # An absent optional column reads as the "" appended to the groups.
@@ -542,7 +545,8 @@ _NEW_SPANS = f"""
 SQL = {
     "drop": f"DROP TABLE IF EXISTS pg_temp.{_STAGING}",
     "create": f"CREATE TEMPORARY TABLE {_STAGING} "
-              f"({', '.join(f'{n} {kind}' for n, _, kind in COLUMNS)}, line integer) ON COMMIT DROP",
+              f"({', '.join(f'{n} {kind}' for n, _, kind in COLUMNS)}, line integer) "
+              "ON COMMIT DROP",
     # The feed is the only writer of members: the lock keeps the two-step upsert below free
     # of races (and it is cheaper than INSERT ... ON CONFLICT). Readers are not blocked,
     # nor are span writers (their foreign-key checks take row locks only).
@@ -555,7 +559,8 @@ SQL = {
     "analyze": f"ANALYZE {_STAGING}",
     "repeated_ids": f"SELECT member_id FROM {_STAGING} GROUP BY member_id HAVING count(*) > 1",
     "repeated": f"""
-        SELECT member_id, line FROM {_STAGING} WHERE member_id = ANY(%s) ORDER BY member_id, line""",
+        SELECT member_id, line FROM {_STAGING} WHERE member_id = ANY(%s)
+        ORDER BY member_id, line""",
     "conflicts": f"""
         SELECT b.line, op.provider_id, o.start_date, o.end_date
         FROM {_STAGING} b
@@ -572,10 +577,14 @@ SQL = {
                count(*) FILTER (WHERE m.member_id IS NOT NULL AND {_CHANGED})
         FROM {_STAGING} b LEFT JOIN {_MEMBER} m ON m.member_id = b.member_id""",
     "count_spans": f"SELECT count(*) FROM ({_NEW_SPANS}) AS new",
-    # Unchanged members are not rewritten: no dead rows, and updated_at keeps its meaning.
+    # Unchanged members are not rewritten: no dead rows, and updated_at keeps its meaning
+    # (the rows just inserted are equal, so not rewritten either). Sorted by member ID, the
+    # rows are updated in about the order of the table: measured a third faster for 1M.
     "update": f"""
-        UPDATE {_MEMBER} m SET ({', '.join(MEMBER_FIELDS[1:])}, updated_at) = ({_STAGED_DATA}, now())
-        FROM {_STAGING} b WHERE m.member_id = b.member_id AND {_CHANGED}""",
+        UPDATE {_MEMBER} m
+        SET ({', '.join(MEMBER_FIELDS[1:])}, updated_at) = ({_STAGED_DATA}, now())
+        FROM (SELECT * FROM {_STAGING} ORDER BY member_id) b
+        WHERE m.member_id = b.member_id AND {_CHANGED}""",
     # Sorted by member ID: the B-tree inserts then go through the index pages in order.
     "insert": f"""
         INSERT INTO {_MEMBER} ({', '.join(MEMBER_FIELDS)}, updated_at)
@@ -620,12 +629,62 @@ def _span_conflicts(cursor) -> list[Problem]:
     return problems
 
 
+def _stage(cursor, *, path: Path | str, plan_programs: dict[str, str], today: datetime.date,
+           problems: list[Problem], progress: Callable[[int], None] | None) -> int:
+    """Create the staging table and copy the checked rows of *path* into it; return the rows."""
+    cursor.execute(SQL["drop"])
+    cursor.execute(SQL["create"])
+    rows = 0
+    # surrogateescape: a byte that is not UTF-8 fails its field's check, on its line.
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as lines:
+        names, number = read_header(lines, problems)
+        if names is not None:
+            columns = ", ".join(names)
+            # PostgreSQL parses the rows already sent while Python checks the next ones.
+            with cursor.copy(SQL["copy"].format(table=_STAGING, columns=columns)) as copy:
+                rows = check_rows(lines, names=names, number=number, plan_programs=plan_programs,
+                                  today=today, problems=problems, write=copy.write,
+                                  progress=progress)
+    cursor.execute(SQL["analyze"])
+    return rows
+
+
+def _rejection(problems: list[Problem], path: Path | str) -> ImportRejected:
+    """Return the refusal listing every problem, by line."""
+    problems.sort(key=itemgetter(0))  # stable: a line's own problems keep their order
+    count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+    return ImportRejected(f"{count} in {Path(path).name}; nothing was imported",
+                          extra={"problems": [f"line {n}: {column}: {problem}"
+                                              for n, column, problem in problems]})
+
+
+def _count_changes(cursor) -> tuple[int, int, int]:
+    """Return the members that would be created and updated, and the spans that would be added."""
+    cursor.execute(SQL["count"])
+    created, updated = cursor.fetchone()
+    cursor.execute(SQL["count_spans"], _PARAMS)
+    (spans,) = cursor.fetchone()
+    return created, updated, spans
+
+
+def _write_changes(cursor, *, rows: int) -> tuple[int, int, int]:
+    """Upsert the *rows* staged members and add their spans; return created, updated, spans."""
+    cursor.execute(SQL["insert"])  # first: its anti-join then reads a table not yet updated
+    created = cursor.rowcount
+    updated = 0
+    if created < rows:  # else every member is new: nothing to compare
+        cursor.execute(SQL["update"])
+        updated = cursor.rowcount
+    cursor.execute(SQL["insert_spans"], _PARAMS)
+    return created, updated, cursor.rowcount
+
+
 def members_import(*, path: Path | str, today: datetime.date, dry_run: bool = False,
                    progress: Callable[[int], None] | None = None) -> ImportResult:
     """Check the feed at *path* and upsert its members and spans, all or nothing.
 
     Raise ImportRejected listing every problem when any row is bad; with *dry_run*, write
-    nothing and count what would change.
+    nothing and count what would change. *progress* receives the rows checked so far.
     """
     problems: list[Problem] = []
     with transaction.atomic(), connection.cursor() as wrapper:
@@ -633,43 +692,18 @@ def members_import(*, path: Path | str, today: datetime.date, dry_run: bool = Fa
         if not dry_run:
             cursor.execute(SQL["lock"])
         plan_programs = dict(Plan.objects.values_list("provider_id", "program"))
-        cursor.execute(SQL["drop"])
-        cursor.execute(SQL["create"])
-        rows = 0
-        # surrogateescape: a byte that is not UTF-8 fails its field's check, on its line.
-        with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as lines:
-            names, number = read_header(lines, problems)
-            if names is not None:
-                columns = ", ".join(names)
-                # PostgreSQL parses the rows already sent while Python checks the next ones.
-                with cursor.copy(SQL["copy"].format(table=_STAGING, columns=columns)) as copy:
-                    rows = check_rows(lines, names=names, number=number,
-                                      plan_programs=plan_programs, today=today,
-                                      problems=problems, write=copy.write, progress=progress)
-        cursor.execute(SQL["analyze"])
+        rows = _stage(cursor, path=path, plan_programs=plan_programs, today=today,
+                      problems=problems, progress=progress)
         cursor.execute(SQL["work_mem"])
         (work_mem, _) = cursor.fetchone()
         problems.extend(_repeated(cursor))
         problems.extend(_span_conflicts(cursor))
         if problems:
-            problems.sort(key=itemgetter(0))  # stable: a line's own problems keep their order
-            count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
-            raise ImportRejected(
-                f"{count} in {Path(path).name}; nothing was imported",
-                extra={"problems": [f"line {n}: {column}: {problem}"
-                                    for n, column, problem in problems]})
+            raise _rejection(problems, path)
         if dry_run:
-            cursor.execute(SQL["count"])
-            created, updated = cursor.fetchone()
-            cursor.execute(SQL["count_spans"], _PARAMS)
-            (spans,) = cursor.fetchone()
+            created, updated, spans = _count_changes(cursor)
             transaction.set_rollback(True)
         else:
-            cursor.execute(SQL["update"])
-            updated = cursor.rowcount
-            cursor.execute(SQL["insert"])
-            created = cursor.rowcount
-            cursor.execute(SQL["insert_spans"], _PARAMS)
-            spans = cursor.rowcount
+            created, updated, spans = _write_changes(cursor, rows=rows)
         cursor.execute(SQL["restore_work_mem"], [work_mem])
     return ImportResult(created=created, updated=updated, rows=rows, spans_created=spans)

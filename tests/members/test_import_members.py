@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from posc.exceptions import ImportRejected
 from posc.members import importer
+from posc.members.demo import CCA_SCO, FALLON_SCO, TUFTS_ONE_CARE
 from posc.members.importer import NAMES, members_import
 from posc.members.models import EnrollmentSpan, Member, Program
 from tests.factories import MemberFactory, PlanFactory, SpanFactory
@@ -18,25 +19,33 @@ from tests.factories import MemberFactory, PlanFactory, SpanFactory
 pytestmark = pytest.mark.django_db
 
 # A copy of contracts/member-feed-sample.csv.
-SAMPLE = """\
-member_id,last_name,first_name,middle_initial,date_of_birth,sex,coverage_type,coverage_start,coverage_end,medicare_a_start,medicare_a_end,medicare_b_start,medicare_b_end,mbi,address_line1,city,zip,county,residence,rating_category,esrd,deductible_period,date_of_death,current_plan_provider_id,current_plan_start
-100000000001,EXAMPLE,ROSE,A,1950-04-12,F,STANDARD,2016-07-01,,2015-04-01,,2015-04-01,,1EG4TE5MK72,12 SAMPLE ST,BOSTON,02118,Suffolk,COMMUNITY,CW,N,N,,,
-100000000002,SPECIMEN,WALTER,,1982-09-30,M,COMMONHEALTH,2019-01-01,,2021-03-01,,2021-03-01,,,4 DEMO AVE,WORCESTER,01608,Worcester,COMMUNITY,C2A,N,N,,120000002A,2024-02-01
-100000000003,PLACEHOLDER,IRIS,,1941-01-05,F,STANDARD,2010-01-01,,2006-01-01,,2006-01-01,,,77 TEST RD,SPRINGFIELD,01103,Hampden,NURSING_FACILITY,T2,N,N,,110000001A,2022-10-01
-"""
+SAMPLE = (
+    "member_id,last_name,first_name,middle_initial,date_of_birth,sex,coverage_type,"
+    "coverage_start,coverage_end,medicare_a_start,medicare_a_end,medicare_b_start,"
+    "medicare_b_end,mbi,address_line1,city,zip,county,residence,rating_category,esrd,"
+    "deductible_period,date_of_death,current_plan_provider_id,current_plan_start\n"
+    "100000000001,EXAMPLE,ROSE,A,1950-04-12,F,STANDARD,2016-07-01,,2015-04-01,,2015-04-01,,"
+    "1EG4TE5MK72,12 SAMPLE ST,BOSTON,02118,Suffolk,COMMUNITY,CW,N,N,,,\n"
+    "100000000002,SPECIMEN,WALTER,,1982-09-30,M,COMMONHEALTH,2019-01-01,,2021-03-01,,"
+    "2021-03-01,,,4 DEMO AVE,WORCESTER,01608,Worcester,COMMUNITY,C2A,N,N,,120000002A,"
+    "2024-02-01\n"
+    "100000000003,PLACEHOLDER,IRIS,,1941-01-05,F,STANDARD,2010-01-01,,2006-01-01,,2006-01-01,,,"
+    "77 TEST RD,SPRINGFIELD,01103,Hampden,NURSING_FACILITY,T2,N,N,,110000001A,2022-10-01\n"
+)
 # A valid row (the sample's first member) to change one value at a time.
-ROW = dict(zip(NAMES, SAMPLE.splitlines()[1].split(",")))
+ROW = dict(zip(NAMES, SAMPLE.splitlines()[1].split(","), strict=True))
 TODAY = datetime.date(2025, 1, 15)
+MCO = "130000001A"  # demo-data.md: Tufts Health Together
 
 
 @pytest.fixture
 def plans():
     """Return the plans of demo-data.md that the tests use, by provider ID."""
     return {
-        "110000001A": PlanFactory(provider_id="110000001A", program=Program.SCO),
-        "110000003A": PlanFactory(provider_id="110000003A", program=Program.SCO),
-        "120000002A": PlanFactory(provider_id="120000002A", program=Program.ONE_CARE),
-        "130000001A": PlanFactory(provider_id="130000001A", program=Program.MCO),
+        CCA_SCO: PlanFactory(provider_id=CCA_SCO, program=Program.SCO),
+        FALLON_SCO: PlanFactory(provider_id=FALLON_SCO, program=Program.SCO),
+        TUFTS_ONE_CARE: PlanFactory(provider_id=TUFTS_ONE_CARE, program=Program.ONE_CARE),
+        MCO: PlanFactory(provider_id=MCO, program=Program.MCO),
     }
 
 
@@ -94,9 +103,9 @@ def test_sample_imports_three_members_with_canonical_values_and_two_spans(tmp_pa
     assert set(spans) == {"100000000002", "100000000003"}
     one_care, sco = spans["100000000002"], spans["100000000003"]
     assert (one_care.plan.provider_id, one_care.program, one_care.start_date) == (
-        "120000002A", Program.ONE_CARE, datetime.date(2024, 2, 1))
+        TUFTS_ONE_CARE, Program.ONE_CARE, datetime.date(2024, 2, 1))
     assert (sco.plan.provider_id, sco.program, sco.start_date) == (
-        "110000001A", Program.SCO, datetime.date(2022, 10, 1))
+        CCA_SCO, Program.SCO, datetime.date(2022, 10, 1))
     for span in spans.values():
         assert span.end_date is None and not span.cancelled
         assert span.source == EnrollmentSpan.Source.FEED
@@ -139,7 +148,7 @@ def test_enumerations_match_ignoring_case_and_are_stored_canonical(tmp_path, pla
         "F", "COMMONHEALTH", "Suffolk", "NURSING_FACILITY")
     assert (member.rating_category, member.esrd, member.deductible_period) == ("C2A", True, True)
     assert (member.middle_initial, member.mbi) == ("A", "1EG4TE5MK72")
-    assert EnrollmentSpan.objects.get().plan == plans["120000002A"]
+    assert EnrollmentSpan.objects.get().plan == plans[TUFTS_ONE_CARE]
 
 
 def test_columns_in_any_order_and_optional_ones_absent(tmp_path, plans):
@@ -213,14 +222,14 @@ BAD_ROWS = [
     ({"zip": "2118"}, "zip: must be 5 digits, not '2118'"),
     ({"current_plan_start": "2024-02-01"},
      "current_plan_start: is given without current_plan_provider_id"),
-    ({"current_plan_provider_id": "110000001A"},
+    ({"current_plan_provider_id": CCA_SCO},
      "current_plan_start: is required with current_plan_provider_id"),
-    ({"current_plan_provider_id": "110000001A", "current_plan_start": "2024-02-15"},
+    ({"current_plan_provider_id": CCA_SCO, "current_plan_start": "2024-02-15"},
      "current_plan_start: must be the first day of a month, not 2024-02-15"),
     ({"current_plan_provider_id": "119999999A", "current_plan_start": "2024-02-01"},
      "current_plan_provider_id: no plan has the provider ID '119999999A'"),
-    ({"current_plan_provider_id": "130000001A", "current_plan_start": "2024-02-01"},
-     "current_plan_provider_id: 130000001A is not an SCO or One Care plan (MCO)"),
+    ({"current_plan_provider_id": MCO, "current_plan_start": "2024-02-01"},
+     f"current_plan_provider_id: {MCO} is not an SCO or One Care plan (MCO)"),
 ]
 
 
@@ -333,38 +342,38 @@ def test_dry_run_checks_and_writes_nothing(tmp_path, plans):
 
 def test_conflict_with_a_portal_enrollment_in_another_plan_is_named(tmp_path, plans):
     member = MemberFactory(member_id=ROW["member_id"])
-    portal = SpanFactory(member=member, plan=plans["110000001A"], start_date=datetime.date(2024, 1, 1),
-                         source=EnrollmentSpan.Source.PORTAL)
-    path = feed(tmp_path, [row(current_plan_provider_id="110000003A",
+    portal = SpanFactory(member=member, plan=plans[CCA_SCO],
+                         start_date=datetime.date(2024, 1, 1), source=EnrollmentSpan.Source.PORTAL)
+    path = feed(tmp_path, [row(current_plan_provider_id=FALLON_SCO,
                                current_plan_start="2024-03-01")])
 
     assert refused(path) == [
-        "line 2: current_plan_provider_id: the member is enrolled with 110000001A from "
+        f"line 2: current_plan_provider_id: the member is enrolled with {CCA_SCO} from "
         "2024-01-01 with no end; an import does not change that enrollment"]
     assert list(EnrollmentSpan.objects.all()) == [portal]
 
 
 def test_enrollment_ended_before_the_feed_plan_starts_is_no_conflict(tmp_path, plans):
     member = MemberFactory(member_id=ROW["member_id"])
-    SpanFactory(member=member, plan=plans["110000001A"], start_date=datetime.date(2020, 1, 1),
+    SpanFactory(member=member, plan=plans[CCA_SCO], start_date=datetime.date(2020, 1, 1),
                 end_date=datetime.date(2023, 12, 31), source=EnrollmentSpan.Source.PORTAL)
-    path = feed(tmp_path, [row(current_plan_provider_id="110000003A",
+    path = feed(tmp_path, [row(current_plan_provider_id=FALLON_SCO,
                                current_plan_start="2024-01-01")])
 
     run(path)
 
-    new = EnrollmentSpan.objects.get(plan=plans["110000003A"])
+    new = EnrollmentSpan.objects.get(plan=plans[FALLON_SCO])
     assert (new.start_date, new.end_date, new.source) == (
         datetime.date(2024, 1, 1), None, EnrollmentSpan.Source.FEED)
 
 
 def test_portal_span_of_the_same_plan_is_left_unchanged(tmp_path, plans):
     member = MemberFactory(member_id=ROW["member_id"])
-    portal = SpanFactory(member=member, plan=plans["110000001A"],
+    portal = SpanFactory(member=member, plan=plans[CCA_SCO],
                          start_date=datetime.date(2024, 1, 1), end_date=datetime.date(2025, 3, 31),
                          source=EnrollmentSpan.Source.PORTAL)
     before = EnrollmentSpan.objects.values().get()
-    path = feed(tmp_path, [row(current_plan_provider_id="110000001A",
+    path = feed(tmp_path, [row(current_plan_provider_id=CCA_SCO,
                                current_plan_start="2023-06-01")])
 
     run(path)
@@ -375,7 +384,7 @@ def test_portal_span_of_the_same_plan_is_left_unchanged(tmp_path, plans):
 
 def test_row_without_a_plan_leaves_the_members_spans_alone(tmp_path, plans):
     member = MemberFactory(member_id=ROW["member_id"])
-    SpanFactory(member=member, plan=plans["110000001A"], source=EnrollmentSpan.Source.PORTAL)
+    SpanFactory(member=member, plan=plans[CCA_SCO], source=EnrollmentSpan.Source.PORTAL)
     before = list(EnrollmentSpan.objects.values())
 
     run(feed(tmp_path, [row()]))
