@@ -24,6 +24,12 @@ find_python() {
   return 1
 }
 
+# pgserver's platformdirs wants a runtime directory; keep one inside the project.
+if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
+  mkdir -p "$ROOT/var/run" && chmod 700 "$ROOT/var/run"
+  export XDG_RUNTIME_DIR="$ROOT/var/run"
+fi
+
 VENV="$ROOT/.venv"
 if [ ! -x "$VENV/bin/python" ] || ! py_ok "$VENV/bin/python"; then
   if ! PY="$(find_python)"; then
@@ -52,8 +58,3 @@ if [ ! -f "$STAMP" ]; then
 fi
 PYTHON="$VENV/bin/python"
 export PYTHONDONTWRITEBYTECODE=1
-# pgserver's platformdirs wants a runtime directory; keep one inside the project.
-if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
-  mkdir -p "$ROOT/var/run" && chmod 700 "$ROOT/var/run"
-  export XDG_RUNTIME_DIR="$ROOT/var/run"
-fi
