@@ -16,11 +16,16 @@ def panel_token(client, slug: str, panel: str) -> str:
     return response.context["form"]["token"].value()
 
 
-def enroll(client, slug: str, member, provider_id: str):
-    """Search, Confirm, certify and Submit; return the Submit response (not followed)."""
+def reach_certification(client, slug: str, member, provider_id: str) -> str:
+    """Search and Confirm; return the Certification panel's one-time token."""
     search(client, slug, member, provider_id)
     client.post(reverse("enrollment:verification", kwargs={"program": slug}))
-    token = panel_token(client, slug, "certification")
+    return panel_token(client, slug, "certification")
+
+
+def enroll(client, slug: str, member, provider_id: str):
+    """Search, Confirm, certify and Submit; return the Submit response (not followed)."""
+    token = reach_certification(client, slug, member, provider_id)
     return client.post(reverse("enrollment:certification", kwargs={"program": slug}),
                        {"token": token, "certify": "on"})
 

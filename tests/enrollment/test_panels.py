@@ -10,7 +10,13 @@ from enrollment.services import today_eastern
 from posc.members.models import County, EnrollmentSpan, Plan
 from posc.mmis.dates import disenrollment_effective_date, enrollment_effective_date
 from tests.conftest import CCA_ONE_CARE, CCA_SCO, FALLON_SCO, TUFTS_ONE_CARE
-from tests.enrollment.helpers import disenroll, enroll, panel_token, search
+from tests.enrollment.helpers import (
+    disenroll,
+    enroll,
+    panel_token,
+    reach_certification,
+    search,
+)
 from tests.factories import MemberFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,9 +160,7 @@ class TestScoEnrollmentJobAid:
     def test_repost_and_reload_make_one_transaction(self, client_for, cca_sco):
         client = client_for(cca_sco)
         member = MemberFactory()
-        search(client, "sco", member, CCA_SCO)
-        client.post(url("verification"))
-        token = panel_token(client, "sco", "certification")
+        token = reach_certification(client, "sco", member, CCA_SCO)
         first = client.post(url("certification"), {"token": token, "certify": "on"})
         second = client.post(url("certification"), {"token": token, "certify": "on"})
         assert first["Location"] == second["Location"]
@@ -167,9 +171,7 @@ class TestScoEnrollmentJobAid:
     def test_rejection_at_submit_is_shown_on_the_same_panel(self, client_for, cca_sco):
         client = client_for(cca_sco)
         member = MemberFactory()
-        search(client, "sco", member, CCA_SCO)
-        client.post(url("verification"))
-        token = panel_token(client, "sco", "certification")
+        token = reach_certification(client, "sco", member, CCA_SCO)
         member.date_of_death = datetime.date(2020, 1, 1)  # the feed changed meanwhile
         member.save()
         response = client.post(url("certification"), {"token": token, "certify": "on"})
