@@ -7,6 +7,9 @@ The permissions are data (ROLE_PERMISSIONS); ``roles_sync`` makes the groups mat
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from crm_tracker import roles as crm_roles
+from recoupments import roles as recoupment_roles
+
 PROVIDER_STAFF = "Provider staff"
 ENROLLMENT_OPERATIONS = "Enrollment Operations"
 CSR = "CSR"
@@ -35,13 +38,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "members.add_ratecell",
         "members.change_ratecell",
     ],
-    # CSR, QC Team Lead, State Monitor and Supervisor work in the CRM tracker and the
-    # recoupment apps, which come in later issues; their permissions are added with them.
+    # CSR, QC Team Lead, State Monitor and Supervisor work in the CRM tracker; their
+    # permissions, and Enrollment Operations' recoupment permissions, come from the apps.
     CSR: [],
     QC_TEAM_LEAD: [],
     STATE_MONITOR: [],
     SUPERVISOR: [],
 }
+for _app_roles in (crm_roles.ROLE_PERMISSIONS, recoupment_roles.ROLE_PERMISSIONS):
+    for _role, _perms in _app_roles.items():
+        ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + list(_perms)
 
 
 class UnknownPermission(LookupError):

@@ -10,5 +10,7 @@ urlpatterns = [
                                                  redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("enrollment/", include("enrollment.urls")),
+    path("recoupments/", include("recoupments.urls")),
+    path("tracker/", include("crm_tracker.urls")),
     path("admin/", admin.site.urls),
 ]

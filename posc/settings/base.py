@@ -57,11 +57,14 @@ THIRD_PARTY_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_tasks_db",
 ]
 LOCAL_APPS = [
     "posc",
     "posc.members",
     "enrollment",
+    "crm_tracker",
+    "recoupments",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -147,6 +150,8 @@ MAILERS = {"default": {"BACKEND": env("DJANGO_EMAIL_BACKEND",
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="POSC <noreply@posc.example>")
 ENROLLMENT_OPERATIONS_EMAIL = env("ENROLLMENT_OPERATIONS_EMAIL",
                                   default="enrollment-ops@posc.example")
+# Seed 004: Claims Operations' mailbox for the coverage and timely-filing override e-mail.
+CLAIMS_SUPPORT_EMAIL = env("CLAIMS_SUPPORT_EMAIL", default="claims-support@posc.example")
 
 # PORTAL
 # ------------------------------------------------------------------------------
@@ -164,3 +169,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"level": "INFO", "handlers": ["console"]},
 }
+
+# BACKGROUND WORK (Django's tasks API)
+# ------------------------------------------------------------------------------
+# Development and tests run a task at once, inside the caller; production queues it in
+# PostgreSQL (django-tasks-db) for `manage.py db_worker` processes (see README).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

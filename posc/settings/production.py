@@ -34,3 +34,7 @@ MAILERS = {"default": {
 
 # LOGGING: errors to the console for the process supervisor; no request bodies.
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# BACKGROUND WORK: tasks wait in PostgreSQL for `manage.py db_worker` (several workers on
+# several machines share the one queue; each task row is claimed with SKIP LOCKED).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

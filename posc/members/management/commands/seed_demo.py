@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from crm_tracker import demo as crm_demo
 from posc.members.demo import (
     DEMO_ACCOUNTS,
     DEMO_CASES,
@@ -26,8 +27,11 @@ from posc.members.demo import (
 )
 from posc.members.models import EnrollmentSpan, Member, Plan, Program, ProviderLink
 from posc.roles import roles_sync
+from recoupments import demo as recoupment_demo
 
-FIXTURES = ("plans", "rate_cells")
+# Each app's demo module adds its own reference data and demo rows (CRM taxonomy, edit codes).
+APP_DEMOS = (crm_demo, recoupment_demo)
+FIXTURES = ("plans", "rate_cells") + tuple(f for app in APP_DEMOS for f in app.FIXTURES)
 REFUSAL = ("Demo accounts NOT created: DEBUG is off. They have a published password; "
            "pass --allow-demo-accounts to create them anyway (never on a shared server).")
 
@@ -126,10 +130,13 @@ class Command(BaseCommand):
             if with_accounts:
                 created_accounts = sum(account_seed(account=a, groups=groups)[1]
                                        for a in DEMO_ACCOUNTS)
+            app_summaries = [s for app in APP_DEMOS if (s := app.demo_seed(stdout=self.stdout))]
         self.stdout.write(
             f"reference data loaded ({', '.join(FIXTURES)}); roles synced; "
             f"{created_members} of {len(members)} demo members created; "
             f"{created_spans} spans created; {created_accounts} accounts created")
+        for summary in app_summaries:
+            self.stdout.write(summary)
         if with_accounts:
             self._print_accounts()
         else:

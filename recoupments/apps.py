@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecoupmentsConfig(AppConfig):
+    name = "recoupments"
+    verbose_name = "MCE recoupments"
