@@ -1,0 +1,83 @@
+"""The daily 834 batch of every SCO and One Care plan, as tasks of Django's tasks API.
+
+mmis-rules.md: "The daily task cuts one batch per plan; the command does the same on
+demand." ``batch_daily`` cuts like ``export_834`` and writes the file to ``X12_OUTBOX``.
+It is safe to run twice for one plan, on two workers at once, or again after a worker
+died half way: ``batch_cut`` numbers under a lock on the plan (a second cut finds nothing
+pending and takes no number), and a batch is written by whichever run holds its row, so
+every batch reaches the outbox once, under its own number.
+"""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.tasks import TaskResult, task
+
+from enrollment.models import Batch834
+from enrollment.services import batch_cut, batch_write
+from posc.members.models import Plan, Program
+
+logger = logging.getLogger(__name__)
+
+# Only SCO and One Care plans are enrolled through the portal, so only they get an 834.
+DAILY_834_PROGRAMS = (Program.SCO, Program.ONE_CARE)
+
+
+def daily_plans() -> QuerySet[Plan]:
+    """Return the plans that get a daily 834 batch, by provider ID."""
+    return Plan.objects.filter(program__in=DAILY_834_PROGRAMS).order_by("provider_id")
+
+
+def _unwritten_write(*, plan: Plan, outbox: Path) -> list[dict[str, Any]]:
+    """Write every batch of *plan* that was cut but never written; describe each one written.
+
+    A batch is left unwritten when the process that cut it died before writing it. Its row
+    stays locked while one run writes it; another run skips it instead of writing it twice.
+    """
+    written = []
+    pending = (Batch834.objects.filter(plan=plan, sha256="").order_by("number")
+               .values_list("pk", flat=True))
+    for pk in pending:
+        with transaction.atomic():
+            # order_by(): the model's default ordering joins Plan, and FOR UPDATE would lock it.
+            batch = (Batch834.objects.select_for_update(skip_locked=True)
+                     .filter(pk=pk, sha256="").order_by().first())
+            if batch is None:  # another run holds it, or has written it since
+                continue
+            batch.plan = plan
+            path = outbox / batch.filename
+            sha = batch_write(batch=batch, path=path)
+        logger.info("wrote 834 batch %s for %s (%s members) to %s", batch.number,
+                    plan.provider_id, batch.loop_count, path)
+        written.append({"number": batch.number, "loops": batch.loop_count, "file": str(path),
+                        "sha256": sha})
+    return written
+
+
+@task
+def batch_daily(*, provider_id: str) -> dict[str, Any]:
+    """Cut the plan's pending transactions into its next 834 batch and write it to the outbox.
+
+    With nothing pending no number is taken and no file written (as ``export_834``).
+    Return the number cut (or None) and the files written, for the task result.
+    """
+    plan = Plan.objects.get(provider_id=provider_id)
+    cut = batch_cut(plan=plan)
+    written = _unwritten_write(plan=plan, outbox=Path(settings.X12_OUTBOX))
+    return {"provider_id": provider_id, "cut": cut.number if cut else None, "written": written}
+
+
+def batch_daily_enqueue() -> list[tuple[Plan, TaskResult]]:
+    """Queue one ``batch_daily`` task per SCO and One Care plan; return each plan's result.
+
+    The immediate backend (development, tests) runs each task here and now; the database
+    backend (production) leaves them for ``manage.py db_worker``.
+    """
+    return [(plan, batch_daily.enqueue(provider_id=plan.provider_id)) for plan in daily_plans()]
+
+
+batch_daily_enqueue.alters_data = True
