@@ -1,0 +1,343 @@
+"""Enrollment Operations' review of recoupments in the admin (seed 004).
+
+The request itself is read-only here; every move is a button on the change page (or the
+"Confirm complete" action) leading to a small form, gated by the move's permission and
+calling one service. A move the transition table refuses is reported, never half-done.
+"""
+
+import datetime
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from posc.exceptions import DomainError
+from recoupments import services
+from recoupments.admin_forms import (
+    AdminDeniedClaimForm,
+    ApproveForm,
+    MceUpdateForm,
+    MoveForm,
+    PaymentForm,
+    ResearchForm,
+    ReturnForm,
+)
+from recoupments.business_days import business_days_left
+from recoupments.models import (
+    TRANSITIONS,
+    EditCode,
+    MceContact,
+    Move,
+    Recoupment,
+    RecoupmentEvent,
+    RecoupmentLine,
+    Status,
+)
+from recoupments.selectors import research_spans, research_summary, today_eastern
+
+# Which statuses each clock runs in (seed 004: 5 days research, 10 days MCE, 15 days paid).
+RESEARCH_ACTIVE = (Status.SUBMITTED, Status.RESEARCH)
+MCE_ACTIVE = (Status.MCE_REPROCESSING,)
+PAYMENT_ACTIVE = tuple(s for s in Status.values if s not in (Status.PAID, Status.RETURNED))
+CLOCKS = {
+    "research": ("research_due", RESEARCH_ACTIVE, "5-day research"),
+    "mce": ("mce_update_due", MCE_ACTIVE, "10-day MCE updates"),
+    "payment": ("payment_due", PAYMENT_ACTIVE, "15-day payment"),
+}
+
+# The admin page of each move: (form, service, the moves of the table it may make).
+MOVE_PAGES = {
+    "confirm_complete": (MoveForm, services.recoupment_confirm_complete,
+                         (Move.CONFIRM_COMPLETE,)),
+    "return_incomplete": (ReturnForm, services.recoupment_return, (Move.RETURN_INCOMPLETE,)),
+    "record_research": (ResearchForm, services.recoupment_research_record,
+                        (Move.RECORD_RESEARCH,)),
+    "approve": (ApproveForm, services.recoupment_approve,
+                (Move.APPROVE_MCE, Move.APPROVE_MASSHEALTH)),
+    "record_mce_update": (MceUpdateForm, services.recoupment_mce_update_record,
+                          (Move.RECORD_MCE_UPDATE,)),
+    "record_denied_claim": (AdminDeniedClaimForm, services.recoupment_denied_claim_record,
+                            (Move.RECORD_DENIED_CLAIM,)),
+    "send_claims_support": (MoveForm, services.recoupment_claims_support_send,
+                            (Move.SEND_CLAIMS_SUPPORT,)),
+    "confirm_payment": (PaymentForm, services.recoupment_payment_confirm,
+                        (Move.CONFIRM_PAYMENT,)),
+}
+PAGE_TITLES = {"approve": "Approve reimbursement"}
+
+
+def _today() -> datetime.date:
+    return today_eastern(timezone.now())
+
+
+def clock_text(recoupment: Recoupment, clock: str, today: datetime.date) -> str:
+    """Return "3 days left", "due today", "OVERDUE by 2 days", "met" or "—" for one clock."""
+    field, active, _ = CLOCKS[clock]
+    due = getattr(recoupment, field)
+    if due is None:
+        return "—"
+    if recoupment.status not in active:
+        return "paused (returned)" if recoupment.status == Status.RETURNED else "met"
+    left = business_days_left(today, due)
+    if left < 0:
+        return f"OVERDUE by {-left} business day{'s' if left < -1 else ''} ({due:%m/%d/%Y})"
+    if left == 0:
+        return f"due today ({due:%m/%d/%Y})"
+    return f"{left} business day{'s' if left > 1 else ''} left ({due:%m/%d/%Y})"
+
+
+def overdue_q(clock: str, today: datetime.date) -> Q:
+    field, active, _ = CLOCKS[clock]
+    return Q(status__in=active, **{f"{field}__lt": today})
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("any", "Any target overdue")] + [
+            (name, f"{label} target overdue") for name, (_, _, label) in CLOCKS.items()]
+
+    def queryset(self, request, queryset):
+        today = _today()
+        if self.value() == "any":
+            q = Q()
+            for clock in CLOCKS:
+                q |= overdue_q(clock, today)
+            return queryset.filter(q)
+        if self.value() in CLOCKS:
+            return queryset.filter(overdue_q(self.value(), today))
+        return queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class LineInline(ReadOnlyInline):
+    model = RecoupmentLine
+    fields = ["number", "date_of_service", "service", "amount", "mce_status", "denied_claim_icn"]
+    readonly_fields = fields
+    verbose_name = "service line"
+
+    @admin.display(description="MCE claim status (latest)")
+    def mce_status(self, line: RecoupmentLine) -> str:
+        update = line.updates.order_by("recorded_at", "pk").last()
+        if update is None:
+            return "—"
+        return f"{update.get_status_display()} ({update.recorded_at:%m/%d/%Y})"
+
+    @admin.display(description="Denied claim (ICN, edits)")
+    def denied_claim_icn(self, line: RecoupmentLine) -> str:
+        claim = getattr(line, "denied_claim", None)
+        if claim is None:
+            return "—"
+        return f"{claim.icn} ({', '.join(e.code for e in claim.edits.all())})"
+
+
+class EventInline(ReadOnlyInline):
+    model = RecoupmentEvent
+    fields = ["at", "actor", "move", "from_status", "to_status", "note"]
+    readonly_fields = fields
+    verbose_name_plural = "history"
+
+
+@admin.register(Recoupment)
+class RecoupmentAdmin(admin.ModelAdmin):
+    list_display = ["reference", "provider_name", "member_name", "status", "approval_path",
+                    "research_clock", "mce_clock", "payment_clock", "overdue"]
+    list_filter = ["status", "approval_path", ("mces", admin.RelatedOnlyFieldListFilter),
+                   OverdueFilter]
+    search_fields = ["=reference", "=provider_id", "member_last_name", "member_first_name"]
+    date_hierarchy = "submitted_at"
+    inlines = [LineInline, EventInline]
+    actions = ["confirm_complete_action"]
+    change_form_template = "admin/recoupments/recoupment/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["reference", "status", "submitted_by", "contact_email",
+                           "submitted_at", "received_on"]}),
+        ("Recoupment Form", {"fields": ["provider_name", "provider_npi", "provider_id",
+                                        "mce_names", "member_first_name", "member_last_name",
+                                        "member_ids"]}),
+        ("Completeness and research", {"fields": ["missing_fields", "enrollments_documented",
+                                                  "enrollment_adjustments"]}),
+        ("Approval and payment", {"fields": ["approval_path", "paying_mce", "mce_instructions",
+                                             "capitation_adjustment_note", "approved_on",
+                                             "capitation_reconciliation_note", "paid_on"]}),
+        ("Business-day targets", {"fields": ["research_clock", "mce_clock", "payment_clock"]}),
+    ]
+    readonly_fields = [f for _, opts in fieldsets for f in opts["fields"]]
+
+    # -- read-only: services are the only writers
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_confirm_complete_permission(self, request) -> bool:
+        return request.user.has_perm("recoupments.confirm_complete")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("mces")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a request by any one of its Member MassHealth IDs."""
+        found, distinct = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term.isdigit() and len(term) == 12:
+            found = found | queryset.filter(member_ids__contains=[term])
+        return found, distinct
+
+    # -- columns
+    @admin.display(description="MCE Name(s)")
+    def mce_names(self, obj: Recoupment) -> str:
+        return "; ".join(p.name for p in obj.mces.all())
+
+    @admin.display(description="Member", ordering="member_last_name")
+    def member_name(self, obj: Recoupment) -> str:
+        return obj.member_name
+
+    @admin.display(description="Research (5 days)", ordering="research_due")
+    def research_clock(self, obj: Recoupment) -> str:
+        return clock_text(obj, "research", _today())
+
+    @admin.display(description="MCE updates (10 days)", ordering="mce_update_due")
+    def mce_clock(self, obj: Recoupment) -> str:
+        return clock_text(obj, "mce", _today())
+
+    @admin.display(description="Payment (15 days)", ordering="payment_due")
+    def payment_clock(self, obj: Recoupment) -> str:
+        return clock_text(obj, "payment", _today())
+
+    @admin.display(description="Overdue")
+    def overdue(self, obj: Recoupment) -> str:
+        today = _today()
+        late = [label for name, (field, active, label) in CLOCKS.items()
+                if obj.status in active and getattr(obj, field) and getattr(obj, field) < today]
+        return "OVERDUE: " + ", ".join(late) if late else "no"
+
+    # -- the bulk action
+    @admin.action(description="Confirm complete (selected requests)",
+                  permissions=["confirm_complete"])
+    def confirm_complete_action(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        for recoupment in queryset:
+            try:
+                services.recoupment_confirm_complete(recoupment_id=recoupment.pk,
+                                                     user=request.user)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} request(s) confirmed complete: research started.",
+                              messages.SUCCESS)
+
+    # -- the move pages
+    def get_urls(self):
+        return [path("<int:pk>/move/<str:page>/", self.admin_site.admin_view(self.move_view),
+                     name="recoupments_recoupment_move")] + super().get_urls()
+
+    def move_buttons(self, request: HttpRequest, obj: Recoupment) -> list[dict]:
+        """Return the move pages this user may open from the request's current status."""
+        allowed = {t.move for t in obj.allowed_moves()}
+        buttons = []
+        for page, (_, _, moves) in MOVE_PAGES.items():
+            move = next((m for m in moves if m in allowed), None)
+            if move and request.user.has_perm(f"recoupments.{TRANSITIONS[move].permission}"):
+                buttons.append({"label": PAGE_TITLES.get(page, Move(move).label),
+                                "url": reverse("admin:recoupments_recoupment_move",
+                                               args=[obj.pk, page])})
+        return buttons
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if obj is not None:
+            extra.update(move_buttons=self.move_buttons(request, obj),
+                         research=research_spans(recoupment=obj))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def move_view(self, request: HttpRequest, pk: int, page: str) -> HttpResponse:
+        if page not in MOVE_PAGES:
+            raise PermissionDenied("No such move.")
+        form_class, service, moves = MOVE_PAGES[page]
+        if not any(request.user.has_perm(f"recoupments.{TRANSITIONS[m].permission}")
+                   for m in moves):
+            raise PermissionDenied("You may not make this move.")
+        recoupment = get_object_or_404(Recoupment, pk=pk)
+        change_url = reverse("admin:recoupments_recoupment_change", args=[pk])
+        refusals = [recoupment.move_refusal(m) for m in moves]
+        if all(refusals):
+            # Refused before any form: the same sentence the service would give.
+            self.message_user(request, refusals[0], messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        initial = {}
+        if page == "record_research":
+            initial["enrollments_documented"] = research_summary(recoupment=recoupment)
+        if request.method == "POST":
+            form = form_class(request.POST, recoupment=recoupment)
+            if form.is_valid():
+                try:
+                    service(recoupment_id=recoupment.pk, user=request.user,
+                            **form.service_kwargs())
+                except DomainError as error:
+                    form.add_error(None, error.message)
+                else:
+                    self.message_user(request, f"{recoupment.reference}: "
+                                               f"{PAGE_TITLES.get(page, Move(moves[0]).label)} "
+                                               f"done.", messages.SUCCESS)
+                    return HttpResponseRedirect(change_url)
+        else:
+            form = form_class(initial=initial, recoupment=recoupment)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta, "original": recoupment, "form": form,
+            "title": f"{PAGE_TITLES.get(page, Move(moves[0]).label)}: {recoupment.reference}",
+            "button": PAGE_TITLES.get(page, Move(moves[0]).label),
+            "change_url": change_url, "page": page,
+            "research": research_spans(recoupment=recoupment),
+            "lines": recoupment.lines.order_by("number"),
+        }
+        return TemplateResponse(request, "admin/recoupments/recoupment/move.html", context)
+
+
+@admin.register(EditCode)
+class EditCodeAdmin(admin.ModelAdmin):
+    """NewMMIS edit codes; descriptions are editable (domain.md E2: 2017's meaning is unknown)."""
+
+    list_display = ["code", "description", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["code", "description"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+
+@admin.register(MceContact)
+class MceContactAdmin(admin.ModelAdmin):
+    list_display = ["plan", "email"]
+    list_select_related = ["plan"]

@@ -1,0 +1,328 @@
+"""MCE recoupment requests and Enrollment Operations' review of them (seed 004; domain.md E1).
+
+The status moves are data: ``TRANSITIONS`` names, for every move, the statuses it may
+start from, the status it leads to and the permission it needs. Services are the only
+writers of ``Recoupment.status``; each move writes one ``RecoupmentEvent``.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from posc.members.models import MEMBER_ID_VALIDATOR, PROVIDER_ID_VALIDATOR, Plan
+from posc.models import BaseModel
+
+# Seed 004: "no more than five business days" for research; MCEs and MBHP get 10 business
+# days to report; payment "can take up to 15 business days from the date of submission".
+RESEARCH_DAYS = 5
+MCE_UPDATE_DAYS = 10
+PAYMENT_DAYS = 15
+
+ICN_VALIDATOR = RegexValidator(r"^\d{13}$", "Enter a 13-digit ICN.")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "SUBMITTED", "Received: completeness review"
+    RETURNED = "RETURNED", "Returned to provider for completion"
+    RESEARCH = "RESEARCH", "Research"
+    APPROVAL = "APPROVAL", "Awaiting approval"
+    MCE_REPROCESSING = "MCE_REPROCESSING", "Approved: MCE reprocessing claims"
+    MASSHEALTH_BILLING = "MASSHEALTH_BILLING", "Approved: bill MassHealth"
+    OVERRIDE_REQUESTED = "OVERRIDE_REQUESTED", "Override requested from ClaimsSupport"
+    PAID = "PAID", "Payment confirmed"
+
+
+class ApprovalPath(models.TextChoices):
+    """Seed 004 "APPROVE REIMBURSEMENT", options (a) to (d)."""
+
+    ORIGINAL_MCE = "A", "(a) The original MCE processes and pays"
+    OTHER_MCE = "B", "(b) A different MCE processes and pays"
+    MBHP = "C", "(c) MBHP processes and pays"
+    MASSHEALTH = "D", "(d) MassHealth processes and pays"
+
+    @classmethod
+    def mce_paths(cls) -> tuple[str, ...]:
+        return (cls.ORIGINAL_MCE, cls.OTHER_MCE, cls.MBHP)
+
+
+class Move(models.TextChoices):
+    SUBMIT = "submit", "Submit"
+    RESUBMIT = "resubmit", "Resubmit"
+    CONFIRM_COMPLETE = "confirm_complete", "Confirm complete"
+    RETURN_INCOMPLETE = "return_incomplete", "Return to provider"
+    RECORD_RESEARCH = "record_research", "Record research"
+    APPROVE_MCE = "approve_mce", "Approve: MCE or MBHP pays"
+    APPROVE_MASSHEALTH = "approve_masshealth", "Approve: MassHealth pays"
+    RECORD_MCE_UPDATE = "record_mce_update", "Record MCE claim status"
+    RECORD_DENIED_CLAIM = "record_denied_claim", "Record denied claim"
+    SEND_CLAIMS_SUPPORT = "send_claims_support", "Send ClaimsSupport e-mail"
+    CONFIRM_PAYMENT = "confirm_payment", "Confirm payment"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move: where it may start, where it leads (None: stays) and who may make it."""
+
+    move: str
+    sources: frozenset[str]
+    target: str | None
+    permission: str  # codename on Recoupment; "" = the submitting provider's own move
+
+
+S = Status
+TRANSITIONS: dict[str, Transition] = {t.move: t for t in (
+    Transition(Move.RESUBMIT, frozenset({S.RETURNED}), S.SUBMITTED, ""),
+    Transition(Move.CONFIRM_COMPLETE, frozenset({S.SUBMITTED}), S.RESEARCH, "confirm_complete"),
+    Transition(Move.RETURN_INCOMPLETE, frozenset({S.SUBMITTED}), S.RETURNED, "return_incomplete"),
+    Transition(Move.RECORD_RESEARCH, frozenset({S.RESEARCH}), S.APPROVAL, "record_research"),
+    Transition(Move.APPROVE_MCE, frozenset({S.APPROVAL}), S.MCE_REPROCESSING, "approve"),
+    Transition(Move.APPROVE_MASSHEALTH, frozenset({S.APPROVAL}), S.MASSHEALTH_BILLING,
+               "approve"),
+    Transition(Move.RECORD_MCE_UPDATE, frozenset({S.MCE_REPROCESSING}), None,
+               "record_mce_update"),
+    # Seed 004 (d): the provider receives the denials; the provider or ops records the ICNs.
+    Transition(Move.RECORD_DENIED_CLAIM, frozenset({S.MASSHEALTH_BILLING}), None,
+               "record_denied_claim"),
+    Transition(Move.SEND_CLAIMS_SUPPORT, frozenset({S.MASSHEALTH_BILLING}),
+               S.OVERRIDE_REQUESTED, "send_claims_support"),
+    Transition(Move.CONFIRM_PAYMENT, frozenset({S.MCE_REPROCESSING, S.OVERRIDE_REQUESTED}),
+               S.PAID, "confirm_payment"),
+)}
+del S
+
+# The form fields ops may name when returning a request (seed 004 "required fields").
+FORM_FIELDS = (
+    ("provider_name", "Provider Name"),
+    ("provider_npi", "Provider NPI"),
+    ("provider_id", "MassHealth Provider ID"),
+    ("mces", "MCE Name(s)"),
+    ("member_first_name", "Member First Name"),
+    ("member_last_name", "Member Last Name"),
+    ("member_ids", "Member MassHealth ID(s)"),
+    ("dates_of_service", "Date(s) of Service Recouped"),
+    ("services", "Service Code or Name"),
+    ("amounts", "Amount Recouped"),
+)
+FORM_FIELD_LABELS = dict(FORM_FIELDS)
+
+
+class Recoupment(BaseModel):
+    """One Recoupment Form and where Enrollment Operations' review of it stands."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="recoupments")
+    # Where the provider's e-mails go: the submitter's address when they submitted.
+    contact_email = models.EmailField("provider contact e-mail", blank=True)
+    provider_id = models.CharField("MassHealth Provider ID", max_length=10,
+                                   validators=[PROVIDER_ID_VALIDATOR])
+    provider_name = models.CharField("Provider Name", max_length=120)
+    provider_npi = models.CharField("Provider NPI", max_length=10, blank=True)
+    mces = models.ManyToManyField(Plan, related_name="recoupments", verbose_name="MCE Name(s)")
+    member_first_name = models.CharField("Member First Name", max_length=35)
+    member_last_name = models.CharField("Member Last Name", max_length=60)
+    member_ids = ArrayField(models.CharField(max_length=12, validators=[MEMBER_ID_VALIDATOR]),
+                            verbose_name="Member MassHealth ID(s)")
+    submitted_at = models.DateTimeField("submitted at")
+    received_on = models.DateField("received on (day 0)")
+    # Completeness: what ops said was missing when returning the form.
+    missing_fields = ArrayField(models.CharField(max_length=20, choices=FORM_FIELDS),
+                                default=list, blank=True, verbose_name="missing fields")
+    # Research
+    enrollments_documented = models.TextField("enrollments documented", blank=True)
+    enrollment_adjustments = models.TextField("enrollment adjustments made", blank=True)
+    # Approval
+    approval_path = models.CharField("approval path", max_length=1, choices=ApprovalPath,
+                                     blank=True)
+    paying_mce = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="paying MCE or MBHP")
+    mce_instructions = models.TextField("instructions to the MCE", blank=True)
+    capitation_adjustment_note = models.TextField("capitation adjustment note to MMIS",
+                                                  blank=True)
+    capitation_reconciliation_note = models.TextField("capitation reconciliation note to MMIS",
+                                                      blank=True)
+    approved_on = models.DateField("approved on (day 0 of the MCE window)", null=True,
+                                   blank=True)
+    # Business-day targets (recoupments.business_days), fixed when their clock starts.
+    research_due = models.DateField("research due")
+    mce_update_due = models.DateField("MCE updates due", null=True, blank=True)
+    payment_due = models.DateField("payment due")
+    paid_on = models.DateField("payment confirmed on", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["provider_id", "-submitted_at"],
+                                name="recoupment_provider_idx"),
+                   models.Index(fields=["status"], name="recoupment_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(member_ids__len__gt=0),
+                                   name="recoupment_has_member_id"),
+            models.CheckConstraint(
+                condition=Q(approval_path="") | ~Q(status__in=[Status.SUBMITTED,
+                                                               Status.RETURNED,
+                                                               Status.RESEARCH,
+                                                               Status.APPROVAL]),
+                name="recoupment_path_only_after_approval"),
+        ]
+        permissions = [
+            ("confirm_complete", "Can confirm a recoupment complete"),
+            ("return_incomplete", "Can return a recoupment to the provider"),
+            ("record_research", "Can record recoupment research"),
+            ("approve", "Can approve a recoupment's reimbursement path"),
+            ("record_mce_update", "Can record an MCE's claim status update"),
+            ("record_denied_claim", "Can record a denied claim's ICN"),
+            ("send_claims_support", "Can send the ClaimsSupport override e-mail"),
+            ("confirm_payment", "Can confirm a recoupment's payment"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def member_name(self) -> str:
+        return f"{self.member_first_name} {self.member_last_name}"
+
+    @property
+    def missing_field_labels(self) -> list[str]:
+        return [FORM_FIELD_LABELS.get(name, name) for name in self.missing_fields]
+
+    def allowed_moves(self) -> list[Transition]:
+        """Return the moves the transition table allows from the current status."""
+        return [t for t in TRANSITIONS.values() if self.status in t.sources]
+
+    def move_refusal(self, move: str) -> str:
+        """Return why the table refuses *move* from the current status ("" when allowed)."""
+        if self.status in TRANSITIONS[move].sources:
+            return ""
+        return (f"{Move(move).label} is not allowed for {self.reference}: its status is "
+                f"“{Status(self.status).label}”.")
+
+
+class RecoupmentLine(models.Model):
+    """One recouped claim: a date of service, the service and the amount recouped."""
+
+    recoupment = models.ForeignKey(Recoupment, on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveSmallIntegerField("line")
+    date_of_service = models.DateField("Date(s) of Service Recouped")
+    service = models.CharField("Service Code or Name", max_length=100)
+    amount = models.DecimalField("Amount Recouped", max_digits=10, decimal_places=2,
+                                 validators=[MinValueValidator("0.01")])
+
+    class Meta:
+        ordering = ["recoupment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["recoupment", "number"], name="recoupment_line_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="recoupment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recoupment_id} line {self.number}"
+
+    def latest_update(self) -> "ClaimUpdate | None":
+        updates = list(self.updates.all())  # prefetched, oldest first
+        return updates[-1] if updates else None
+
+
+class RecoupmentEvent(models.Model):
+    """The history of a request: one row per move (who, when, note, from, to)."""
+
+    recoupment = models.ForeignKey(Recoupment, on_delete=models.CASCADE, related_name="events")
+    move = models.CharField(max_length=24, choices=Move)
+    from_status = models.CharField(max_length=20, choices=Status, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField("when")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["recoupment", "at", "pk"]
+        verbose_name = "history row"
+        verbose_name_plural = "history"
+
+    def __str__(self) -> str:
+        return f"{self.recoupment_id} {self.move} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ClaimUpdate(models.Model):
+    """A status update the paying MCE or MBHP gave on one claim (paths (a)–(c))."""
+
+    class ClaimStatus(models.TextChoices):
+        IN_PROCESS = "IN_PROCESS", "Reprocessing in progress"
+        PAID = "PAID", "Reprocessed and paid"
+        DENIED = "DENIED", "Denied by the MCE"
+        PENDED = "PENDED", "Pended: more information needed"
+
+    line = models.ForeignKey(RecoupmentLine, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField("claim status", max_length=12, choices=ClaimStatus)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("recorded at")
+
+    class Meta:
+        ordering = ["line", "recorded_at", "pk"]
+        verbose_name = "MCE claim status update"
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.status}"
+
+
+class EditCode(models.Model):
+    """A NewMMIS edit (EOB) code with an editable description (domain.md E2)."""
+
+    class Kind(models.TextChoices):
+        MCE_COVERAGE = "MCE_COVERAGE", "MCE coverage"
+        TIMELY_FILING = "TIMELY_FILING", "Timely filing"
+        OTHER = "OTHER", "Other"
+
+    code = models.CharField(max_length=4, primary_key=True,
+                            validators=[RegexValidator(r"^\d{4}$", "Enter a 4-digit edit code.")])
+    description = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.OTHER)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class DeniedClaim(models.Model):
+    """The MassHealth claim a provider billed for a line on path (d), and how it denied."""
+
+    line = models.OneToOneField(RecoupmentLine, on_delete=models.CASCADE,
+                                related_name="denied_claim")
+    icn = models.CharField("ICN", max_length=13, unique=True, validators=[ICN_VALIDATOR])
+    edits = models.ManyToManyField(EditCode, related_name="+", verbose_name="edit codes")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("recorded at")
+
+    class Meta:
+        ordering = ["line"]
+        constraints = [models.CheckConstraint(condition=Q(icn__regex=r"^[0-9]{13}$"),
+                                              name="denied_claim_icn_13_digits")]
+
+    def __str__(self) -> str:
+        return self.icn
+
+
+class MceContact(models.Model):
+    """Where the approval instructions for a managed-care entity (or MBHP) are e-mailed."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, to_field="provider_id",
+                                related_name="recoupment_contact", verbose_name="MCE")
+    email = models.EmailField("recoupment contact e-mail")
+
+    class Meta:
+        ordering = ["plan"]
+        verbose_name = "MCE recoupment contact"
+
+    def __str__(self) -> str:
+        return f"{self.plan.name}: {self.email}"

@@ -1,0 +1,405 @@
+"""Recoupment writes: the provider's submission and every move of Enrollment Operations' review.
+
+Each service owns its transaction, locks the request (``select_for_update``), checks the
+move against ``TRANSITIONS`` before changing anything, writes the history row and queues
+its e-mails in the same transaction: a refused move leaves no trace.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from posc.exceptions import DomainError, InvalidTransition
+from posc.members.models import Plan, Program
+from recoupments import business_days, emails
+from recoupments.identifiers import icn_valid, npi_valid
+from recoupments.inputs import RecoupmentInput
+from recoupments.models import (
+    FORM_FIELD_LABELS,
+    MCE_UPDATE_DAYS,
+    PAYMENT_DAYS,
+    RESEARCH_DAYS,
+    TRANSITIONS,
+    ApprovalPath,
+    ClaimUpdate,
+    DeniedClaim,
+    EditCode,
+    MceContact,
+    Move,
+    Recoupment,
+    RecoupmentEvent,
+    RecoupmentLine,
+    Status,
+)
+from recoupments.selectors import user_recoupment_provider_ids
+
+
+# ----------------------------------------------------------------------------- clock
+
+def _calendar() -> dict:
+    """Return the business-day options from settings (domain.md E3 [I]: configurable)."""
+    close = getattr(settings, "RECOUPMENT_CLOSE_OF_BUSINESS", "17:00")
+    return {"close": datetime.time.fromisoformat(close),
+            "suffolk": getattr(settings, "RECOUPMENT_SUFFOLK_HOLIDAYS", False)}
+
+
+def _day0(now: datetime.datetime) -> datetime.date:
+    return business_days.receipt_day(now, **_calendar())
+
+
+def _add(day: datetime.date, count: int) -> datetime.date:
+    return business_days.add_business_days(day, count, suffolk=_calendar()["suffolk"])
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def next_reference(day: datetime.date) -> str:
+    """Return a new reference such as ``RCP-20261122-000042`` (a sequence: never reused)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('recoupment_reference_seq')")
+        (number,) = cursor.fetchone()
+    return f"RCP-{day:%Y%m%d}-{number:06d}"
+
+
+def _locked(recoupment_id: int) -> Recoupment:
+    recoupment = Recoupment.objects.select_for_update().filter(pk=recoupment_id).first()
+    if recoupment is None:
+        raise DomainError("No such recoupment request.", code="NOT_FOUND")
+    return recoupment
+
+
+def _check(recoupment: Recoupment, move: str) -> None:
+    """Refuse a move the transition table does not allow from the current status."""
+    refusal = recoupment.move_refusal(move)
+    if refusal:
+        raise InvalidTransition(refusal, extra={"move": move, "status": recoupment.status})
+
+
+def _record(*, recoupment: Recoupment, move: str, user: AbstractBaseUser,
+            now: datetime.datetime, note: str = "") -> RecoupmentEvent:
+    """Apply *move* (already checked) to the locked request and write its history row."""
+    before = recoupment.status
+    target = TRANSITIONS[move].target
+    if target is not None:
+        recoupment.status = target
+    recoupment.save()
+    return RecoupmentEvent.objects.create(recoupment=recoupment, move=move, from_status=before,
+                                          to_status=recoupment.status, actor=user, at=now,
+                                          note=note.strip())
+
+
+def _validate_input(*, data: RecoupmentInput, user: AbstractBaseUser) -> list[Plan]:
+    """Refuse a form the view should already have refused; return the MCEs."""
+    if data.provider_id not in user_recoupment_provider_ids(user=user):
+        raise DomainError("Choose one of your own MassHealth Provider IDs.", code="PROVIDER")
+    if data.provider_npi and not npi_valid(data.provider_npi):
+        raise DomainError("The Provider NPI fails the NPI check digit.", code="NPI")
+    if not data.member_ids or len(set(data.member_ids)) != len(data.member_ids):
+        raise DomainError("Enter each Member MassHealth ID once.", code="MEMBER_IDS")
+    if not data.lines or any(line.amount <= 0 for line in data.lines):
+        raise DomainError("Enter at least one service line with an amount over $0.00.",
+                          code="LINES")
+    mces = list(Plan.objects.filter(provider_id__in=data.mce_provider_ids))
+    if not mces or len(mces) != len(set(data.mce_provider_ids)):
+        raise DomainError("Choose the MCE Name(s) from the list.", code="MCES")
+    return mces
+
+
+def _write_form(*, recoupment: Recoupment, data: RecoupmentInput, mces: list[Plan]) -> None:
+    """Store the form's fields and lines on the (locked or new) request."""
+    for field in ("provider_id", "provider_name", "provider_npi", "member_first_name",
+                  "member_last_name"):
+        setattr(recoupment, field, getattr(data, field).strip())
+    recoupment.member_ids = list(data.member_ids)
+    recoupment.save()
+    recoupment.mces.set(mces)
+    recoupment.lines.all().delete()
+    RecoupmentLine.objects.bulk_create([
+        RecoupmentLine(recoupment=recoupment, number=i, date_of_service=line.date_of_service,
+                       service=line.service.strip(), amount=line.amount)
+        for i, line in enumerate(data.lines, start=1)])
+
+
+def start_clocks(recoupment: Recoupment, now: datetime.datetime) -> None:
+    """Day 0 is the (re)submission's receipt day; the 5- and 15-day targets run from it."""
+    recoupment.submitted_at = now
+    recoupment.received_on = _day0(now)
+    recoupment.research_due = _add(recoupment.received_on, RESEARCH_DAYS)
+    recoupment.payment_due = _add(recoupment.received_on, PAYMENT_DAYS)
+
+
+def _line(recoupment: Recoupment, number: int) -> RecoupmentLine:
+    line = recoupment.lines.filter(number=number).first()
+    if line is None:
+        raise DomainError(f"{recoupment.reference} has no service line {number}.", code="LINE")
+    return line
+
+
+# ----------------------------------------------------------------------------- provider
+
+@transaction.atomic
+def recoupment_submit(*, user: AbstractBaseUser, data: RecoupmentInput,
+                      now: datetime.datetime | None = None) -> Recoupment:
+    """Store a Recoupment Form, number it and confirm receipt to the submitter."""
+    now = now or timezone.now()
+    mces = _validate_input(data=data, user=user)
+    recoupment = Recoupment(submitted_by=user, contact_email=user.email, status=Status.SUBMITTED)
+    start_clocks(recoupment, now)
+    recoupment.reference = next_reference(now.astimezone(business_days.EASTERN).date())
+    _write_form(recoupment=recoupment, data=data, mces=mces)
+    RecoupmentEvent.objects.create(recoupment=recoupment, move=Move.SUBMIT, from_status="",
+                                   to_status=Status.SUBMITTED, actor=user, at=now)
+    emails.receipt_email(recoupment=recoupment)
+    return recoupment
+
+
+recoupment_submit.alters_data = True
+
+
+@transaction.atomic
+def recoupment_resubmit(*, recoupment_id: int, user: AbstractBaseUser, data: RecoupmentInput,
+                        now: datetime.datetime | None = None) -> Recoupment:
+    """Replace a returned form with the provider's corrections and restart its clocks."""
+    now = now or timezone.now()
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.RESUBMIT)
+    mces = _validate_input(data=data, user=user)
+    recoupment.missing_fields = []
+    recoupment.contact_email = user.email or recoupment.contact_email
+    start_clocks(recoupment, now)
+    _write_form(recoupment=recoupment, data=data, mces=mces)
+    _record(recoupment=recoupment, move=Move.RESUBMIT, user=user, now=now)
+    emails.receipt_email(recoupment=recoupment, resubmitted=True)
+    return recoupment
+
+
+recoupment_resubmit.alters_data = True
+
+
+# ----------------------------------------------------------------------------- completeness
+
+@transaction.atomic
+def recoupment_confirm_complete(*, recoupment_id: int, user: AbstractBaseUser, note: str = "",
+                                now: datetime.datetime | None = None) -> Recoupment:
+    """Confirm the form complete: research starts."""
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.CONFIRM_COMPLETE)
+    _record(recoupment=recoupment, move=Move.CONFIRM_COMPLETE, user=user,
+            now=now or timezone.now(), note=note)
+    return recoupment
+
+
+recoupment_confirm_complete.alters_data = True
+
+
+@transaction.atomic
+def recoupment_return(*, recoupment_id: int, user: AbstractBaseUser, missing_fields: list[str],
+                      note: str = "", now: datetime.datetime | None = None) -> Recoupment:
+    """Return the form to the provider naming the missing fields (seed 004)."""
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.RETURN_INCOMPLETE)
+    if not missing_fields or any(f not in FORM_FIELD_LABELS for f in missing_fields):
+        raise DomainError("Name the missing or incomplete fields.", code="MISSING_FIELDS")
+    recoupment.missing_fields = list(dict.fromkeys(missing_fields))
+    labels = ", ".join(recoupment.missing_field_labels)
+    _record(recoupment=recoupment, move=Move.RETURN_INCOMPLETE, user=user,
+            now=now or timezone.now(), note=f"Missing: {labels}. {note}".strip())
+    emails.returned_email(recoupment=recoupment, note=note.strip())
+    return recoupment
+
+
+recoupment_return.alters_data = True
+
+
+# ----------------------------------------------------------------------------- research
+
+@transaction.atomic
+def recoupment_research_record(*, recoupment_id: int, user: AbstractBaseUser,
+                               enrollments_documented: str, enrollment_adjustments: str = "",
+                               note: str = "", now: datetime.datetime | None = None) -> Recoupment:
+    """Document the member's enrollments and the adjustments made; approval comes next."""
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.RECORD_RESEARCH)
+    if not enrollments_documented.strip():
+        raise DomainError("Document the member's enrollments for each Member ID.",
+                          code="RESEARCH")
+    recoupment.enrollments_documented = enrollments_documented.strip()
+    recoupment.enrollment_adjustments = enrollment_adjustments.strip()
+    _record(recoupment=recoupment, move=Move.RECORD_RESEARCH, user=user,
+            now=now or timezone.now(), note=note)
+    return recoupment
+
+
+recoupment_research_record.alters_data = True
+
+
+# ----------------------------------------------------------------------------- approval
+
+def _paying_mce(recoupment: Recoupment, path: str, provider_id: str) -> Plan:
+    """Return the entity that pays on path (a)–(c), refusing one the path does not allow."""
+    original = list(recoupment.mces.all())
+    if path == ApprovalPath.MBHP:
+        plans = Plan.objects.filter(program=Program.MBHP)
+        plan = plans.filter(provider_id=provider_id).first() if provider_id else (
+            plans.first() if plans.count() == 1 else None)
+        if plan is None:
+            raise DomainError("Choose the MBHP as the paying entity for approval (c).",
+                              code="PAYING_MCE")
+        return plan
+    if not provider_id and path == ApprovalPath.ORIGINAL_MCE and len(original) == 1:
+        return original[0]
+    plan = Plan.objects.filter(provider_id=provider_id).exclude(program=Program.MBHP).first()
+    if plan is None:
+        raise DomainError("Choose the MCE that will process and pay the claims.",
+                          code="PAYING_MCE")
+    if path == ApprovalPath.ORIGINAL_MCE and plan not in original:
+        raise DomainError(f"{plan.name} is not an MCE named on the form: approval (a) is the "
+                          f"original MCE.", code="PAYING_MCE")
+    if path == ApprovalPath.OTHER_MCE and plan in original:
+        raise DomainError(f"{plan.name} is named on the form: approval (b) is a different MCE.",
+                          code="PAYING_MCE")
+    return plan
+
+
+@transaction.atomic
+def recoupment_approve(*, recoupment_id: int, user: AbstractBaseUser, path: str,
+                       paying_mce: str = "", instructions: str = "",
+                       enrollment_adjustments: str = "", capitation_note: str = "",
+                       note: str = "", now: datetime.datetime | None = None) -> Recoupment:
+    """Approve who processes and pays, and send the e-mail that path calls for (seed 004)."""
+    now = now or timezone.now()
+    recoupment = _locked(recoupment_id)
+    if path not in ApprovalPath.values:
+        raise DomainError("Choose the approval: (a), (b), (c) or (d).", code="PATH")
+    move = Move.APPROVE_MASSHEALTH if path == ApprovalPath.MASSHEALTH else Move.APPROVE_MCE
+    _check(recoupment, move)
+    recoupment.approval_path = path
+    if enrollment_adjustments.strip():
+        recoupment.enrollment_adjustments = "\n".join(
+            p for p in (recoupment.enrollment_adjustments, enrollment_adjustments.strip()) if p)
+    recoupment.capitation_adjustment_note = capitation_note.strip()
+    if move == Move.APPROVE_MCE:
+        recoupment.paying_mce = _paying_mce(recoupment, path, paying_mce)
+        contact = MceContact.objects.filter(plan=recoupment.paying_mce).first()
+        if contact is None:
+            raise DomainError(f"No recoupment contact e-mail is set for "
+                              f"{recoupment.paying_mce.name}: add it under MCE recoupment "
+                              f"contacts first.", code="MCE_CONTACT")
+        recoupment.mce_instructions = instructions.strip()
+        recoupment.approved_on = _day0(now)
+        recoupment.mce_update_due = _add(recoupment.approved_on, MCE_UPDATE_DAYS)
+        _record(recoupment=recoupment, move=move, user=user, now=now,
+                note=f"{ApprovalPath(path).label}: {recoupment.paying_mce.name}. {note}".strip())
+        emails.mce_instructions_email(recoupment=recoupment, to=contact.email)
+    else:
+        recoupment.approved_on = _day0(now)
+        _record(recoupment=recoupment, move=move, user=user, now=now,
+                note=f"{ApprovalPath(path).label}. {note}".strip())
+        emails.bill_masshealth_email(recoupment=recoupment)
+    return recoupment
+
+
+recoupment_approve.alters_data = True
+
+
+@transaction.atomic
+def recoupment_mce_update_record(*, recoupment_id: int, user: AbstractBaseUser, line_number: int,
+                                 status: str, note: str = "",
+                                 now: datetime.datetime | None = None) -> ClaimUpdate:
+    """Record the paying MCE's status update on one claim; the provider sees it."""
+    now = now or timezone.now()
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.RECORD_MCE_UPDATE)
+    if status not in ClaimUpdate.ClaimStatus.values:
+        raise DomainError("Choose the claim status.", code="CLAIM_STATUS")
+    line = _line(recoupment, line_number)
+    update = ClaimUpdate.objects.create(line=line, status=status, note=note.strip(),
+                                        recorded_by=user, recorded_at=now)
+    _record(recoupment=recoupment, move=Move.RECORD_MCE_UPDATE, user=user, now=now,
+            note=f"Line {line.number}: {update.get_status_display()}. {note}".strip())
+    return update
+
+
+recoupment_mce_update_record.alters_data = True
+
+
+@transaction.atomic
+def recoupment_denied_claim_record(*, recoupment_id: int, user: AbstractBaseUser,
+                                   line_number: int, icn: str, edit_codes: list[str],
+                                   now: datetime.datetime | None = None) -> DeniedClaim:
+    """Record the ICN and edits of the claim a line was billed on and denied (seed 004 (d))."""
+    now = now or timezone.now()
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.RECORD_DENIED_CLAIM)
+    line = _line(recoupment, line_number)
+    icn = icn.strip()
+    if not icn_valid(icn):
+        raise DomainError("Enter the ICN: 13 digits.", code="ICN")
+    if DeniedClaim.objects.filter(line=line).exists():
+        raise DomainError(f"Line {line.number} already has a denied claim.", code="DUPLICATE")
+    if DeniedClaim.objects.filter(icn=icn).exists():
+        raise DomainError(f"ICN {icn} is already recorded.", code="ICN_USED")
+    edits = list(EditCode.objects.filter(code__in=edit_codes))
+    if len(edits) != len(set(edit_codes)):
+        raise DomainError("Choose the edit codes from the list.", code="EDITS")
+    # Seed 004: the claim denies for MCE coverage with edit 2017 (and, usually, timely filing).
+    if not any(e.kind == EditCode.Kind.MCE_COVERAGE for e in edits):
+        raise DomainError("The denial must include the MCE coverage edit 2017.",
+                          code="EDIT_2017")
+    claim = DeniedClaim.objects.create(line=line, icn=icn, recorded_by=user, recorded_at=now)
+    claim.edits.set(edits)
+    _record(recoupment=recoupment, move=Move.RECORD_DENIED_CLAIM, user=user, now=now,
+            note=f"Line {line.number}: ICN {icn}, edits {', '.join(e.code for e in edits)}.")
+    return claim
+
+
+recoupment_denied_claim_record.alters_data = True
+
+
+@transaction.atomic
+def recoupment_claims_support_send(*, recoupment_id: int, user: AbstractBaseUser,
+                                   note: str = "",
+                                   now: datetime.datetime | None = None) -> Recoupment:
+    """E-mail ClaimsSupport the denied claims' ICNs with the override approval (seed 004 (d))."""
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.SEND_CLAIMS_SUPPORT)
+    missing = list(recoupment.lines.filter(denied_claim__isnull=True)
+                   .values_list("number", flat=True))
+    if missing:
+        raise DomainError(f"Record the denied claim's ICN of line(s) "
+                          f"{', '.join(map(str, missing))} first.", code="ICNS_MISSING")
+    _record(recoupment=recoupment, move=Move.SEND_CLAIMS_SUPPORT, user=user,
+            now=now or timezone.now(), note=note)
+    emails.claims_support_email(recoupment=recoupment)
+    return recoupment
+
+
+recoupment_claims_support_send.alters_data = True
+
+
+@transaction.atomic
+def recoupment_payment_confirm(*, recoupment_id: int, user: AbstractBaseUser, note: str = "",
+                               capitation_note: str = "",
+                               now: datetime.datetime | None = None) -> Recoupment:
+    """Confirm to the provider that the claims were paid; the request is closed."""
+    now = now or timezone.now()
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.CONFIRM_PAYMENT)
+    if recoupment.status == Status.MCE_REPROCESSING:
+        paid = ClaimUpdate.ClaimStatus.PAID
+        unpaid = [line.number for line in recoupment.lines.prefetch_related("updates")
+                  if (u := line.latest_update()) is None or u.status != paid]
+        if unpaid:
+            raise DomainError(f"The MCE has not reported line(s) {', '.join(map(str, unpaid))} "
+                              f"as paid.", code="NOT_PAID")
+    recoupment.capitation_reconciliation_note = capitation_note.strip()
+    recoupment.paid_on = now.astimezone(business_days.EASTERN).date()
+    _record(recoupment=recoupment, move=Move.CONFIRM_PAYMENT, user=user, now=now, note=note)
+    emails.payment_email(recoupment=recoupment)
+    return recoupment
+
+
+recoupment_payment_confirm.alters_data = True
