@@ -1,0 +1,203 @@
+"""Input shapes of the tracker pages; labels as in seed 003."""
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from crm_tracker.models import (
+    TAXONOMY_FIELDS,
+    Category,
+    CaseType,
+    ChildDisposition,
+    Disposition,
+    ForCauseReason,
+    ProviderTermination,
+    RecordType,
+    Step,
+    SubCategory,
+    TaxonomyCombination,
+)
+from crm_tracker.selectors import csr_choices
+from crm_tracker.taxonomy import LEVEL_LABELS, TaxonomyNotAllowed, taxonomy_combination
+from posc.members.models import MEMBER_ID_VALIDATOR, Plan, Program
+
+YES_NO = [("", "Select"), ("yes", "Yes"), ("no", "No")]
+SSN_PATTERN = re.compile(r"^(\d{3})-?(\d{2})-?(\d{4})$")
+DATE_WIDGET = forms.DateInput(format="%m/%d/%Y", attrs={"autocomplete": "off"})
+
+# The label of "the MCO or provider the consumer asks for" in each CRM template (seed 003).
+REQUEST_LABELS = {CaseType.ANGELA_MELODY: "New MCO", CaseType.MCT_SPAN: "Requested MCO",
+                  CaseType.FOR_CAUSE: "New MCO", CaseType.INCORRECT_SELECTION: "Correct MCO Choice"}
+PICKLISTS = {"record_type": RecordType, "category": Category, "sub_category": SubCategory,
+             "disposition": Disposition, "child_disposition": ChildDisposition}
+
+
+def yes_no(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, choices=YES_NO, coerce=lambda v: v == "yes",
+                                  error_messages={"required": f"Answer {label}"})
+
+
+class MCOChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Plan) -> str:
+        return f"{obj.name} ({obj.provider_id})"
+
+
+class CaseIntakeForm(forms.Form):
+    """CSR intake of one case type; the taxonomy starts at the seed's combination for it."""
+
+    participant_names = forms.CharField(
+        label="Participant Name(s)", max_length=200,
+        error_messages={"required": "Enter the Participant Name(s)."})
+    masshealth_id = forms.CharField(
+        label="MassHealth ID (MA)", max_length=12, validators=[MEMBER_ID_VALIDATOR],
+        error_messages={"required": "Enter the MassHealth ID (MA)."})
+    ssn = forms.CharField(label="SSN", max_length=11,
+                          error_messages={"required": "Enter the SSN."})
+    current_mco_auto_assigned = yes_no("Was the current MCO auto-assigned?")
+    current_mco_start = forms.DateField(
+        label="Current MCO start date (MM/DD/YYYY)", required=False, widget=DATE_WIDGET,
+        error_messages={"invalid": "Enter the Current MCO start date as MM/DD/YYYY."})
+    consumer_issues_resolved = yes_no("Were the Consumer's issues resolved?")
+    supervisor_requested = yes_no("Did the Consumer request a Supervisor?")
+
+    def __init__(self, *args, case_type: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case_type = case_type
+        mcos = Plan.objects.filter(program=Program.MCO).order_by("name")
+        extra: dict[str, forms.Field] = {}
+        if case_type == CaseType.ANGELA_MELODY:
+            extra["provider_termination"] = forms.ModelChoiceField(
+                label="Provider leaving the MCO",
+                queryset=ProviderTermination.objects.select_related("plan"),
+                error_messages={"required": "Choose the provider leaving the MCO."})
+        if case_type == CaseType.FOR_CAUSE:
+            extra["for_cause_reason"] = forms.ChoiceField(
+                label="For Cause Reason", choices=[("", "Select")] + ForCauseReason.choices,
+                error_messages={"required": "Choose the For Cause Reason."})
+        extra["requested_plan"] = MCOChoiceField(
+            label=REQUEST_LABELS[case_type], queryset=mcos, to_field_name="provider_id",
+            required=case_type != CaseType.ANGELA_MELODY,
+            error_messages={"required": f"Choose the {REQUEST_LABELS[case_type]}."})
+        if case_type == CaseType.ANGELA_MELODY:
+            extra["requested_provider_name"] = forms.CharField(
+                label="New Provider Name", max_length=120, required=False)
+        default = _default_combination(case_type)
+        for name, model in PICKLISTS.items():
+            extra[name] = forms.ModelChoiceField(
+                label=LEVEL_LABELS[name], queryset=model.objects.all(),
+                initial=getattr(default, f"{name}_id", None),
+                error_messages={"required": f"Choose the {LEVEL_LABELS[name]}."})
+        # Request fields after the SSN, the taxonomy last, as on the CRM case page.
+        ordered = ["participant_names", "masshealth_id", "ssn"]
+        ordered += [n for n in ("provider_termination", "for_cause_reason", "requested_plan",
+                                "requested_provider_name") if n in extra]
+        ordered += ["current_mco_auto_assigned", "current_mco_start",
+                    "consumer_issues_resolved", "supervisor_requested", *TAXONOMY_FIELDS]
+        self.fields.update(extra)
+        self.order_fields(ordered)
+        for name in ("masshealth_id", "ssn"):
+            self.fields[name].widget.attrs.update(inputmode="numeric", autocomplete="off",
+                                                  spellcheck="false")
+
+    def clean_ssn(self) -> str:
+        match = SSN_PATTERN.match(self.cleaned_data["ssn"].strip())
+        if not match:
+            raise forms.ValidationError("Enter the SSN as 9 digits, e.g. 900-12-3456.")
+        return "".join(match.groups())
+
+    def clean_masshealth_id(self) -> str:
+        return self.cleaned_data["masshealth_id"].strip()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("current_mco_auto_assigned") and not data.get("current_mco_start"):
+            if "current_mco_start" not in self.errors:
+                self.add_error("current_mco_start",
+                               "Enter the Current MCO start date of the auto-assignment.")
+        if (self.case_type == CaseType.ANGELA_MELODY and not data.get("requested_plan")
+                and not data.get("requested_provider_name")):
+            self.add_error("requested_plan", "Choose the New MCO or enter the New Provider Name.")
+        if all(data.get(f) for f in TAXONOMY_FIELDS):
+            try:
+                taxonomy_combination(**{f: data[f] for f in TAXONOMY_FIELDS})
+            except TaxonomyNotAllowed as exc:
+                self.add_error(None, exc.message)
+        return data
+
+    @property
+    def taxonomy(self) -> dict:
+        return {f: self.cleaned_data[f] for f in TAXONOMY_FIELDS}
+
+
+def _default_combination(case_type: str) -> TaxonomyCombination | None:
+    rows = TaxonomyCombination.objects.filter(step=Step.INTAKE)
+    if case_type == CaseType.ANGELA_MELODY:
+        return rows.filter(sub_category__name="Angela Melody", disposition__name="MCO Updated"
+                           ).first()
+    return rows.filter(disposition__name="Plan Selected in Error").first()
+
+
+class VetForm(forms.Form):
+    result = forms.ChoiceField(
+        label="Vetting result",
+        choices=[("", "Select"), ("true", "True tracker case"), ("false", "False tracker case")],
+        error_messages={"required": "Choose the Vetting result."})
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=2000,
+                             error_messages={"required": "Enter the Reason."})
+
+    def __init__(self, *args, not_processed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not_processed:
+            # Seed 003: a case the State Monitor could not process goes to outreach.
+            self.fields["result"].choices = [("false", "False tracker case")]
+
+
+class MmisResultForm(forms.Form):
+    result = forms.ChoiceField(
+        label="MMIS Result",
+        choices=[("", "Select"), ("processed", "Processed"), ("not_processed", "Not Processed")],
+        error_messages={"required": "Choose the MMIS Result."})
+    processed_on = forms.DateField(
+        label="Date processed in MMIS (MM/DD/YYYY)", required=False, widget=DATE_WIDGET,
+        error_messages={"invalid": "Enter the Date processed in MMIS as MM/DD/YYYY."})
+    reason = forms.CharField(label="Reason not processed", required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("result") == "processed" and not data.get("processed_on"):
+            if "processed_on" not in self.errors:
+                self.add_error("processed_on", "Enter the Date processed in MMIS.")
+        if data.get("result") == "not_processed" and not data.get("reason", "").strip():
+            self.add_error("reason", "Enter the Reason not processed.")
+        return data
+
+
+class OutreachForm(forms.Form):
+    documentation = forms.CharField(
+        label="Outreach documentation", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the Outreach documentation."})
+
+
+class SheetImportForm(forms.Form):
+    sheet = forms.FileField(label="Updated spreadsheet (.xlsx)",
+                            error_messages={"required": "Choose the updated spreadsheet."})
+
+
+class QcReportFilterForm(forms.Form):
+    case_type = forms.ChoiceField(label="Case Type", required=False,
+                                  choices=[("", "All case types")] + CaseType.choices)
+    date_from = forms.DateField(label="Created from (MM/DD/YYYY)", required=False,
+                                widget=DATE_WIDGET,
+                                error_messages={"invalid": "Enter Created from as MM/DD/YYYY."})
+    date_to = forms.DateField(label="Created to (MM/DD/YYYY)", required=False, widget=DATE_WIDGET,
+                              error_messages={"invalid": "Enter Created to as MM/DD/YYYY."})
+    csr = forms.ModelChoiceField(label="CSR", required=False,
+                                 queryset=get_user_model().objects.none(),
+                                 empty_label="All CSRs", to_field_name="username")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["csr"].queryset = csr_choices()

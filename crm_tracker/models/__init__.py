@@ -1,0 +1,57 @@
+"""The tracker's models, one module per concern; import them from here."""
+
+from crm_tracker.models.case import (
+    Case,
+    CaseType,
+    ForCauseReason,
+    MmisResult,
+    SupervisorAssignment,
+    Vetting,
+    mask_ssn,
+)
+from crm_tracker.models.history import (
+    FIELD_LABELS,
+    CaseHistory,
+    CaseHistoryQuerySet,
+)
+from crm_tracker.models.taxonomy import (
+    TAXONOMY_FIELDS,
+    CaseStatus,
+    Category,
+    ChildDisposition,
+    Disposition,
+    NameManager,
+    Picklist,
+    ProviderTermination,
+    Queue,
+    RecordType,
+    Step,
+    SubCategory,
+    TaxonomyCombination,
+)
+
+__all__ = [
+    "Case",
+    "CaseHistory",
+    "CaseHistoryQuerySet",
+    "CaseStatus",
+    "CaseType",
+    "Category",
+    "ChildDisposition",
+    "Disposition",
+    "FIELD_LABELS",
+    "ForCauseReason",
+    "MmisResult",
+    "NameManager",
+    "Picklist",
+    "ProviderTermination",
+    "Queue",
+    "RecordType",
+    "Step",
+    "SubCategory",
+    "SupervisorAssignment",
+    "TAXONOMY_FIELDS",
+    "TaxonomyCombination",
+    "Vetting",
+    "mask_ssn",
+]

@@ -1,0 +1,62 @@
+"""The one check of the taxonomy matrix, used by forms, services and the admin alike.
+
+domain.md G: Salesforce enforces dependent picklists in its UI only, not in its API; here
+the server refuses any Category → Sub-Category → Disposition → Child Disposition
+combination that is not a row of TaxonomyCombination, whatever path writes the case.
+"""
+
+from crm_tracker.models import (
+    TAXONOMY_FIELDS,
+    Category,
+    ChildDisposition,
+    Disposition,
+    RecordType,
+    Step,
+    SubCategory,
+    TaxonomyCombination,
+)
+from posc.exceptions import DomainError
+
+
+class TaxonomyNotAllowed(DomainError):
+    """A taxonomy combination outside the seed's matrix, or not for this step."""
+
+    default_code = "TAXONOMY"
+
+
+LEVEL_LABELS = {"record_type": "Case Record Type", "category": "Category",
+                "sub_category": "Sub-Category", "disposition": "Disposition",
+                "child_disposition": "Child Disposition"}
+
+
+def taxonomy_combination(*, record_type: RecordType, category: Category,
+                         sub_category: SubCategory, disposition: Disposition,
+                         child_disposition: ChildDisposition) -> TaxonomyCombination:
+    """Return the matrix row of these values; refuse, naming the first level that breaks it."""
+    values = {"record_type": record_type, "category": category, "sub_category": sub_category,
+              "disposition": disposition, "child_disposition": child_disposition}
+    rows = TaxonomyCombination.objects.select_related("status", "owner_queue", "work_queue")
+    for depth, level in enumerate(TAXONOMY_FIELDS):
+        rows = rows.filter(**{level: values[level]})
+        if not rows.exists():
+            if depth == 0:
+                raise TaxonomyNotAllowed(f"Case Record Type “{record_type}” is not used by the "
+                                         "MCO Manual Tracker.")
+            parent = TAXONOMY_FIELDS[depth - 1]
+            raise TaxonomyNotAllowed(
+                f"{LEVEL_LABELS[level]} “{values[level]}” is not allowed with "
+                f"{LEVEL_LABELS[parent]} “{values[parent]}”.")
+    return rows.get()
+
+
+def taxonomy_for_step(*, step: Step, disposition: str = "") -> TaxonomyCombination:
+    """Return the combination a workflow step applies (the one of *disposition* at intake)."""
+    rows = TaxonomyCombination.objects.select_related(
+        *TAXONOMY_FIELDS, "status", "owner_queue", "work_queue").filter(step=step)
+    if disposition:
+        rows = rows.filter(disposition__name=disposition)
+    combination = rows.first()
+    if combination is None:
+        raise TaxonomyNotAllowed(f"The taxonomy of step {step.label} is missing: load the "
+                                 "crm_taxonomy fixture.", code="TAXONOMY_MISSING")
+    return combination

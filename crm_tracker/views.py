@@ -1,0 +1,307 @@
+"""MCO Manual Tracker pages: intake, the case page, QC, State Monitor and Supervisor work.
+
+Thin views: a form, one service call, a DomainError shown as a form error, then a redirect
+(post/redirect/get). Every view checks the permission of its step (crm_tracker/roles.py).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from crm_tracker import selectors, services, spreadsheets
+from crm_tracker.forms import (
+    CaseIntakeForm,
+    MmisResultForm,
+    OutreachForm,
+    QcReportFilterForm,
+    SheetImportForm,
+    VetForm,
+)
+from crm_tracker.models import Case, CaseType, MmisResult
+from posc.exceptions import DomainError, ImportRejected
+
+TRACKER_PERMS = ("intake_case", "vet_case", "monitor_case", "outreach_case", "view_all_cases")
+CASE_TYPE_SLUGS = {"angela-melody": CaseType.ANGELA_MELODY, "mct-span": CaseType.MCT_SPAN,
+                   "for-cause-reason": CaseType.FOR_CAUSE,
+                   "incorrect-selection": CaseType.INCORRECT_SELECTION}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def tracker_user(view: Callable) -> Callable:
+    """Let in only users with a part in the tracker (403 for everyone else)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not any(request.user.has_perm(f"crm_tracker.{p}") for p in TRACKER_PERMS):
+            raise PermissionDenied("The MCO Manual Tracker is for CSR, QC, State Monitor and "
+                                   "Supervisor roles.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def needs(perm: str) -> Callable:
+    """Require login and one tracker permission (403 otherwise)."""
+
+    def decorate(view: Callable) -> Callable:
+        return login_required(permission_required(f"crm_tracker.{perm}",
+                                                  raise_exception=True)(view))
+
+    return decorate
+
+
+def _case_or_404(request: HttpRequest, number: str) -> Case:
+    case = selectors.case_get_for_user(user=request.user, number=number)
+    if case is None:
+        raise Http404("No such case.")
+    return case
+
+
+def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
+    extension = "xlsx" if content_type == XLSX else "csv"
+    response = HttpResponse(content, content_type=content_type)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{extension}"'
+    return response
+
+
+@tracker_user
+def home(request: HttpRequest) -> HttpResponse:
+    """Show the tracker's entry page with the links of the user's role."""
+    return render(request, "crm_tracker/home.html")
+
+
+@tracker_user
+def case_list(request: HttpRequest) -> HttpResponse:
+    """List the cases the user may see, newest first."""
+    cases = selectors.case_list_for_user(user=request.user)[:200]
+    return render(request, "crm_tracker/case_list.html", {"cases": cases, "title": "Cases"})
+
+
+@needs("intake_case")
+def case_new(request: HttpRequest) -> HttpResponse:
+    """Let the CSR choose the case type of the seed."""
+    return render(request, "crm_tracker/case_new.html",
+                  {"types": [(slug, CaseType(value).label) for slug, value in
+                             CASE_TYPE_SLUGS.items()]})
+
+
+@needs("intake_case")
+def case_intake(request: HttpRequest, slug: str) -> HttpResponse:
+    """Take in one case type; the portal composes the Subject and CRM documentation."""
+    case_type = CASE_TYPE_SLUGS.get(slug)
+    if case_type is None:
+        raise Http404("No such case type.")
+    form = CaseIntakeForm(request.POST or None, case_type=case_type)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_intake(
+                user=request.user, case_type=case_type, taxonomy=form.taxonomy,
+                participant_names=data["participant_names"],
+                masshealth_id=data["masshealth_id"], ssn=data["ssn"],
+                requested_plan=data.get("requested_plan"),
+                requested_provider_name=data.get("requested_provider_name", ""),
+                for_cause_reason=data.get("for_cause_reason", ""),
+                provider_termination=data.get("provider_termination"),
+                current_mco_auto_assigned=data["current_mco_auto_assigned"],
+                current_mco_start=data.get("current_mco_start"),
+                consumer_issues_resolved=data["consumer_issues_resolved"],
+                supervisor_requested=data["supervisor_requested"],
+                today=timezone.localdate())
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Case {case.number} saved: {case.subject}.")
+            return redirect(case)
+    return render(request, "crm_tracker/case_intake.html",
+                  {"form": form, "case_type_label": CaseType(case_type).label})
+
+
+@tracker_user
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """Show a case, its history and the next step the user may take on it."""
+    case = _case_or_404(request, number)
+    user = request.user
+    queue = case.work_queue.name if case.work_queue else ""
+    context = {
+        "case": case,
+        "show_ssn": user.has_perm("crm_tracker.view_full_ssn"),
+        "history": case.history.select_related("changed_by").order_by("changed_at", "pk"),
+        "can_vet": queue == services.QC_QUEUE and user.has_perm("crm_tracker.vet_case"),
+        "can_monitor": (queue == services.MONITOR_QUEUE
+                        and user.has_perm("crm_tracker.monitor_case")),
+        "can_outreach": (queue == services.OUTREACH_QUEUE
+                         and user.has_perm("crm_tracker.outreach_case")
+                         and (case.outreach_supervisor_id == user.pk or user.is_superuser)),
+    }
+    return render(request, "crm_tracker/case_detail.html", context)
+
+
+@needs("vet_case")
+def case_vet(request: HttpRequest, number: str) -> HttpResponse:
+    """QC vetting: true → State Monitors; false → the CSR's Supervisor."""
+    case = _case_or_404(request, number)
+    form = VetForm(request.POST or None,
+                   not_processed=case.mmis_result == MmisResult.NOT_PROCESSED)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_vet(case=case, true_case=form.cleaned_data["result"] == "true",
+                                     reason=form.cleaned_data["reason"], user=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Case {case.number} vetted: {case.get_vetting_display()}; "
+                                      f"now waiting in {case.work_queue}.")
+            return redirect(case)
+    return render(request, "crm_tracker/case_vet.html", {"case": case, "form": form})
+
+
+@needs("monitor_case")
+def case_mmis(request: HttpRequest, number: str) -> HttpResponse:
+    """State Monitor: processed in MMIS (with the date) or not processed (with why)."""
+    case = _case_or_404(request, number)
+    form = MmisResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_mmis_record(
+                case=case, processed=data["result"] == "processed",
+                processed_on=data.get("processed_on"), reason=data.get("reason", ""),
+                user=request.user, today=timezone.localdate())
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Case {case.number}: MMIS Result "
+                                      f"{case.get_mmis_result_display()} saved.")
+            return redirect(case)
+    return render(request, "crm_tracker/case_mmis.html", {"case": case, "form": form})
+
+
+@needs("outreach_case")
+def case_outreach(request: HttpRequest, number: str) -> HttpResponse:
+    """Supervisor outreach: the 1st attempt, then the 2nd (Outreach Max Attempts)."""
+    case = _case_or_404(request, number)
+    form = OutreachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_outreach(case=case,
+                                          documentation=form.cleaned_data["documentation"],
+                                          user=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Case {case.number}: {case.disposition} recorded.")
+            return redirect(case)
+    attempt = "2nd" if case.outreach_attempts else "1st"
+    return render(request, "crm_tracker/case_outreach.html",
+                  {"case": case, "form": form, "attempt": attempt})
+
+
+@needs("vet_case")
+def qc_queue(request: HttpRequest) -> HttpResponse:
+    """List the cases waiting for QC vetting."""
+    return render(request, "crm_tracker/case_list.html",
+                  {"cases": selectors.qc_queue(), "title": "QC Queue",
+                   "intro": "Cases waiting for QC vetting, oldest first. Open a case, then "
+                            "choose QC Vetting."})
+
+
+def _qc_report_rows(request: HttpRequest):
+    form = QcReportFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases, counts = selectors.qc_report(
+        case_type=filters.get("case_type", ""), date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"), csr=filters.get("csr"))
+    return form, cases, counts
+
+
+@needs("vet_case")
+def qc_report(request: HttpRequest) -> HttpResponse:
+    """The QC report: CSR dispositions Plan Selected in Error and MCO Updated (seed 003)."""
+    form, cases, counts = _qc_report_rows(request)
+    return render(request, "crm_tracker/qc_report.html",
+                  {"form": form, "cases": cases, "counts": counts,
+                   "total": sum(n for _, n in counts), "query": request.GET.urlencode()})
+
+
+@needs("vet_case")
+@permission_required("crm_tracker.export_case", raise_exception=True)
+def qc_report_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Download the QC report as xlsx or csv, with the page's filters."""
+    _form, cases, counts = _qc_report_rows(request)
+    if fmt == "xlsx":
+        return _download(spreadsheets.qc_report_xlsx(cases, counts), "mco-manual-tracker", XLSX)
+    return _download(spreadsheets.qc_report_csv(cases), "mco-manual-tracker", "text/csv")
+
+
+@needs("monitor_case")
+def monitor_queue(request: HttpRequest) -> HttpResponse:
+    """The State Monitor's queue of True cases, the spreadsheet, and its re-import."""
+    return render(request, "crm_tracker/monitor_queue.html",
+                  {"cases": selectors.monitor_queue(), "form": SheetImportForm()})
+
+
+@needs("monitor_case")
+@permission_required("crm_tracker.export_case", raise_exception=True)
+def monitor_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Download the True cases waiting for MMIS as xlsx or csv."""
+    cases = selectors.monitor_queue()
+    if fmt == "xlsx":
+        return _download(spreadsheets.monitor_sheet_xlsx(cases), "true-tracker-cases", XLSX)
+    return _download(spreadsheets.monitor_sheet_csv(cases), "true-tracker-cases", "text/csv")
+
+
+@needs("monitor_case")
+@require_POST
+def monitor_import(request: HttpRequest) -> HttpResponse:
+    """Import the State Monitor's updated spreadsheet: every row or none."""
+    form = SheetImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            count = spreadsheets.monitor_sheet_import(
+                file=form.cleaned_data["sheet"], user=request.user, today=timezone.localdate())
+        except ImportRejected as exc:
+            form.add_error(None, exc.message)
+            for problem in exc.extra.get("problems", []):
+                form.add_error(None, problem)
+        else:
+            messages.success(request, f"Spreadsheet imported: {count} case(s) updated.")
+            return redirect("crm_tracker:monitor_queue")
+    return render(request, "crm_tracker/monitor_queue.html",
+                  {"cases": selectors.monitor_queue(), "form": form})
+
+
+@needs("outreach_case")
+def outreach_queue(request: HttpRequest) -> HttpResponse:
+    """List the Supervisor's cases waiting for outreach."""
+    return render(request, "crm_tracker/case_list.html",
+                  {"cases": selectors.outreach_queue(user=request.user),
+                   "title": "Outreach Queue",
+                   "intro": "Cases of your team escalated in error or not processed by the "
+                            "State Monitors: two outreach attempts each."})
+
+
+@needs("outreach_case")
+def team_cases(request: HttpRequest) -> HttpResponse:
+    """List every case opened by the Supervisor's CSRs."""
+    return render(request, "crm_tracker/case_list.html",
+                  {"cases": selectors.team_cases(user=request.user)[:200],
+                   "title": "Team Cases"})
+
+
+@needs("view_tracker_reports")
+def reports(request: HttpRequest) -> HttpResponse:
+    """Relabel rates by original case type and by CSR, and time in each status."""
+    by_type, by_csr = selectors.relabel_rates()
+    return render(request, "crm_tracker/reports.html",
+                  {"by_type": by_type, "by_csr": by_csr,
+                   "status_times": selectors.time_in_status()})

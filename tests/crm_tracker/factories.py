@@ -1,0 +1,47 @@
+"""Keyword arguments of a valid intake, per case type (the services are the factory)."""
+
+import datetime
+import itertools
+
+from crm_tracker.models import (
+    TAXONOMY_FIELDS,
+    CaseType,
+    ForCauseReason,
+    ProviderTermination,
+    Step,
+    TaxonomyCombination,
+)
+from posc.members.models import Plan
+
+TODAY = datetime.date(2026, 11, 22)
+_numbers = itertools.count(1)
+
+
+def intake_taxonomy(case_type: str, disposition: str = "") -> dict:
+    """Return the CSR taxonomy the seed gives *case_type*."""
+    if not disposition:
+        disposition = ("MCO Updated" if case_type == CaseType.ANGELA_MELODY
+                       else "Plan Selected in Error")
+    row = TaxonomyCombination.objects.get(step=Step.INTAKE, disposition__name=disposition)
+    return {f: getattr(row, f) for f in TAXONOMY_FIELDS}
+
+
+def current_termination() -> ProviderTermination:
+    """Return the fixture's termination whose choice period contains TODAY."""
+    return ProviderTermination.objects.get(choice_period_start__lte=TODAY,
+                                           choice_period_end__gte=TODAY)
+
+
+def intake_kwargs(*, user, case_type: str = CaseType.MCT_SPAN, **overrides) -> dict:
+    n = next(_numbers)
+    kwargs = {
+        "user": user, "case_type": case_type, "taxonomy": intake_taxonomy(case_type),
+        "participant_names": f"TESTCASE, PAT{n}", "masshealth_id": f"{900000100000 + n:012d}",
+        "ssn": f"9005{n:05d}", "requested_plan": Plan.objects.get(provider_id="130000001A"),
+        "today": TODAY,
+    }
+    if case_type == CaseType.FOR_CAUSE:
+        kwargs["for_cause_reason"] = ForCauseReason.HOMELESS
+    if case_type == CaseType.ANGELA_MELODY:
+        kwargs["provider_termination"] = current_termination()
+    return kwargs | overrides

@@ -1,0 +1,153 @@
+"""The seed's taxonomy matrix as data: each combination's Status and Owner, and refusals."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from crm_tracker.models import (
+    TAXONOMY_FIELDS,
+    Case,
+    CaseHistory,
+    CaseType,
+    Disposition,
+    Step,
+    SubCategory,
+    TaxonomyCombination,
+)
+from crm_tracker.services import case_intake, case_outreach, case_vet
+from crm_tracker.taxonomy import TaxonomyNotAllowed
+from tests.crm_tracker.factories import intake_kwargs, intake_taxonomy
+
+pytestmark = pytest.mark.django_db
+
+# Seed 003, word for word: (Sub-Category, Disposition) -> (Status, Owner CRM Escalations).
+# Case Record Type Medicaid, Category MCO Plan Shopping, Child Disposition NA throughout.
+SEED_MATRIX = {
+    ("NA", "Plan Selected in Error"): ("Escalated", "MHBE CRM Escalations"),
+    ("Angela Melody", "Question Answered"): ("Closed", "MHBE CRM Escalations"),
+    ("Angela Melody", "MCO Updated"): ("Closed", "MHBE CRM Escalations"),
+    ("Unable to Plan Shop", "Plan Selection Corrected"): ("Closed", "MHBE CRM Unassigned"),
+    ("Unable to Plan Shop", "Outreach Required"): ("Closed", "MHBE CRM Unassigned"),
+    ("Unable to Plan Shop", "Outreach 1st Attempt"): ("Escalated", "MHBE CRM Unassigned"),
+    ("Unable to Plan Shop", "Outreach Max Attempts"): ("Closed", "MHBE CRM Unassigned"),
+}
+
+
+def _seed_key(case_or_row) -> tuple[str, str]:
+    return (case_or_row.sub_category.name, case_or_row.disposition.name)
+
+
+def test_the_fixture_holds_exactly_the_seed_matrix(taxonomy):
+    rows = TaxonomyCombination.objects.select_related(*TAXONOMY_FIELDS, "status", "owner_queue")
+    found = {}
+    for row in rows:
+        assert (row.record_type.name, row.category.name, row.child_disposition.name) == (
+            "Medicaid", "MCO Plan Shopping", "NA")
+        found[_seed_key(row)] = (row.status.name, row.owner_queue.name)
+    assert found == SEED_MATRIX
+
+
+def test_every_combination_walked_sets_its_status_and_owner(csr, qc, supervisor):
+    """Reach each of the seed's combinations through the services; check Status and Owner."""
+    reached = {}
+
+    def seen(case: Case) -> Case:
+        case.refresh_from_db()
+        reached[_seed_key(case)] = (case.status.name, str(case.owner))
+        assert case.status.is_closed == (case.status.name == "Closed")
+        assert (case.closed_at is not None) == case.status.is_closed
+        return case
+
+    seen(case_intake(**intake_kwargs(user=csr, case_type=CaseType.MCT_SPAN)))
+    for disposition in ("Question Answered", "MCO Updated"):
+        seen(case_intake(**intake_kwargs(
+            user=csr, case_type=CaseType.ANGELA_MELODY,
+            taxonomy=intake_taxonomy(CaseType.ANGELA_MELODY, disposition))))
+    seen(case_vet(case=case_intake(**intake_kwargs(user=csr)), true_case=True, reason="ok",
+                  user=qc))
+    false = seen(case_vet(case=case_intake(**intake_kwargs(user=csr)), true_case=False,
+                          reason="auto-assigned", user=qc))
+    first = seen(case_outreach(case=false, documentation="Called, voicemail.", user=supervisor))
+    seen(case_outreach(case=first, documentation="Called again, no answer.", user=supervisor))
+    assert reached == SEED_MATRIX
+
+
+def _other_subcategory(name: str) -> SubCategory:
+    return SubCategory.objects.get(name=name)
+
+
+def test_service_refuses_a_combination_outside_the_matrix(csr):
+    taxonomy = intake_taxonomy(CaseType.MCT_SPAN) | {"sub_category": _other_subcategory(
+        "Angela Melody")}  # Angela Melody + Plan Selected in Error is not in the matrix
+    with pytest.raises(TaxonomyNotAllowed) as refused:
+        case_intake(**intake_kwargs(user=csr, taxonomy=taxonomy))
+    assert "Disposition “Plan Selected in Error” is not allowed" in refused.value.message
+    assert not Case.objects.exists() and not CaseHistory.objects.exists()
+
+
+def test_service_refuses_a_matrix_combination_of_another_step(csr):
+    """QC's "True" combination is in the matrix, but a CSR cannot set it at intake."""
+    row = TaxonomyCombination.objects.get(step=Step.QC_TRUE)
+    taxonomy = {f: getattr(row, f) for f in TAXONOMY_FIELDS}
+    with pytest.raises(TaxonomyNotAllowed) as refused:
+        case_intake(**intake_kwargs(user=csr, taxonomy=taxonomy))
+    assert refused.value.code == "TAXONOMY_STEP"
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("case_type,disposition", [
+    (CaseType.MCT_SPAN, "MCO Updated"),  # the Angela Melody combination on an MCT Span case
+    (CaseType.ANGELA_MELODY, "Plan Selected in Error"),  # "all manual reasons except AM"
+])
+def test_service_refuses_the_other_case_types_combination(csr, case_type, disposition):
+    with pytest.raises(TaxonomyNotAllowed) as refused:
+        case_intake(**intake_kwargs(user=csr, case_type=case_type,
+                                    taxonomy=intake_taxonomy(case_type, disposition)))
+    assert refused.value.code == "TAXONOMY_CASE_TYPE"
+
+
+def test_form_refuses_a_combination_outside_the_matrix(csr, client_for):
+    client = client_for(csr)
+    taxonomy = intake_taxonomy(CaseType.MCT_SPAN)
+    post = {"participant_names": "FORMTEST, LEE", "masshealth_id": "900000000777",
+            "ssn": "900-77-7777", "requested_plan": "130000001A",
+            "current_mco_auto_assigned": "no", "consumer_issues_resolved": "no",
+            "supervisor_requested": "no"}
+    post |= {f: taxonomy[f].pk for f in TAXONOMY_FIELDS}
+    post["disposition"] = Disposition.objects.get(name="Outreach 1st Attempt").pk
+    response = client.post(reverse("crm_tracker:case_intake", args=["mct-span"]), post)
+    assert response.status_code == 200
+    assert "Disposition “Outreach 1st Attempt” is not allowed with Sub-Category “NA”" in (
+        response.content.decode())
+    assert not Case.objects.exists()
+
+
+def test_admin_refuses_a_combination_outside_the_matrix(new_case, ops, client_for):
+    case = new_case()
+    url = reverse("admin:crm_tracker_case_change", args=[case.pk])
+    client = client_for(ops)
+    form = client.get(url).context["adminform"].form
+    post = {name: form[name].value() for name in form.fields}
+    post = {k: ("" if v is None else v) for k, v in post.items()}
+    post |= {"sub_category": SubCategory.objects.get(name="Unable to Plan Shop").pk,
+             "change_reason": "Relabel test", "history-TOTAL_FORMS": "0",
+             "history-INITIAL_FORMS": "0"}
+    post = {k: v for k, v in post.items() if v is not False}
+    response = client.post(url, post)
+    assert response.status_code == 200
+    assert "is not allowed with Sub-Category" in response.content.decode()
+    case.refresh_from_db()
+    assert case.sub_category.name == "NA"
+    assert not case.history.filter(field="sub_category").exclude(old_value="").exists()
+    # The same form with a matrix combination is accepted, and status/owner follow it.
+    post["disposition"] = Disposition.objects.get(name="Outreach 1st Attempt").pk
+    response = client.post(url, post)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case.refresh_from_db()
+    assert (case.disposition.name, case.status.name, case.owner_queue.name) == (
+        "Outreach 1st Attempt", "Escalated", "MHBE CRM Unassigned")
+    rows = {r.field: r for r in case.history.filter(reason="Relabel test")}
+    assert rows["sub_category"].old_value == "NA"
+    assert rows["owner_queue"].new_value == "MHBE CRM Unassigned"
+    assert rows["sub_category"].changed_by == ops
+    assert rows["sub_category"].changed_at <= timezone.now()

@@ -1,0 +1,247 @@
+"""The seed's three walks through the pages, each step by its own role, with its history."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from crm_tracker.models import Case, CaseHistory, CaseType, SupervisorAssignment
+from crm_tracker.services import case_mmis_record, case_outreach, case_vet
+from posc.exceptions import DomainError, InvalidTransition
+from tests.crm_tracker.factories import TODAY, intake_taxonomy
+from tests.crm_tracker.test_intake import _post
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _intake(csr, monkeypatch) -> Case:
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
+    response = _login(csr).post(reverse("crm_tracker:case_intake", args=["for-cause-reason"]),
+                                _post(CaseType.FOR_CAUSE, for_cause_reason="HOMELESS"))
+    assert response.status_code == 302
+    monkeypatch.undo()
+    return Case.objects.get()
+
+
+def _state(case: Case) -> tuple:
+    case.refresh_from_db()
+    return (case.disposition.name, case.status.name, str(case.owner),
+            case.work_queue.name if case.work_queue else None)
+
+
+def _vet(qc, case: Case, result: str, reason: str = "Vetted against MMIS screen 9."):
+    client = _login(qc)
+    queue = client.get(reverse("crm_tracker:qc_queue")).content.decode()
+    assert _listed(case, queue)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert ">QC Vetting</a>" in page
+    response = client.post(reverse("crm_tracker:case_vet", args=[case.number]),
+                           {"result": result, "reason": reason})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+
+
+def _listed(case: Case, html: str) -> bool:
+    """Return True when the page lists *case* (its case-number link)."""
+    return f'">{case.number}</a>' in html
+
+
+def _history_fields(case: Case, since: int) -> set[str]:
+    return set(case.history.filter(pk__gt=since).values_list("field", flat=True))
+
+
+def _last_history(case: Case) -> int:
+    return case.history.order_by("-pk").values_list("pk", flat=True).first()
+
+
+def test_intake_qc_true_state_monitor_processed(csr, qc, monitor, supervisor, monkeypatch):
+    case = _intake(csr, monkeypatch)
+    assert _state(case) == ("Plan Selected in Error", "Escalated", "MHBE CRM Escalations",
+                            "MCO Tracker QC")
+    mark = _last_history(case)
+    _vet(qc, case, "true")
+    assert _state(case) == ("Plan Selection Corrected", "Closed", "MHBE CRM Unassigned",
+                            "State Monitor")
+    assert {"sub_category", "disposition", "status", "owner_queue", "work_queue", "vetting",
+            "vetting_reason", "closed_at"} <= _history_fields(case, mark)
+    client = _login(monitor)
+    assert _listed(case, client.get(reverse("crm_tracker:monitor_queue")).content.decode())
+    assert ">MMIS Processing</a>" in client.get(case.get_absolute_url()).content.decode()
+    mark = _last_history(case)
+    today = timezone.localdate()
+    response = client.post(reverse("crm_tracker:case_mmis", args=[case.number]),
+                           {"result": "processed", "processed_on": today.strftime("%m/%d/%Y")})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.mmis_result, case.mmis_processed_on, case.work_queue) == (
+        "PROCESSED", today, None)
+    assert {"mmis_result", "mmis_processed_on", "work_queue"} == _history_fields(case, mark)
+    assert not _listed(case, client.get(reverse("crm_tracker:monitor_queue")).content.decode())
+
+
+def test_intake_qc_false_supervisor_two_attempts(csr, qc, supervisor, monkeypatch):
+    case = _intake(csr, monkeypatch)
+    _vet(qc, case, "false", "Auto-assigned within 90 days; HBX can change it.")
+    assert _state(case) == ("Outreach Required", "Closed", "MHBE CRM Unassigned",
+                            "Supervisor Outreach")
+    assert case.outreach_supervisor == supervisor
+    client = _login(supervisor)
+    assert _listed(case, client.get(reverse("crm_tracker:outreach_queue")).content.decode())
+    assert _listed(case, client.get(reverse("crm_tracker:team_cases")).content.decode())
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert ">Outreach 1st Attempt</a>" in page
+    url = reverse("crm_tracker:case_outreach", args=[case.number])
+    assert client.post(url, {"documentation": "Called 617-555-0100, left voicemail."}
+                       ).status_code == 302
+    assert _state(case) == ("Outreach 1st Attempt", "Escalated", "MHBE CRM Unassigned",
+                            "Supervisor Outreach")
+    assert ">Outreach 2nd Attempt</a>" in client.get(case.get_absolute_url()).content.decode()
+    mark = _last_history(case)
+    assert client.post(url, {"documentation": "Called again, no answer."}).status_code == 302
+    assert _state(case) == ("Outreach Max Attempts", "Closed", "MHBE CRM Unassigned", None)
+    assert case.outreach_first_notes.startswith("Called 617")
+    assert case.outreach_second_notes == "Called again, no answer."
+    assert {"disposition", "status", "work_queue", "outreach_second_notes",
+            "outreach_attempts", "closed_at"} <= _history_fields(case, mark)
+    with pytest.raises(InvalidTransition):
+        case_outreach(case=case, documentation="A third?", user=supervisor)
+
+
+def test_true_not_processed_back_to_qc_then_outreach(csr, qc, monitor, supervisor, monkeypatch):
+    case = _intake(csr, monkeypatch)
+    _vet(qc, case, "true")
+    response = _login(monitor).post(reverse("crm_tracker:case_mmis", args=[case.number]),
+                                    {"result": "not_processed",
+                                     "reason": "MMIS shows a newer MCO span."})
+    assert response.status_code == 302
+    assert _state(case)[3] == "MCO Tracker QC"
+    assert case.mmis_result == "NOT_PROCESSED"
+    # QC can only relabel it for Supervisor outreach now.
+    with pytest.raises(InvalidTransition):
+        case_vet(case=case, true_case=True, reason="again", user=qc)
+    vet_page = _login(qc).get(reverse("crm_tracker:case_vet", args=[case.number]))
+    assert list(vet_page.context["form"].fields["result"].choices) == [
+        ("false", "False tracker case")]
+    _vet(qc, case, "false", "Not processed by the State Monitor.")
+    assert _state(case) == ("Outreach Required", "Closed", "MHBE CRM Unassigned",
+                            "Supervisor Outreach")
+    rows = case.history.filter(field="vetting").values_list("old_value", "new_value")
+    assert list(rows) == [("", "True tracker case"), ("True tracker case", "False tracker case")]
+    case_outreach(case=case, documentation="Reached the consumer.", user=supervisor)
+    assert _state(case)[0] == "Outreach 1st Attempt"
+
+
+def test_each_step_refuses_a_case_in_another_queue(new_case, qc, monitor, supervisor):
+    case = new_case()
+    with pytest.raises(InvalidTransition):
+        case_mmis_record(case=case, processed=True, processed_on=timezone.localdate(),
+                         reason="", user=monitor, today=timezone.localdate())
+    with pytest.raises(InvalidTransition):
+        case_outreach(case=case, documentation="x", user=supervisor)
+    case_vet(case=case, true_case=True, reason="ok", user=qc)
+    with pytest.raises(InvalidTransition):
+        case_vet(case=case, true_case=False, reason="twice", user=qc)
+
+
+def test_mmis_date_rules(true_case, monitor):
+    today = timezone.localdate()
+    for day, code in ((today.replace(year=today.year + 1), "DATE_FUTURE"),
+                      (today.replace(year=today.year - 1), "DATE_BEFORE_CASE"),
+                      (None, "DATE_REQUIRED")):
+        with pytest.raises(DomainError) as refused:
+            case_mmis_record(case=true_case, processed=True, processed_on=day, reason="",
+                             user=monitor, today=today)
+        assert refused.value.code == code
+    with pytest.raises(DomainError):
+        case_mmis_record(case=true_case, processed=False, processed_on=None, reason=" ",
+                         user=monitor, today=today)
+    true_case.refresh_from_db()
+    assert true_case.mmis_result == "" and true_case.work_queue.name == "State Monitor"
+
+
+def test_false_vetting_needs_the_csrs_supervisor(new_case, qc):
+    case = new_case()
+    assert not SupervisorAssignment.objects.exists()
+    with pytest.raises(DomainError) as refused:
+        case_vet(case=case, true_case=False, reason="not a tracker case", user=qc)
+    assert refused.value.code == "NO_SUPERVISOR"
+    assert not CaseHistory.objects.filter(case=case, field="vetting").exists()
+
+
+def test_another_supervisor_cannot_do_the_outreach(new_case, qc, supervisor, taxonomy):
+    from django.core.exceptions import PermissionDenied
+
+    from tests.factories import UserFactory
+
+    other = UserFactory(username="other.supervisor")
+    other.groups.add(taxonomy["Supervisor"])
+    case = case_vet(case=new_case(), true_case=False, reason="no", user=qc)
+    with pytest.raises(PermissionDenied):
+        case_outreach(case=case, documentation="x", user=other)
+    assert not _listed(case, _login(other).get(
+        reverse("crm_tracker:outreach_queue")).content.decode())
+    assert _login(other).get(case.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("role,allowed", [
+    ("csr", {"home", "case_list", "case_new", "case_intake"}),
+    ("qc", {"home", "case_list", "qc_queue", "qc_report", "qc_report_export", "reports"}),
+    ("monitor", {"home", "case_list", "monitor_queue", "monitor_export"}),
+    ("supervisor", {"home", "case_list", "outreach_queue", "team_cases", "reports"}),
+    ("ops", set()),
+])
+def test_each_role_reaches_only_its_pages(request, role, allowed):
+    user = request.getfixturevalue(role)
+    client = _login(user)
+    urls = {
+        "home": reverse("crm_tracker:home"), "case_list": reverse("crm_tracker:case_list"),
+        "case_new": reverse("crm_tracker:case_new"),
+        "case_intake": reverse("crm_tracker:case_intake", args=["mct-span"]),
+        "qc_queue": reverse("crm_tracker:qc_queue"), "qc_report": reverse("crm_tracker:qc_report"),
+        "qc_report_export": reverse("crm_tracker:qc_report_export", args=["csv"]),
+        "monitor_queue": reverse("crm_tracker:monitor_queue"),
+        "monitor_export": reverse("crm_tracker:monitor_export", args=["csv"]),
+        "outreach_queue": reverse("crm_tracker:outreach_queue"),
+        "team_cases": reverse("crm_tracker:team_cases"), "reports": reverse("crm_tracker:reports"),
+    }
+    got = {name for name, url in urls.items() if client.get(url).status_code == 200}
+    assert got == allowed
+    refused = {name for name, url in urls.items() if client.get(url).status_code == 403}
+    assert refused == set(urls) - allowed
+    home = client.get(reverse("home")).content.decode()
+    assert ("MCO Manual Tracker</a>" in home) == bool(allowed)
+
+
+def test_csr_sees_only_own_cases(new_case, csr, taxonomy):
+    from crm_tracker.services import case_intake
+    from tests.crm_tracker.factories import intake_kwargs
+    from tests.factories import UserFactory
+
+    other_csr = UserFactory(username="csr2")
+    other_csr.groups.add(taxonomy["CSR"])
+    mine = new_case()
+    theirs = case_intake(**intake_kwargs(user=other_csr))
+    client = _login(csr)
+    listing = client.get(reverse("crm_tracker:case_list")).content.decode()
+    assert _listed(mine, listing) and not _listed(theirs, listing)
+    assert client.get(theirs.get_absolute_url()).status_code == 404
+    assert client.post(reverse("crm_tracker:case_vet", args=[mine.number]),
+                       {"result": "true", "reason": "x"}).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get(reverse("crm_tracker:home"))
+    assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_intake_taxonomy_defaults_follow_the_case_type(csr, client_for):
+    form = client_for(csr).get(reverse("crm_tracker:case_intake", args=["angela-melody"])
+                               ).context["form"]
+    expected = intake_taxonomy(CaseType.ANGELA_MELODY)
+    assert form["disposition"].initial == expected["disposition"].pk
+    assert form["sub_category"].initial == expected["sub_category"].pk
