@@ -27,7 +27,7 @@ from crm_tracker.models import (
     TaxonomyCombination,
 )
 from posc.exceptions import DomainError
-from posc.members.admin import ReadOnlyAdminMixin
+from posc.members.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
 
 @admin.register(RecordType, Category, SubCategory, Disposition, ChildDisposition)
@@ -65,18 +65,10 @@ class SupervisorAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["csr", "supervisor"]
 
 
-class CaseHistoryInline(admin.TabularInline):
+class CaseHistoryInline(ReadOnlyInline):
     model = CaseHistory
     fields = ["changed_at", "field", "old_value", "new_value", "changed_by", "reason"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class CaseAdminForm(forms.ModelForm):

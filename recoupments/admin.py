@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from posc.exceptions import DomainError
+from posc.members.admin import ReadOnlyInline
 from recoupments import services
 from recoupments.admin_forms import (
     AdminDeniedClaimForm,
@@ -114,20 +115,6 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() in CLOCKS:
             return queryset.filter(overdue_q(self.value(), today))
         return queryset
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class LineInline(ReadOnlyInline):

@@ -26,6 +26,13 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """A table of history rows under a change form: shown, never added, edited or deleted."""
+
+    extra = 0
+    can_delete = False
+
+
 class SpanInline(admin.TabularInline):
     model = EnrollmentSpan
     fields = ["plan", "start_date", "end_date", "cancelled", "source"]
