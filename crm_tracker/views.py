@@ -152,58 +152,53 @@ def case_vet(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     form = VetForm(request.POST or None,
                    not_processed=case.mmis_result == MmisResult.NOT_PROCESSED)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_vet(case=case, true_case=form.cleaned_data["result"] == "true",
-                                     reason=form.cleaned_data["reason"], user=request.user)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Case {case.number} vetted: {case.get_vetting_display()}; "
-                                      f"now waiting in {case.work_queue}.")
-            return redirect(case)
-    return render(request, "crm_tracker/case_vet.html", {"case": case, "form": form})
+    return _case_step(
+        request, case, form, "crm_tracker/case_vet.html",
+        run=lambda data: services.case_vet(case=case, true_case=data["result"] == "true",
+                                           reason=data["reason"], user=request.user),
+        done=lambda case: (f"Case {case.number} vetted: {case.get_vetting_display()}; "
+                           f"now waiting in {case.work_queue}."))
 
 
 @needs("monitor_case")
 def case_mmis(request: HttpRequest, number: str) -> HttpResponse:
     """State Monitor: processed in MMIS (with the date) or not processed (with why)."""
     case = _case_or_404(request, number)
-    form = MmisResultForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = services.case_mmis_record(
-                case=case, processed=data["result"] == "processed",
-                processed_on=data.get("processed_on"), reason=data.get("reason", ""),
-                user=request.user, today=timezone.localdate())
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Case {case.number}: MMIS Result "
-                                      f"{case.get_mmis_result_display()} saved.")
-            return redirect(case)
-    return render(request, "crm_tracker/case_mmis.html", {"case": case, "form": form})
+    return _case_step(
+        request, case, MmisResultForm(request.POST or None), "crm_tracker/case_mmis.html",
+        run=lambda data: services.case_mmis_record(
+            case=case, processed=data["result"] == "processed",
+            processed_on=data.get("processed_on"), reason=data.get("reason", ""),
+            user=request.user, today=timezone.localdate()),
+        done=lambda case: (f"Case {case.number}: MMIS Result "
+                           f"{case.get_mmis_result_display()} saved."))
 
 
 @needs("outreach_case")
 def case_outreach(request: HttpRequest, number: str) -> HttpResponse:
     """Supervisor outreach: the 1st attempt, then the 2nd (Outreach Max Attempts)."""
     case = _case_or_404(request, number)
-    form = OutreachForm(request.POST or None)
+    return _case_step(
+        request, case, OutreachForm(request.POST or None), "crm_tracker/case_outreach.html",
+        run=lambda data: services.case_outreach(case=case, documentation=data["documentation"],
+                                                user=request.user),
+        done=lambda case: f"Case {case.number}: {case.disposition} recorded.",
+        context={"attempt": "2nd" if case.outreach_attempts else "1st"})
+
+
+def _case_step(request: HttpRequest, case: Case, form, template: str, *,
+               run: Callable[[dict], Case], done: Callable[[Case], str],
+               context: dict | None = None) -> HttpResponse:
+    """Run one workflow step: a valid POST calls *run*; a refusal becomes a form error."""
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.case_outreach(case=case,
-                                          documentation=form.cleaned_data["documentation"],
-                                          user=request.user)
+            case = run(form.cleaned_data)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Case {case.number}: {case.disposition} recorded.")
+            messages.success(request, done(case))
             return redirect(case)
-    attempt = "2nd" if case.outreach_attempts else "1st"
-    return render(request, "crm_tracker/case_outreach.html",
-                  {"case": case, "form": form, "attempt": attempt})
+    return render(request, template, {"case": case, "form": form, **(context or {})})
 
 
 @needs("vet_case")

@@ -115,12 +115,16 @@ class RecoupmentFormView(ProviderMixin, View):
                 form.is_valid()
                 for problem in rejected.problems:
                     form.add_error("lines_file", problem)
-                return self.render_form(form, line_formset(today=today, data=request.POST))
+                # The typed lines are shown again unchecked: the user chose the sheet.
+                return self.render_form(form, line_formset(today=today,
+                                                           rows=posted_rows(request.POST)))
         if "upload" in request.POST:
             if sheet_lines is None:
                 form.is_valid()
                 form.add_error("lines_file", "Choose the .xlsx file to upload.")
-                return self.render_form(form, line_formset(today=today, data=request.POST))
+                # The typed lines are shown again unchecked: the user chose the sheet.
+                return self.render_form(form, line_formset(today=today,
+                                                           rows=posted_rows(request.POST)))
             messages.info(request, f"{len(sheet_lines)} service line(s) read from the sheet. "
                                    f"Check them, then choose Submit.")
             return self.render_form(

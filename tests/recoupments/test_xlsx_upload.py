@@ -140,3 +140,17 @@ def test_the_sheet_template_has_the_headers(hospital, client_for):
     assert response["Content-Type"] == XLSX
     ws = load_workbook(BytesIO(response.content)).active
     assert [c.value for c in ws[1]] == list(HEADERS)
+
+
+@pytest.mark.parametrize("sheet_file", [None, "bad"])
+def test_upload_refused_names_only_the_sheet(hospital, client_for, sheet_file):
+    """Upload lines with no file or a bad one: the typed (empty) lines are not judged."""
+    data = form_post(lines=(), upload="1")
+    data.pop("submit")
+    if sheet_file:
+        data["lines_file"] = upload(sheet(("03/04/2025", "", 10)))
+    html = client_for(hospital).post(SUBMIT, data).content.decode()
+    assert ("Choose the .xlsx file to upload." in html) if sheet_file is None else (
+        "Row 2, column B (Service Code or Name)" in html)
+    assert "Service line 1:" not in html
+    assert not Recoupment.objects.exists()
