@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: make posc and tests importable
 
+from machine import print_machine  # noqa: E402
 from posc.mmis.types import Action, Interchange834, MemberLoop834  # noqa: E402
 from posc.mmis.x12_834 import write_834  # noqa: E402
 from tests.x12check import pyx12_errors  # noqa: E402
@@ -66,6 +67,7 @@ def main() -> None:
     parser.add_argument("--loops", type=int, default=100_000)
     parser.add_argument("--pyx12-loops", type=int, default=10_000)
     args = parser.parse_args()
+    print_machine()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "big.834"

@@ -216,6 +216,10 @@ def main() -> None:
         sys.exit("set DATABASE_URL to a scratch database, e.g. .../posc_bench_import")
     if "bench" not in urlsplit(url).path:
         sys.exit("refusing: this benchmark empties the members table; use a database named *bench*")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from machine import print_machine
+
+    print_machine()
     _django()
     _prepare_database()
     big, changed, small = _feed(args.rows), _feed(args.rows, changed=True), _feed(args.rows // 10)

@@ -65,6 +65,62 @@ _RATE_CELLS_SQL = f"""
     ORDER BY category, region, effective_from"""
 
 
+# Member Search needs all of them at once (with the member): one round trip instead of four.
+# Each part is one of the reads above, as JSON; the member's columns come typed.
+_MEMBER_FIELDS = tuple(f.attname for f in Member._meta.concrete_fields)
+_SEARCH_SQL = f"""
+    SELECT (SELECT json_build_array(p.provider_id, p.program, p.name,
+                COALESCE(json_agg(a.county) FILTER (WHERE a.county IS NOT NULL), '[]'))
+            FROM {Plan._meta.db_table} p
+            LEFT JOIN {ServiceArea._meta.db_table} a ON a.plan_id = p.id
+            WHERE p.provider_id = %(provider_id)s GROUP BY p.id),
+           (SELECT json_agg(json_build_array(p.provider_id, s.program, s.start_date, s.end_date,
+                EXISTS (SELECT 1 FROM {EnrollmentTransaction._meta.db_table} t
+                        WHERE t.span_id = s.id AND t.kind = 'DISENROLL'
+                          AND t.status = 'ACCEPTED')) ORDER BY s.start_date DESC)
+            FROM {EnrollmentSpan._meta.db_table} s
+            JOIN {Plan._meta.db_table} p ON p.id = s.plan_id
+            WHERE s.member_id = %(member_id)s AND NOT s.cancelled
+              AND s.program IN ('SCO', 'ONE_CARE')),
+           (SELECT json_agg(json_build_array(program, category, region, label, setting,
+                                             effective_from, effective_to)
+                            ORDER BY category, region, effective_from)
+            FROM {RateCell._meta.db_table} WHERE program = %(program)s),
+           {", ".join(f"m.{name}" for name in _MEMBER_FIELDS)}
+    FROM (SELECT 1) AS one
+    LEFT JOIN {Member._meta.db_table} m ON m.member_id = %(member_id)s"""
+
+
+def _day(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _search_records(*, program: str, provider_id: str, member_id: str) -> tuple[
+        Member | None, PlanRecord | None, tuple[SpanRecord, ...], tuple[RateCellRecord, ...]]:
+    """Return the member, the plan, the member's spans and the rate cells in one query.
+
+    The same records as Member.objects, plan_record, span_records and rate_cell_records.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_SEARCH_SQL, {"program": program, "provider_id": provider_id,
+                                     "member_id": member_id})
+        plan, spans, cells, *member = cursor.fetchone()
+    found = (Member.from_db(connection.alias, _MEMBER_FIELDS, member)
+             if member[0] is not None else None)
+    plan_rec = (PlanRecord(provider_id=plan[0], program=plan[1], name=plan[2],
+                           counties=frozenset(plan[3])) if plan else None)
+    span_recs = tuple(
+        SpanRecord(provider_id=provider, program=program_, start_date=_day(start),
+                   end_date=_day(end), disenrollment_accepted=disenrolled)
+        for provider, program_, start, end, disenrolled in (spans if found else ()) or ())
+    cell_recs = tuple(
+        RateCellRecord(program=program_, category=category, region=region,
+                       code=f"{PROGRAM_CODES[program_]}-{category}-{region}", label=label,
+                       setting=setting, effective_from=_day(start), effective_to=_day(end))
+        for program_, category, region, label, setting, start, end in cells or ())
+    return found, plan_rec, span_recs, cell_recs
+
+
 def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -156,10 +212,14 @@ def panel_search(*, program: str, provider_id: str, member_id: str, last_name: s
     already accepted gets DUPLICATE; otherwise MMIS checks an enrollment. The action is
     None when the search ends on the Member Search panel with errors.
     """
-    member = Member.objects.filter(pk=member_id).first()
-    request = mmis_request_build(action=Action.ENROLL, program=program, provider_id=provider_id,
-                                 member_id=member_id, last_name=last_name,
-                                 first_name=first_name, user=user, member=member)
+    member, plan, spans, rate_cells = _search_records(
+        program=program, provider_id=provider_id, member_id=member_id)
+    request = MmisRequest(
+        action=Action.ENROLL, program=program, provider_id=provider_id, member_id=member_id,
+        last_name=last_name, first_name=first_name,
+        user_provider_ids=user_provider_ids(user=user), plan=plan,
+        member=member_record(member=member) if member else None, spans=spans,
+        rate_cells=rate_cells)
     leaving = validate(replace(request, action=Action.DISENROLL), today=today)
     if leaving.accepted:
         return Action.DISENROLL, member, leaving

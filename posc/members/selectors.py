@@ -1,28 +1,69 @@
 """Reads of members, plans and spans."""
 
+import functools
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import QuerySet
 
-from posc.members.models import Plan, Program, RateCell
+from posc.members.models import Plan, Program, Provider, ProviderLink, RateCell
+
+
+@functools.cache
+def _links_sql() -> str:
+    """Return the query behind _load_links: one row per link, then the permission names."""
+    user_model = get_user_model()
+    perm, ctype = Permission._meta.db_table, ContentType._meta.db_table
+    user_perms = user_model._meta.get_field("user_permissions").remote_field.through
+    groups = user_model._meta.get_field("groups").remote_field.through
+    group_perms = groups._meta.get_field("group").related_model._meta.get_field(
+        "permissions").remote_field.through
+    # The permission names as ModelBackend reads them (app_label.codename), by source.
+    named = (f"JOIN {perm} perm ON perm.id = {{t}}.permission_id"
+             f" JOIN {ctype} ct ON ct.id = perm.content_type_id")
+    return f"""
+        SELECT 0, l.provider_id, p.id, p.name, p.program, v.id, v.name, v.npi
+        FROM {ProviderLink._meta.db_table} l
+        LEFT JOIN {Plan._meta.db_table} p ON p.provider_id = l.provider_id
+        LEFT JOIN {Provider._meta.db_table} v ON v.provider_id = l.provider_id
+        WHERE l.user_id = %(user)s
+        UNION ALL
+        SELECT 1, ct.app_label || '.' || perm.codename, NULL, NULL, NULL, NULL, NULL, NULL
+        FROM {user_perms._meta.db_table} up {named.format(t="up")}
+        WHERE up.{user_perms._meta.get_field(user_model._meta.model_name).column} = %(user)s
+        UNION ALL
+        SELECT 2, ct.app_label || '.' || perm.codename, NULL, NULL, NULL, NULL, NULL, NULL
+        FROM {groups._meta.db_table} ug
+        JOIN {group_perms._meta.db_table} gp ON gp.group_id = ug.group_id
+        {named.format(t="gp")}
+        WHERE ug.{groups._meta.get_field(user_model._meta.model_name).column} = %(user)s
+        ORDER BY 1, 2"""
 
 
 def _load_links(user: AbstractBaseUser) -> None:
-    """Read the user's provider IDs and their plans in one query; cache both on the user.
+    """Read the user's provider IDs, their plans and providers, and the user's permissions in
+    one query; cache them on the user.
 
-    Every portal page needs them (the left menu, the panels' guards), so they cost one
-    round trip per request rather than two.
+    Every portal page needs them (the left menu, the panels' guards, the menu's permission
+    checks), so they cost one round trip per request rather than three. The permissions fill
+    the caches of Django's ModelBackend (the same sets it would read, in two more queries),
+    unless it already read them; a superuser's are left to it (it grants them all).
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT l.provider_id, p.id, p.name, p.program FROM members_providerlink l"
-            " LEFT JOIN members_plan p ON p.provider_id = l.provider_id"
-            " WHERE l.user_id = %s ORDER BY l.provider_id", [user.pk])
+        cursor.execute(_links_sql(), {"user": user.pk})
         rows = cursor.fetchall()
-    user._provider_ids = frozenset(row[0] for row in rows)
+    links = [row[1:] for row in rows if row[0] == 0]
+    user._provider_ids = frozenset(row[0] for row in links)
     user._plans = [Plan(pk=pk, provider_id=provider_id, name=name, program=program)
-                   for provider_id, pk, name, program in rows if pk is not None]
+                   for provider_id, pk, name, program, *_ in links if pk is not None]
+    user._providers = [Provider(pk=pk, provider_id=provider_id, name=name, npi=npi)
+                       for provider_id, *_, pk, name, npi in links if pk is not None]
+    if not getattr(user, "is_superuser", False):
+        for kind, cache in ((1, "_user_perm_cache"), (2, "_group_perm_cache")):
+            if not hasattr(user, cache):
+                setattr(user, cache, {row[1] for row in rows if row[0] == kind})
 
 
 def user_provider_ids(*, user: AbstractBaseUser) -> frozenset[str]:
@@ -38,6 +79,13 @@ def user_plans(*, user: AbstractBaseUser, program: str | None = None) -> QuerySe
     if program:
         plans = plans.filter(program=program)
     return plans.order_by("provider_id")
+
+
+def user_provider_list(*, user: AbstractBaseUser) -> list[Provider]:
+    """Return the non-plan providers the user acts for, by provider ID (cached on the user)."""
+    if getattr(user, "_providers", None) is None:
+        _load_links(user)
+    return user._providers
 
 
 def user_plan_list(*, user: AbstractBaseUser) -> list[Plan]:
