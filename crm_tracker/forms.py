@@ -21,6 +21,7 @@ from crm_tracker.models import (
 from crm_tracker.selectors import csr_choices
 from crm_tracker.taxonomy import LEVEL_LABELS, TaxonomyNotAllowed, taxonomy_combination
 from posc.members.models import MEMBER_ID_VALIDATOR, Plan, Program
+from posc.submission import SubmissionTokenFormMixin
 
 YES_NO = [("", "Select"), ("yes", "Yes"), ("no", "No")]
 SSN_PATTERN = re.compile(r"^(\d{3})-?(\d{2})-?(\d{4})$")
@@ -43,7 +44,7 @@ class MCOChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.provider_id})"
 
 
-class CaseIntakeForm(forms.Form):
+class CaseIntakeForm(SubmissionTokenFormMixin, forms.Form):
     """CSR intake of one case type; the taxonomy starts at the seed's combination for it."""
 
     participant_names = forms.CharField(

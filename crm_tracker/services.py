@@ -7,6 +7,7 @@ row per changed field in that same transaction (domain.md G, "Cases with History
 import datetime
 import logging
 import re
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,7 @@ from crm_tracker.rules import check_angela_melody_period, check_right_to_change
 from crm_tracker.taxonomy import TaxonomyNotAllowed, taxonomy_combination, taxonomy_for_step
 from posc.exceptions import DomainError, InvalidTransition
 from posc.members.models import Plan
+from posc.submission import submission_lock
 
 logger = logging.getLogger(__name__)
 
@@ -173,8 +175,11 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
                 current_mco_auto_assigned: bool = False,
                 current_mco_start: datetime.date | None = None,
                 consumer_issues_resolved: bool = False, supervisor_requested: bool = False,
-                today: datetime.date) -> Case:
-    """Open a tracker case from a CSR's call; compose its Subject and CRM documentation."""
+                today: datetime.date, submission_token: uuid.UUID | None = None) -> Case:
+    """Open a tracker case from a CSR's call; compose its Subject and CRM documentation.
+
+    A second post of the same intake page (same *submission_token*) returns the first case.
+    """
     _require(user, "intake_case")
     combination = taxonomy_combination(**{f: taxonomy[f] for f in TAXONOMY_FIELDS})
     _check_intake_taxonomy(combination, case_type)
@@ -203,8 +208,16 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
         ssn=ssn, for_cause_reason=for_cause_reason, requested=requested)
     now = timezone.now()
     with transaction.atomic():
+        if submission_token is not None:
+            submission_lock(submission_token)
+            done = Case.objects.filter(submission_token=submission_token).first()
+            if done is not None:
+                if done.created_by_id != user.pk:
+                    raise DomainError("This case was already saved.", code="TOKEN")
+                return done
         case = Case(
-            case_type=case_type, csr_disposition=combination.disposition, subject=subject,
+            submission_token=submission_token, case_type=case_type,
+            csr_disposition=combination.disposition, subject=subject,
             crm_documentation=documentation, participant_names=participant_names,
             masshealth_id=masshealth_id, ssn=ssn, requested_plan=requested_plan,
             requested_provider_name=requested_provider_name,

@@ -116,7 +116,7 @@ def case_intake(request: HttpRequest, slug: str) -> HttpResponse:
                 current_mco_start=data.get("current_mco_start"),
                 consumer_issues_resolved=data["consumer_issues_resolved"],
                 supervisor_requested=data["supervisor_requested"],
-                today=timezone.localdate())
+                today=timezone.localdate(), submission_token=data["submission_token"])
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

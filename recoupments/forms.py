@@ -7,6 +7,7 @@ from django import forms
 from django.forms import BaseFormSet, formset_factory
 
 from posc.members.models import Plan, Provider
+from posc.submission import SubmissionTokenFormMixin
 from recoupments.identifiers import icn_valid, npi_valid
 from recoupments.models import EditCode, RecoupmentLine
 from recoupments.inputs import LineInput, RecoupmentInput
@@ -23,7 +24,7 @@ def no_formula_start(value: str) -> None:
         raise forms.ValidationError("Do not start with =, +, -, @ or a tab.")
 
 
-class RecoupmentForm(forms.Form):
+class RecoupmentForm(SubmissionTokenFormMixin, forms.Form):
     """The Recoupment Form's fields other than the service lines."""
 
     provider_name = forms.CharField(

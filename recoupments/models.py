@@ -114,6 +114,8 @@ class Recoupment(BaseModel):
     """One Recoupment Form and where Enrollment Operations' review of it stands."""
 
     reference = models.CharField(max_length=20, unique=True)
+    # The one-time token of the page the form was posted from (posc.submission).
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     status = models.CharField(max_length=20, choices=Status, default=Status.SUBMITTED)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="recoupments")

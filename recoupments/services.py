@@ -6,6 +6,7 @@ its e-mails in the same transaction: a refused move leaves no trace.
 """
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from posc.exceptions import DomainError, InvalidTransition
+from posc.submission import submission_lock
 from posc.members.models import Plan, Program
 from recoupments import business_days, emails
 from recoupments.identifiers import icn_valid, npi_valid
@@ -142,11 +144,24 @@ def _line(recoupment: Recoupment, number: int) -> RecoupmentLine:
 
 @transaction.atomic
 def recoupment_submit(*, user: AbstractBaseUser, data: RecoupmentInput,
+                      submission_token: uuid.UUID | None = None,
                       now: datetime.datetime | None = None) -> Recoupment:
-    """Store a Recoupment Form, number it and confirm receipt to the submitter."""
+    """Store a Recoupment Form, number it and confirm receipt to the submitter.
+
+    A second post of the same page (same *submission_token*) returns the first request:
+    one request, one reference, one e-mail, however the two posts interleave.
+    """
     now = now or timezone.now()
+    if submission_token is not None:
+        submission_lock(submission_token)
+        done = Recoupment.objects.filter(submission_token=submission_token).first()
+        if done is not None:
+            if done.submitted_by_id != user.pk:
+                raise DomainError("This form was already submitted.", code="TOKEN")
+            return done
     mces = _validate_input(data=data, user=user)
-    recoupment = Recoupment(submitted_by=user, contact_email=user.email, status=Status.SUBMITTED)
+    recoupment = Recoupment(submitted_by=user, contact_email=user.email, status=Status.SUBMITTED,
+                            submission_token=submission_token)
     start_clocks(recoupment, now)
     recoupment.reference = next_reference(now.astimezone(business_days.EASTERN).date())
     _write_form(recoupment=recoupment, data=data, mces=mces)

@@ -145,7 +145,9 @@ class RecoupmentFormView(ProviderMixin, View):
         lines = sheet_lines if sheet_lines is not None else formset.lines()
         try:
             if self.recoupment is None:
-                recoupment = recoupment_submit(user=request.user, data=to_input(form, lines))
+                recoupment = recoupment_submit(
+                    user=request.user, data=to_input(form, lines),
+                    submission_token=form.cleaned_data["submission_token"])
             else:
                 recoupment = recoupment_resubmit(recoupment_id=self.recoupment.pk,
                                                  user=request.user, data=to_input(form, lines))
@@ -160,7 +162,7 @@ class RecoupmentFormView(ProviderMixin, View):
         data = self.request.POST
         initial = {name: data.get(name, "") for name in
                    ("provider_name", "provider_npi", "provider_id", "member_first_name",
-                    "member_last_name", "member_ids")}
+                    "member_last_name", "member_ids", "submission_token")}
         initial["mces"] = data.getlist("mces")
         return initial
 

@@ -83,6 +83,8 @@ class Case(models.Model):
         db_default=Func(Value("crm_tracker_case_number_seq"), function="nextval",
                         output_field=models.BigIntegerField()))
     case_type = models.CharField("case type", max_length=20, choices=CaseType)
+    # The one-time token of the intake page the case was posted from (posc.submission).
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     record_type = models.ForeignKey(RecordType, on_delete=models.PROTECT, related_name="+",
                                     verbose_name="case record type")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")

@@ -157,3 +157,20 @@ def test_intake_history_records_every_field(new_case):
     assert {"created", "status", "owner_queue", "work_queue", "subject", "crm_documentation",
             "ssn", "masshealth_id", "for_cause_reason", *TAXONOMY_FIELDS} <= fields
     assert case.history.get(field="ssn").new_value == case.ssn_masked
+
+
+def test_the_same_intake_page_posted_twice_opens_one_case(csr, client_for, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
+    client = client_for(csr)
+    url = reverse("crm_tracker:case_intake", args=["mct-span"])
+    page = client.get(url)
+    assert 'type="hidden" name="submission_token"' in page.content.decode()
+    token = page.context["form"]["submission_token"].value()
+    first = client.post(url, _post(CaseType.MCT_SPAN, submission_token=token))
+    second = client.post(url, _post(CaseType.MCT_SPAN, submission_token=token))
+    case = Case.objects.get()
+    assert first.url == second.url == case.get_absolute_url()
+    # A new page is a new case.
+    token = client.get(url).context["form"]["submission_token"].value()
+    client.post(url, _post(CaseType.MCT_SPAN, submission_token=token))
+    assert Case.objects.count() == 2

@@ -1,15 +1,18 @@
 """The seed's three walks through the pages, each step by its own role, with its history."""
 
+import uuid
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from crm_tracker.models import Case, CaseHistory, CaseType, SupervisorAssignment
-from crm_tracker.services import case_mmis_record, case_outreach, case_vet
+from crm_tracker.services import case_intake, case_mmis_record, case_outreach, case_vet
 from posc.exceptions import DomainError, InvalidTransition
-from tests.crm_tracker.factories import TODAY, intake_taxonomy
+from tests.crm_tracker.factories import TODAY, intake_kwargs, intake_taxonomy
 from tests.crm_tracker.test_intake import _post
+from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +248,12 @@ def test_intake_taxonomy_defaults_follow_the_case_type(csr, client_for):
     expected = intake_taxonomy(CaseType.ANGELA_MELODY)
     assert form["disposition"].initial == expected["disposition"].pk
     assert form["sub_category"].initial == expected["sub_category"].pk
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_posts_of_one_intake_page_open_one_case(csr):
+    token = uuid.uuid4()
+    kwargs = intake_kwargs(user=csr, submission_token=token)
+    numbers = run_in_threads(6, lambda i: case_intake(**kwargs).number)
+    assert len(set(numbers)) == 1 and Case.objects.count() == 1

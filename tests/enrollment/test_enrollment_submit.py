@@ -1,11 +1,10 @@
 """enrollment_submit and disenrollment_submit: stored answers, idempotency, races on PostgreSQL."""
 
 import datetime
-import threading
 import uuid
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from enrollment.models import EnrollmentTransaction
 from enrollment.services import disenrollment_submit, enrollment_submit
@@ -13,6 +12,7 @@ from posc.exceptions import DomainError
 from posc.members.models import EnrollmentSpan, Plan
 from tests.conftest import CCA_SCO, SWH_SCO
 from tests.factories import MemberFactory, SpanFactory
+from tests.threads import run_in_threads
 
 TODAY = datetime.date(2026, 11, 22)
 
@@ -106,26 +106,6 @@ class TestDatabaseRefusesWhatTheCodeShouldNeverDo:
         SpanFactory(member=member, plan=Plan.objects.get(provider_id=SWH_SCO),
                     start_date=datetime.date(2024, 7, 1))
         assert EnrollmentSpan.objects.filter(member=member).count() == 3
-
-
-def run_in_threads(count: int, work) -> list:
-    """Start *count* threads together on their own connections; return their results."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 @pytest.mark.slow
