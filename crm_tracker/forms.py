@@ -177,6 +177,8 @@ class MmisResultForm(forms.Form):
 
 
 class OutreachForm(forms.Form):
+    # The attempt this page records (1 or 2): a re-post of the 1st must not become the 2nd.
+    attempt = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2)
     documentation = forms.CharField(
         label="Outreach documentation", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter the Outreach documentation."})

@@ -322,8 +322,13 @@ def case_mmis_record(*, case: Case, processed: bool, processed_on: datetime.date
 case_mmis_record.alters_data = True
 
 
-def case_outreach(*, case: Case, documentation: str, user: AbstractBaseUser) -> Case:
-    """Record a Supervisor outreach attempt: 1st → Escalated; 2nd → Max Attempts, Closed."""
+def case_outreach(*, case: Case, documentation: str, user: AbstractBaseUser,
+                  attempt: int | None = None) -> Case:
+    """Record a Supervisor outreach attempt: 1st → Escalated; 2nd → Max Attempts, Closed.
+
+    *attempt* is the attempt the Supervisor's page offered: a double-click of the 1st
+    attempt must not record the 2nd (which closes the case).
+    """
     _require(user, "outreach_case")
     if not documentation.strip():
         raise DomainError("Enter the outreach documentation.", code="DOCUMENTATION_REQUIRED")
@@ -333,6 +338,9 @@ def case_outreach(*, case: Case, documentation: str, user: AbstractBaseUser) -> 
         _in_queue(case, OUTREACH_QUEUE, "given an outreach attempt")
         if case.outreach_supervisor_id != user.pk and not user.is_superuser:
             raise PermissionDenied("Only the CSR's Supervisor does the outreach on this case.")
+        if attempt is not None and attempt != case.outreach_attempts + 1:
+            raise DomainError(f"Outreach attempt {attempt} is already recorded on this case.",
+                              code="ATTEMPT_RECORDED")
         if case.outreach_attempts == 0:
             step, notes_field = Step.OUTREACH_FIRST, "outreach_first_notes"
         else:

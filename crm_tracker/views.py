@@ -178,10 +178,11 @@ def case_mmis(request: HttpRequest, number: str) -> HttpResponse:
 def case_outreach(request: HttpRequest, number: str) -> HttpResponse:
     """Supervisor outreach: the 1st attempt, then the 2nd (Outreach Max Attempts)."""
     case = _case_or_404(request, number)
+    form = OutreachForm(request.POST or None, initial={"attempt": case.outreach_attempts + 1})
     return _case_step(
-        request, case, OutreachForm(request.POST or None), "crm_tracker/case_outreach.html",
+        request, case, form, "crm_tracker/case_outreach.html",
         run=lambda data: services.case_outreach(case=case, documentation=data["documentation"],
-                                                user=request.user),
+                                                user=request.user, attempt=data["attempt"]),
         done=lambda case: f"Case {case.number}: {case.disposition} recorded.",
         context={"attempt": "2nd" if case.outreach_attempts else "1st"})
 

@@ -99,13 +99,20 @@ def test_intake_qc_false_supervisor_two_attempts(csr, qc, supervisor, monkeypatc
     page = client.get(case.get_absolute_url()).content.decode()
     assert ">Outreach 1st Attempt</a>" in page
     url = reverse("crm_tracker:case_outreach", args=[case.number])
-    assert client.post(url, {"documentation": "Called 617-555-0100, left voicemail."}
-                       ).status_code == 302
+    assert 'name="attempt" value="1"' in client.get(url).content.decode()
+    first = {"documentation": "Called 617-555-0100, left voicemail.", "attempt": "1"}
+    assert client.post(url, first).status_code == 302
     assert _state(case) == ("Outreach 1st Attempt", "Escalated", "MHBE CRM Unassigned",
                             "Supervisor Outreach")
+    # The 1st attempt's page posted again (a double-click) does not record the 2nd.
+    again = client.post(url, first)
+    assert again.status_code == 200
+    assert "Outreach attempt 1 is already recorded on this case." in again.content.decode()
+    assert _state(case)[0] == "Outreach 1st Attempt"
     assert ">Outreach 2nd Attempt</a>" in client.get(case.get_absolute_url()).content.decode()
     mark = _last_history(case)
-    assert client.post(url, {"documentation": "Called again, no answer."}).status_code == 302
+    assert client.post(url, {"documentation": "Called again, no answer.", "attempt": "2"}
+                       ).status_code == 302
     assert _state(case) == ("Outreach Max Attempts", "Closed", "MHBE CRM Unassigned", None)
     assert case.outreach_first_notes.startswith("Called 617")
     assert case.outreach_second_notes == "Called again, no answer."
