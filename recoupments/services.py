@@ -331,6 +331,11 @@ def recoupment_mce_update_record(*, recoupment_id: int, user: AbstractBaseUser, 
     if status not in ClaimUpdate.ClaimStatus.values:
         raise DomainError("Choose the claim status.", code="CLAIM_STATUS")
     line = _line(recoupment, line_number)
+    # The same update posted twice (a double-click: the request row lock makes the second
+    # wait for the first) is recorded once.
+    latest = line.updates.order_by("-recorded_at", "-pk").first()
+    if latest is not None and (latest.status, latest.note) == (status, note.strip()):
+        return latest
     update = ClaimUpdate.objects.create(line=line, status=status, note=note.strip(),
                                         recorded_by=user, recorded_at=now)
     _record(recoupment=recoupment, move=Move.RECORD_MCE_UPDATE, user=user, now=now,

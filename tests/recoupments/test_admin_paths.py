@@ -258,3 +258,15 @@ def test_denied_claim_needs_edit_2017_and_13_digits(ops, submitted, client_for):
     assert "Enter the ICN: 13 digits." in html
     assert "The denial must include the MCE coverage edit 2017." in html
     assert not re.search(r"\d{13}", recoupment.events.last().note)
+
+
+def test_the_same_claim_update_posted_twice_is_recorded_once(ops, submitted, client_for):
+    client = client_for(ops)
+    recoupment = through_research(client, submitted)
+    do(client, recoupment, "approve", {"path": "A"})
+    update = {"line_number": 1, "status": "IN_PROCESS", "note": "Batch 7"}
+    do(client, recoupment, "record_mce_update", update)
+    do(client, recoupment, "record_mce_update", update)
+    assert ClaimUpdate.objects.count() == 1
+    do(client, recoupment, "record_mce_update", update | {"status": "PAID"})
+    assert ClaimUpdate.objects.count() == 2
