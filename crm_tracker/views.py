@@ -31,6 +31,14 @@ TRACKER_PERMS = ("intake_case", "vet_case", "monitor_case", "outreach_case", "vi
 CASE_TYPE_SLUGS = {"angela-melody": CaseType.ANGELA_MELODY, "mct-span": CaseType.MCT_SPAN,
                    "for-cause-reason": CaseType.FOR_CAUSE,
                    "incorrect-selection": CaseType.INCORRECT_SELECTION}
+# The intake refusals that belong to one field of the form.
+INTAKE_ERROR_FIELDS = {"START_DATE_REQUIRED": "current_mco_start",
+                       "RIGHT_TO_CHANGE": "current_mco_start",
+                       "AUTO_ASSIGNED": "current_mco_auto_assigned",
+                       "ANGELA_MELODY_PERIOD": "provider_termination",
+                       "TERMINATION_REQUIRED": "provider_termination",
+                       "FOR_CAUSE_REQUIRED": "for_cause_reason",
+                       "RESOLVED_ESCALATION": "consumer_issues_resolved"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -118,7 +126,9 @@ def case_intake(request: HttpRequest, slug: str) -> HttpResponse:
                 supervisor_requested=data["supervisor_requested"],
                 today=timezone.localdate(), submission_token=data["submission_token"])
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            # A refusal about one field is shown beside it (and in the summary).
+            field = INTAKE_ERROR_FIELDS.get(exc.code)
+            form.add_error(field if field in form.fields else None, exc.message)
         else:
             messages.success(request, f"Case {case.number} saved: {case.subject}.")
             return redirect(case)

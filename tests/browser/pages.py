@@ -241,3 +241,9 @@ def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int =
 def has_focus(target: Locator) -> bool:
     """Return True when *target* is the focused element."""
     return target.evaluate("el => el === document.activeElement")
+
+
+def sideways_overflow(page) -> int:
+    """Return how many pixels the page scrolls sideways."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")

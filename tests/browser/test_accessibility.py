@@ -13,6 +13,7 @@ from tests.browser.pages import (
     labels_check,
     log_in,
     menu_link,
+    sideways_overflow,
 )
 
 BAD_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Bad</title>
@@ -41,11 +42,6 @@ def test_the_checks_catch_what_they_look_for(blank_page):
     with pytest.raises(AssertionError, match="no visible focus indicator"):
         focus_ring_check(blank_page)
 
-
-def sideways_overflow(page) -> int:
-    """Return how many pixels the page scrolls sideways."""
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def test_panels_reflow_at_320_pixels(page):

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 from crm_tracker.demo import DEMO_TRACKER_CASES
 from crm_tracker.models import Case
 from crm_tracker.spreadsheets import MONITOR_DATE, MONITOR_HEADERS, MONITOR_RESULT
-from tests.browser.pages import Walk, button, click, field, heading, log_in
+from tests.browser.pages import Walk, button, click, field, heading, log_in, sideways_overflow
 
 REPORT_TITLE = "MCO Manual Tracker CRM Replacement for Excel Tracker"  # seed 003
 DEMO_MONITOR_CASE = "900000000102"  # crm_tracker/demo.py: the demo case waiting for MMIS
@@ -289,6 +289,8 @@ def qc_report(walk: Walk, desks: Desks, intake: Intake, number: str) -> None:
     walk.screenshot("qc_report_filters")
     click(button(page, "Apply Filters"))
     walk.panel("qc_report_filtered", REPORT_TITLE)
+    # The 12-column table scrolls in its own region; the page itself does not.
+    assert sideways_overflow(page) <= 0, "the QC Report scrolls sideways"
     # Columns: Case Number, Case Type, Subject, Participant Name(s), MassHealth ID (MA), SSN,
     # Disposition, Status, Owner, Waiting in, CSR, Created.
     cases = table_cells(page, "Cases of the QC report")

@@ -119,6 +119,9 @@ def test_refusal_is_shown_on_the_form_and_nothing_is_saved(csr, client_for, monk
         _post(CaseType.MCT_SPAN, current_mco_auto_assigned="yes", current_mco_start=start))
     assert response.status_code == 200
     assert "90 Day Right to Change Rule" in response.content.decode()
+    # Beside the field it is about, as well as in the summary.
+    assert "90 Day Right to Change Rule" in " ".join(
+        response.context["form"].errors["current_mco_start"])
     assert not Case.objects.exists()
 
 
