@@ -7,19 +7,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 
 from posc.members.models import EnrollmentSpan, Member, Provider
-from posc.members.selectors import user_provider_ids
+from posc.members.selectors import user_provider_list
 from recoupments.business_days import EASTERN
 from recoupments.models import ClaimUpdate, Recoupment, RecoupmentLine
 
 
 def user_recoupment_providers(*, user: AbstractBaseUser) -> list[Provider]:
     """Return the non-plan providers the user acts for (demo-data.md: the submitters)."""
-    cached = getattr(user, "_recoupment_providers", None)
-    if cached is None:
-        ids = user_provider_ids(user=user) if user.is_authenticated else frozenset()
-        cached = list(Provider.objects.filter(provider_id__in=ids).order_by("provider_id"))
-        user._recoupment_providers = cached
-    return cached
+    # The links query every page already makes reads them (no query of their own).
+    return user_provider_list(user=user) if user.is_authenticated else []
 
 
 def user_recoupment_provider_ids(*, user: AbstractBaseUser) -> list[str]:

@@ -1,0 +1,61 @@
+"""Render the left menu once per menu state rather than on every page (docs/performance.md)."""
+
+from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf
+
+from recoupments.templatetags.recoupments_tags import recoupments_menu_shown
+
+register = template.Library()
+
+# Distinct menu states one process keeps; roles give a handful, so this is only a guard
+# against users with many individually granted permissions.
+MAX_STATES = 256
+
+
+def menu_state(context: template.Context) -> tuple:
+    """Return everything the left menu's markup depends on, and nothing that names the user.
+
+    The menu shows only links, chosen by the user's programs (the context processor's
+    menu_* flags), the recoupment guard, the user's permissions (the tracker's entries) and
+    is_staff. A superuser holds every permission, so their set is not read (it would cost a
+    query). Anything new the menu templates look at must join this key.
+    """
+    user = context["user"]
+    if user.is_active and user.is_superuser:
+        perms: tuple = ("*",)
+    else:
+        perms = tuple(sorted(user.get_all_permissions()))
+    urls = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)  # what {% url %} uses
+    return (*urls, bool(context.get("menu_sco")), bool(context.get("menu_one_care")),
+            bool(context.get("menu_834")), bool(recoupments_menu_shown(context)),
+            bool(user.is_staff), perms)
+
+
+class LeftMenuNode(template.Node):
+    """The enclosed markup, rendered once per menu state and then reused (it holds no PHI).
+
+    The rendered text lives on the node, that is on the compiled template: when the
+    template loader reloads base.html (development), the old renderings go with it.
+    """
+
+    def __init__(self, nodelist: template.NodeList):
+        self.nodelist = nodelist
+        self.rendered: dict[tuple, str] = {}
+
+    def render(self, context: template.Context) -> str:
+        key = menu_state(context)
+        text = self.rendered.get(key)
+        if text is None:
+            text = self.nodelist.render(context)
+            if len(self.rendered) < MAX_STATES:
+                self.rendered[key] = text
+        return text
+
+
+@register.tag
+def left_menu(parser, token) -> LeftMenuNode:
+    """{% left_menu %}…{% endleft_menu %}: the left menu's markup, reused per menu state."""
+    nodelist = parser.parse(("endleft_menu",))
+    parser.delete_first_token()
+    return LeftMenuNode(nodelist)
