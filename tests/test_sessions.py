@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
+from django.db import connection
 
 from posc.sessions.db import SessionStore
 
@@ -28,3 +29,11 @@ def test_updating_a_deleted_session_raises_like_django():
     store["x"] = 2
     with pytest.raises(UpdateError):
         store.save()
+
+
+@pytest.mark.django_db
+def test_the_session_table_is_unlogged():
+    """Session writes do not wait for the write-ahead log (posc/migrations/0001)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'django_session'")
+        assert cursor.fetchone() == ("u",)
