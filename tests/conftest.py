@@ -21,8 +21,9 @@ def reference_data(db):
     return Plan.objects.all()
 
 
-def _provider_user(username: str, *provider_ids: str):
-    user = UserFactory(username=username)
+def provider_user(username: str, *provider_ids: str):
+    """Return a new user linked to *provider_ids*, with an e-mail address of its own."""
+    user = UserFactory(username=username, email=f"{username}@provider.example")
     for provider_id in provider_ids:
         ProviderLink.objects.create(user=user, provider_id=provider_id)
     return user
@@ -30,17 +31,17 @@ def _provider_user(username: str, *provider_ids: str):
 
 @pytest.fixture
 def cca_sco(reference_data):
-    return _provider_user("cca.sco", CCA_SCO)
+    return provider_user("cca.sco", CCA_SCO)
 
 
 @pytest.fixture
 def fallon_sco(reference_data):
-    return _provider_user("fallon.sco", FALLON_SCO)
+    return provider_user("fallon.sco", FALLON_SCO)
 
 
 @pytest.fixture
 def cca_onecare(reference_data):
-    return _provider_user("cca.onecare", CCA_ONE_CARE)
+    return provider_user("cca.onecare", CCA_ONE_CARE)
 
 
 @pytest.fixture

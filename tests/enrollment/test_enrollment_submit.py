@@ -130,9 +130,9 @@ class TestConcurrentClerks:
         assert EnrollmentTransaction.objects.count() == 1
 
     def test_two_plans_race_for_one_member(self, cca_sco, reference_data):
-        from tests.conftest import _provider_user
+        from tests.conftest import provider_user
 
-        swh = _provider_user("swh.sco", SWH_SCO)
+        swh = provider_user("swh.sco", SWH_SCO)
         member = MemberFactory()
         users = [(cca_sco, CCA_SCO), (swh, SWH_SCO)] * 3
         results = run_in_threads(6, lambda i: submit(users[i][0], member, users[i][1]))

@@ -8,10 +8,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from posc.members.models import ProviderLink
 from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
 from recoupments.inputs import LineInput, RecoupmentInput
-from tests.factories import UserFactory
+from tests.conftest import provider_user  # noqa: F401  (recoupment tests import it here)
 
 HOSPITAL = "100000101A"
 HOME_HEALTH = "100000102A"
@@ -28,13 +27,6 @@ NOW = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=EASTERN)
 def recoupment_data(db):
     """Load the plans and providers, the edit codes and the MCE contacts (no rate cells)."""
     call_command("loaddata", "plans", "edit_codes", "recoupment_mce_contacts", verbosity=0)
-
-
-def provider_user(username: str, *provider_ids: str):
-    user = UserFactory(username=username, email=f"{username}@provider.example")
-    for provider_id in provider_ids:
-        ProviderLink.objects.create(user=user, provider_id=provider_id)
-    return user
 
 
 @pytest.fixture
