@@ -1,6 +1,7 @@
 """834 export of 100,000 member loops: cut the batch and write the file (run by hand).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/posc_bench .venv/bin/python bench/bench_export_834.py [--pyx12]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/posc_bench \\
+        .venv/bin/python bench/bench_export_834.py [--pyx12]
 
 Makes N accepted, unsent enrollment transactions for one plan (SQL, not timed), then
 times ``batch_cut`` + ``batch_write`` (what ``export_834`` does) and reports wall seconds,

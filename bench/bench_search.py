@@ -1,6 +1,7 @@
 """Member Search + Verification latency at 1,000,000 members (run by hand).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/posc_bench .venv/bin/python bench/bench_search.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/posc_bench \\
+        .venv/bin/python bench/bench_search.py
 
 Each sample is one clerk's Search (POST, answered by a redirect) followed by the
 Verification panel (GET), through Django's whole middleware stack in-process (sessions,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from enrollment import views
+from posc import converters  # noqa: F401  (registers <reference:…>)
 
 app_name = "enrollment"
 urlpatterns = [
@@ -14,6 +15,6 @@ urlpatterns = [
          name="certification"),
     path("<slug:program>/disenrollment/", views.DisenrollmentView.as_view(),
          name="disenrollment"),
-    path("<slug:program>/confirmation/<str:reference>/", views.ConfirmationView.as_view(),
+    path("<slug:program>/confirmation/<reference:reference>/", views.ConfirmationView.as_view(),
          name="confirmation"),
 ]

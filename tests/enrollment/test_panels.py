@@ -258,7 +258,9 @@ class TestOneCareJobAids:
         assert txn.accepted and txn.rate_cell.code == "OC-C2A-RS"
         assert "Enrollment validated by MMIS" in client.get(response["Location"]).content.decode()
         response = disenroll(client, "one-care", member, CCA_ONE_CARE)
-        assert response["Location"].startswith(url("confirmation", "one-care", reference="x")[:-2])
+        dis = EnrollmentTransaction.objects.latest("pk")
+        assert dis.reference.startswith("DIS-") and dis.accepted
+        assert response["Location"] == url("confirmation", "one-care", reference=dis.reference)
 
     def test_disenroll_current_member(self, client_for, cca_onecare):
         client = client_for(cca_onecare)
