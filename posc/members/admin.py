@@ -1,5 +1,7 @@
 """Admin for Enrollment Operations: members, plans, rate cells and spans."""
 
+import re
+
 from django.contrib import admin
 
 from posc.members.models import (
@@ -45,6 +47,9 @@ class SpanInline(admin.TabularInline):
         return False
 
 
+MEMBER_ID_RE = re.compile(r"[0-9]{12}")
+
+
 @admin.register(Member)
 class MemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Members come from the MMIS eligibility feed (import_members); the admin only shows them."""
@@ -53,6 +58,12 @@ class MemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     "county", "rating_category"]
     search_fields = ["=member_id", "last_name", "first_name"]
     list_filter = ["coverage_type", "county", "residence"]
+
+    def get_object(self, request, object_id, from_field=None):
+        """Return None (the admin's "does not exist") for an ID no member can have."""
+        if from_field is None and not MEMBER_ID_RE.fullmatch(object_id):
+            return None  # a NUL byte would otherwise reach PostgreSQL and fail (500)
+        return super().get_object(request, object_id, from_field)
     show_full_result_count = False
     inlines = [SpanInline]
 
