@@ -25,13 +25,13 @@ from crm_tracker.models import Case, MmisResult
 from crm_tracker.selectors import monitor_queue
 from crm_tracker.services import case_mmis_record
 from posc.exceptions import DomainError, ImportRejected
+from posc.xlsx import FORMULA_START
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell_safe(value: Any) -> Any:
     """Return *value* so that no spreadsheet runs it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
@@ -153,7 +153,7 @@ def _text(value: Any) -> str:
         value = int(value)
     text = str(value).strip()
     # Our own export prefixes risky text with an apostrophe; take it off again.
-    if text.startswith("'") and text[1:2] in FORMULA_STARTS:
+    if text.startswith("'") and text[1:2] in FORMULA_START:
         text = text[1:]
     return text
 

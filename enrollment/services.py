@@ -13,13 +13,11 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from enrollment.models import (
     INS04_ENROLLMENT,
@@ -37,17 +35,10 @@ from enrollment.selectors import (
 )
 from posc.exceptions import DomainError
 from posc.members.models import PROGRAM_CODES, EnrollmentSpan, Member, Plan
+from posc.clock import EASTERN, today_eastern
 from posc.mmis.types import Action, Interchange834, MemberLoop834, MmisResponse, RenderedLoop
 from posc.mmis.validator import medicare_status_on, validate
 from posc.mmis.x12_834 import iter_834, render_member_loop
-
-EASTERN = ZoneInfo("America/New_York")
-
-
-def today_eastern() -> datetime.date:
-    """Return today's date in America/New_York (mmis-rules.md: the request date)."""
-    return timezone.now().astimezone(EASTERN).date()
-
 
 def _next_reference(kind: str, day: datetime.date) -> str:
     """Return a new transaction reference such as ``ENR-20261122-000042`` (X12-safe)."""

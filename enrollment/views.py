@@ -25,8 +25,8 @@ from enrollment.services import (
     batch_stream,
     disenrollment_submit,
     enrollment_submit,
-    today_eastern,
 )
+from posc.clock import today_eastern
 from posc.exceptions import DomainError
 from posc.members.models import Member, Program
 from posc.members.selectors import user_plan_list, user_programs

@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 
 from posc.exceptions import DomainError
 from posc.members.admin import ReadOnlyInline
@@ -39,7 +38,8 @@ from recoupments.models import (
     RecoupmentLine,
     Status,
 )
-from recoupments.selectors import research_spans, research_summary, today_eastern
+from posc.clock import today_eastern
+from recoupments.selectors import research_spans, research_summary
 
 # Which statuses each clock runs in (seed 004: 5 days research, 10 days MCE, 15 days paid).
 RESEARCH_ACTIVE = (Status.SUBMITTED, Status.RESEARCH)
@@ -73,7 +73,7 @@ PAGE_TITLES = {"approve": "Approve reimbursement"}
 
 
 def _today() -> datetime.date:
-    return today_eastern(timezone.now())
+    return today_eastern()
 
 
 def clock_text(recoupment: Recoupment, clock: str, today: datetime.date) -> str:

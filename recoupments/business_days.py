@@ -8,11 +8,11 @@ a request received after the close of business counts as received the next busin
 
 import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
-EASTERN = ZoneInfo("America/New_York")
+from posc.clock import EASTERN
+
 # domain.md E3 [I]: the CSC's hours are Mon–Fri 8–5, so 5:00 pm Eastern closes the day.
 CLOSE_OF_BUSINESS = datetime.time(17, 0)
 # domain.md E3: Evacuation Day and Bunker Hill Day are Suffolk-only holidays on which state

@@ -8,10 +8,11 @@ from django.forms import BaseFormSet, formset_factory
 
 from posc.members.models import Plan, Provider
 from posc.submission import SubmissionTokenFormMixin
+from posc.xlsx import FORMULA_START
 from recoupments.identifiers import icn_valid, npi_valid
 from recoupments.models import EditCode, RecoupmentLine
 from recoupments.inputs import LineInput, RecoupmentInput
-from recoupments.xlsx import AMOUNT_MAX, FORMULA_START, MAX_LINES, SERVICE_MAX, parse_amount
+from recoupments.xlsx import AMOUNT_MAX, MAX_LINES, SERVICE_MAX, parse_amount
 
 MEMBER_ID_RE = re.compile(r"^\d{12}$")
 DEFAULT_LINES = 3

@@ -1,6 +1,5 @@
 """Reads of recoupment requests: the provider's own list, one request, the research spans."""
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -8,7 +7,6 @@ from django.db.models import Prefetch, QuerySet
 
 from posc.members.models import EnrollmentSpan, Member, Provider
 from posc.members.selectors import user_provider_list
-from recoupments.business_days import EASTERN
 from recoupments.models import ClaimUpdate, Recoupment, RecoupmentLine
 
 
@@ -86,6 +84,3 @@ def research_summary(*, recoupment: Recoupment) -> str:
     return "\n".join(out)
 
 
-def today_eastern(now: datetime.datetime) -> datetime.date:
-    """Return the calendar date of *now* in America/New_York."""
-    return now.astimezone(EASTERN).date()

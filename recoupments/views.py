@@ -10,7 +10,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views import View
 
 from posc.exceptions import DomainError
@@ -24,10 +23,10 @@ from recoupments.forms import (
     to_input,
 )
 from recoupments.models import Recoupment, Status
+from posc.clock import today_eastern
 from recoupments.selectors import (
     recoupment_for_user,
     recoupment_list_for_user,
-    today_eastern,
     user_recoupment_providers,
 )
 from recoupments.services import (
@@ -82,7 +81,7 @@ class RecoupmentFormView(ProviderMixin, View):
     def get(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
         if (response := self.setup_form(reference)) is not None:
             return response
-        today = today_eastern(timezone.now())
+        today = today_eastern()
         initial, rows = None, None
         if self.recoupment is not None:
             r = self.recoupment
@@ -98,7 +97,7 @@ class RecoupmentFormView(ProviderMixin, View):
     def post(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
         if (response := self.setup_form(reference)) is not None:
             return response
-        today = today_eastern(timezone.now())
+        today = today_eastern()
         form = RecoupmentForm(request.POST, request.FILES, providers=self.providers)
         upload = request.FILES.get("lines_file")
         if "add_line" in request.POST:

@@ -16,6 +16,7 @@ from typing import BinaryIO
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from posc.xlsx import FORMULA_START
 from recoupments.inputs import LineInput
 
 HEADERS = ("Date(s) of Service Recouped", "Service Code or Name", "Amount Recouped")
@@ -23,7 +24,6 @@ COLUMNS = "ABC"
 MAX_LINES = 200
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PROBLEMS = 25
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SERVICE_MAX = 100
 AMOUNT_MAX = Decimal("99999999.99")
 

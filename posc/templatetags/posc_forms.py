@@ -5,6 +5,7 @@ from pathlib import Path
 
 import django.forms
 from django import template
+from django.template import TemplateDoesNotExist
 from django.forms import BoundField
 from django.forms.renderers import BaseRenderer
 from django.forms.widgets import Widget
@@ -30,7 +31,7 @@ def _builtin_input(renderer: BaseRenderer, template_name: str) -> bool:
         return all(renderer.get_template(name).origin.name == str(_DJANGO_WIDGETS / Path(name).name)
                    for name in (template_name, "django/forms/widgets/input.html",
                                 "django/forms/widgets/attrs.html"))
-    except Exception:  # a renderer without Django templates: leave it to the renderer
+    except (TemplateDoesNotExist, AttributeError):  # no such template, or no origin: the renderer
         return False
 
 

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from enrollment.forms import CERTIFY_LABEL
 from enrollment.models import DisenrollmentReason, EnrollmentTransaction
-from enrollment.services import batch_cut, today_eastern
+from enrollment.services import batch_cut
+from posc.clock import today_eastern
 from posc.members.demo import demo_case, demo_member
 from posc.members.models import Member, Plan
 from tests.browser.pages import Walk, button, click, field, log_in

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from enrollment.models import EnrollmentTransaction
-from enrollment.services import today_eastern
+from posc.clock import today_eastern
 from posc.members.models import County, EnrollmentSpan, Plan
 from posc.mmis.dates import disenrollment_effective_date, enrollment_effective_date
 from tests.conftest import CCA_ONE_CARE, CCA_SCO, FALLON_SCO, TUFTS_ONE_CARE

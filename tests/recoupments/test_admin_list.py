@@ -6,12 +6,11 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import timezone
 
 from posc.members.models import Plan
 from recoupments.business_days import add_business_days, is_business_day
 from recoupments.models import TRANSITIONS, Recoupment, RecoupmentEvent, Status
-from recoupments.selectors import today_eastern
+from posc.clock import today_eastern
 from tests.factories import UserFactory
 from tests.recoupments.conftest import TUFTS_TOGETHER
 from tests.recoupments.factories import RecoupmentFactory
@@ -31,7 +30,7 @@ def last_business_day_before(day: datetime.date, count: int) -> datetime.date:
 
 @pytest.fixture
 def today():
-    return today_eastern(timezone.now())
+    return today_eastern()
 
 
 @pytest.fixture
