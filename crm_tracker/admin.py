@@ -27,6 +27,7 @@ from crm_tracker.models import (
     TaxonomyCombination,
 )
 from posc.exceptions import DomainError
+from audit.admin import AuditedAdminMixin
 from posc.members.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
 
@@ -93,7 +94,7 @@ class CaseAdminForm(forms.ModelForm):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = CaseAdminForm
     list_display = ["number", "case_type", "subject", "ssn_masked", "status", "owner",
                     "work_queue", "created_by", "created_at"]
@@ -181,7 +182,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseHistory)
-class CaseHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseHistoryAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: readable, never added, changed or deleted here."""
 
     list_display = ["case", "field", "old_value", "new_value", "changed_by", "changed_at",

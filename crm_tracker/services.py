@@ -16,6 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 
+from audit.models import Action as AuditAction
+from audit.services import record as audit_record
 from crm_tracker.models import (
     TAXONOMY_FIELDS,
     Case,
@@ -114,9 +116,13 @@ def _taxonomy_changes(combination: TaxonomyCombination, *, case: Case,
     return changes
 
 
-def _save(case: Case, rows: list[CaseHistory]) -> None:
+def _save(case: Case, rows: list[CaseHistory], *, user: AbstractBaseUser, step: str) -> None:
     case.save()
     CaseHistory.objects.bulk_create(rows)
+    # HIPAA 45 CFR 164.312(b): the change is audited in the step's transaction.
+    audit_record(AuditAction.CHANGE, "tracker case", case.number,
+                 member_ids=[case.masshealth_id], user=user,
+                 detail=f"{step}: {', '.join(row.field for row in rows) or 'no change'}")
 
 
 def _locked(case: Case) -> Case:
@@ -243,6 +249,8 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
                 rows.append(CaseHistory(case=case, field=field, new_value=value[:255],
                                         changed_by=user, changed_at=now, reason="CSR intake"))
         CaseHistory.objects.bulk_create(rows)
+        audit_record(AuditAction.CREATE, "tracker case", case.number,
+                     member_ids=[masshealth_id], user=user, detail=f"intake {case_type}")
     logger.info("tracker case %s opened by %s: %s", case.number, user.get_username(), subject)
     return case
 
@@ -276,7 +284,8 @@ def case_vet(*, case: Case, true_case: bool, reason: str, user: AbstractBaseUser
                                   "Enrollment Operations assigns one in the admin.",
                                   code="NO_SUPERVISOR")
             changes["outreach_supervisor"] = assignment.supervisor
-        _save(case, _apply(case, changes, user=user, reason=reason.strip(), now=now))
+        _save(case, _apply(case, changes, user=user, reason=reason.strip(), now=now),
+              user=user, step="QC vetting")
     logger.info("tracker case %s vetted %s by %s", case.number, case.vetting,
                 user.get_username())
     return case
@@ -313,7 +322,8 @@ def case_mmis_record(*, case: Case, processed: bool, processed_on: datetime.date
             changes = {"mmis_result": MmisResult.NOT_PROCESSED, "mmis_processed_on": None,
                        "not_processed_reason": reason.strip(), "work_queue": qc_queue}
             why = reason.strip()
-        _save(case, _apply(case, changes, user=user, reason=why, now=now))
+        _save(case, _apply(case, changes, user=user, reason=why, now=now), user=user,
+              step="MMIS result")
     logger.info("tracker case %s MMIS result %s by %s", case.number, case.mmis_result,
                 user.get_username())
     return case
@@ -348,7 +358,8 @@ def case_outreach(*, case: Case, documentation: str, user: AbstractBaseUser,
         changes = _taxonomy_changes(taxonomy_for_step(step=step), case=case, now=now)
         changes |= {notes_field: documentation.strip(),
                     "outreach_attempts": case.outreach_attempts + 1}
-        _save(case, _apply(case, changes, user=user, reason=Step(step).label, now=now))
+        _save(case, _apply(case, changes, user=user, reason=Step(step).label, now=now),
+              user=user, step="outreach")
     logger.info("tracker case %s outreach attempt %s by %s", case.number, case.outreach_attempts,
                 user.get_username())
     return case
@@ -388,7 +399,8 @@ def case_edit(*, case: Case, changes: Mapping[str, Any], user: AbstractBaseUser,
             # A relabel in the admin sets the combination's Status and Owner; moving the case
             # between work queues stays with the workflow actions.
             values |= _taxonomy_changes(combination, case=case, now=now, hand_on=False)
-        _save(case, _apply(case, values, user=user, reason=reason.strip(), now=now))
+        _save(case, _apply(case, values, user=user, reason=reason.strip(), now=now),
+              user=user, step="edit")
     logger.info("tracker case %s edited by %s", case.number, user.get_username())
     return case
 

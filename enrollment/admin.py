@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 
+from audit.admin import AuditedAdminMixin
 from enrollment.models import Batch834, EnrollmentTransaction
 from posc.members.admin import ReadOnlyAdminMixin
 
 
 @admin.register(EnrollmentTransaction)
-class EnrollmentTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EnrollmentTransactionAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """What was sent to MMIS and what it answered; history is never edited."""
 
     list_display = ["reference", "kind", "status", "member", "plan", "effective_date",

@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "members.view_ratecell",
         "members.add_ratecell",
         "members.change_ratecell",
+        # The audit log, read-only: nobody holds add, change or delete (HIPAA 45 CFR 164.312(b)).
+        "audit.view_auditevent",
     ],
     # CSR, QC Team Lead, State Monitor and Supervisor work in the CRM tracker; their
     # permissions, and Enrollment Operations' recoupment permissions, come from the apps.

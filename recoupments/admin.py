@@ -15,6 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from audit.admin import AuditedAdminMixin
+from audit.models import Action as AuditAction
+from audit.services import record as audit_record
 from posc.exceptions import DomainError
 from posc.members.admin import ReadOnlyInline
 from recoupments import services
@@ -146,7 +149,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Recoupment)
-class RecoupmentAdmin(admin.ModelAdmin):
+class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["reference", "provider_name", "member_name", "status", "approval_path",
                     "research_clock", "mce_clock", "payment_clock", "overdue"]
     list_filter = ["status", "approval_path", ("mces", admin.RelatedOnlyFieldListFilter),
@@ -297,6 +300,8 @@ class RecoupmentAdmin(admin.ModelAdmin):
                     return HttpResponseRedirect(change_url)
         else:
             form = form_class(initial=initial, recoupment=recoupment)
+        audit_record(AuditAction.VIEW, "recoupment", recoupment.reference,
+                     member_ids=recoupment.member_ids, detail=f"admin {page} page")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta, "original": recoupment, "form": form,

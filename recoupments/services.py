@@ -13,6 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.models import Action as AuditAction
+from audit.services import record as audit_record
 from posc.exceptions import DomainError, InvalidTransition
 from posc.submission import submission_lock
 from posc.members.models import Plan, Program
@@ -88,6 +90,10 @@ def _record(*, recoupment: Recoupment, move: str, user: AbstractBaseUser,
     if target is not None:
         recoupment.status = target
     recoupment.save()
+    # HIPAA 45 CFR 164.312(b): every move is audited in the move's transaction.
+    audit_record(AuditAction.CHANGE, "recoupment", recoupment.reference,
+                 member_ids=recoupment.member_ids, user=user,
+                 detail=f"{move}: {before} -> {recoupment.status}")
     return RecoupmentEvent.objects.create(recoupment=recoupment, move=move, from_status=before,
                                           to_status=recoupment.status, actor=user, at=now,
                                           note=note.strip())
@@ -167,6 +173,8 @@ def recoupment_submit(*, user: AbstractBaseUser, data: RecoupmentInput,
     _write_form(recoupment=recoupment, data=data, mces=mces)
     RecoupmentEvent.objects.create(recoupment=recoupment, move=Move.SUBMIT, from_status="",
                                    to_status=Status.SUBMITTED, actor=user, at=now)
+    audit_record(AuditAction.CREATE, "recoupment", recoupment.reference,
+                 member_ids=recoupment.member_ids, detail=f"{Move.SUBMIT}", user=user)
     emails.receipt_email(recoupment=recoupment)
     return recoupment
 

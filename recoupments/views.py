@@ -12,6 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
+from audit.models import Action as AuditAction
+from audit.services import record as audit_record
+from audit.services import record_list as audit_record_list
 from posc.exceptions import DomainError
 from recoupments import emails
 from recoupments.forms import (
@@ -52,13 +55,19 @@ class ProviderMixin(LoginRequiredMixin):
         recoupment = recoupment_for_user(user=self.request.user, reference=reference)
         if recoupment is None:
             raise Http404("No such recoupment.")
+        # Every page of one request shows its member(s): audited (HIPAA 45 CFR 164.312(b)).
+        audit_record(AuditAction.VIEW, "recoupment", recoupment.reference,
+                     member_ids=recoupment.member_ids,
+                     detail=f"{self.request.method} {self.request.resolver_match.url_name}")
         return recoupment
 
 
 class RecoupmentListView(ProviderMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
+        recoupments = list(recoupment_list_for_user(user=request.user))
+        audit_record_list(AuditAction.VIEW, "recoupment", recoupments)
         return render(request, "recoupments/list.html", {
-            "recoupments": recoupment_list_for_user(user=request.user),
+            "recoupments": recoupments,
             "unit": emails.unit_name(), "unit_email": settings.ENROLLMENT_OPERATIONS_EMAIL})
 
 

@@ -4,6 +4,8 @@ import re
 
 from django.contrib import admin
 
+from audit.admin import AuditedAdminMixin
+
 from posc.members.models import (
     EnrollmentSpan,
     Member,
@@ -51,7 +53,7 @@ MEMBER_ID_RE = re.compile(r"[0-9]{12}")
 
 
 @admin.register(Member)
-class MemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MemberAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Members come from the MMIS eligibility feed (import_members); the admin only shows them."""
 
     list_display = ["member_id", "last_name", "first_name", "date_of_birth", "coverage_type",
@@ -103,7 +105,7 @@ class RateCellAdmin(admin.ModelAdmin):
 
 
 @admin.register(EnrollmentSpan)
-class EnrollmentSpanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EnrollmentSpanAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Spans change only through the enrollment services, which also write the 834."""
 
     list_display = ["member", "plan", "start_date", "end_date", "cancelled", "source"]

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from audit.models import Action as AuditAction
+from audit.services import record as audit_record
 from posc.exceptions import ImportRejected
 from posc.members.models import (
     County,
@@ -81,6 +83,9 @@ _DOB, _PLAN = _I["date_of_birth"], _I["current_plan_provider_id"]
 _PLAN_START = _I["current_plan_start"]
 
 REQUIRED = "is required"
+# The 834 carries the date of birth (DMG02), and a D8 date before 1800 is invalid there
+# (pyx12 4.0.0, as validate834): a feed may not bring a member the 834 cannot carry.
+FIRST_BIRTH_DATE = "1800-01-01"
 _LETTER = re.compile(r"[A-Za-z]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 # domain.md F: the CMS MBI format (C A AN N A AN N A A N N; no S, L, O, I, B, Z).
@@ -290,6 +295,8 @@ def _row_problems(values: list[str | None], *, today: str,
             problems.append((NAMES[end], f"is before {NAMES[start]} ({values[start]})"))
     if _DOB not in bad and values[_DOB] > today:
         problems.append(("date_of_birth", f"is in the future ({values[_DOB]})"))
+    if _DOB not in bad and values[_DOB] < FIRST_BIRTH_DATE:
+        problems.append(("date_of_birth", f"is before {FIRST_BIRTH_DATE} ({values[_DOB]})"))
     if _PLAN not in bad and _PLAN_START not in bad:
         if values[_PLAN] is not None and values[_PLAN_START] is None:
             problems.append(("current_plan_start", f"{REQUIRED} with current_plan_provider_id"))
@@ -395,7 +402,7 @@ def fast_checker(header: Sequence[str], *, plan_programs: dict[str, str], today:
             return False
         return not ((cov_end and cov_end < cov) or (a_end and (not a or a_end < a))
                     or (b_end and (not b or b_end < b)) or (died and died < dob)
-                    or dob > today or (not plan) != (not plan_start))
+                    or dob > today or dob < FIRST_BIRTH_DATE or (not plan) != (not plan_start))
     return accept
 
 
@@ -708,5 +715,9 @@ def members_import(*, path: Path | str, today: datetime.date, dry_run: bool = Fa
             transaction.set_rollback(True)
         else:
             created, updated, spans = _write_changes(cursor, rows=rows)
+            # One audit row per feed, not per member (HIPAA 45 CFR 164.312(b)).
+            audit_record(AuditAction.IMPORT, "member feed", Path(path).name,
+                         detail=f"{rows} rows: {created} members created, {updated} updated, "
+                                f"{spans} spans created")
         cursor.execute(SQL["restore_work_mem"], [work_mem, jit])
     return ImportResult(created=created, updated=updated, rows=rows, spans_created=spans)
