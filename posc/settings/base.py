@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -50,7 +51,8 @@ DJANGO_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    # django.contrib.admin, whose site gives signed-in non-staff users 403 (posc/admin.py)
+    "posc.apps.PortalAdminConfig",
     "django.contrib.postgres",
 ]
 THIRD_PARTY_APPS = [
@@ -65,6 +67,7 @@ LOCAL_APPS = [
     "enrollment",
     "crm_tracker",
     "recoupments",
+    "audit",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -79,12 +82,19 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Argon2id for new and changed passwords (OWASP ASVS 4.0.3 2.4.1, 2.4.4: a memory-hard,
+# salted hash). PBKDF2 stays second so that hashes stored before the switch still verify;
+# Django re-hashes them with Argon2 at the user's next successful login.
 PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# ASVS 2.1.1 (at least 12 characters), 2.1.7 (refuse common and breached passwords);
+# the validators run wherever a password is set through a form (admin, password change).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -93,16 +103,27 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 # An account, and an address, are each locked after 5 failures (ASVS 2.2.1).
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Cut to its column's 255 characters: a longer typed username was a 500 (auth_backends.py).
+AXES_USERNAME_CALLABLE = "posc.auth_backends.axes_username"
+# The lockout page in the portal's own layout (axes answers it with HTTP 429).
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, error pages included (SECURE_CSP below).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "posc.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who is asking, for audit rows written by services (HIPAA 45 CFR 164.312(b)).
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: an idle session is ended with a message on the login page.
+    "posc.middleware.IdleLogoffMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -139,10 +160,41 @@ FORMAT_MODULE_PATH = ["posc.formats"]
 # ------------------------------------------------------------------------------
 SESSION_ENGINE = "posc.sessions.db"
 SESSION_COOKIE_HTTPONLY = True
+# Lax, not Strict: a link to the portal from an e-mail or the agency intranet must open
+# signed in; every request that changes data is a POST with a CSRF token, which Lax cookies
+# do not accompany from another site (ASVS 3.4.3).
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# Automatic logoff, HIPAA 45 CFR 164.312(a)(2)(iii); ASVS 3.3.2: 15 minutes without a
+# request ends the session (posc/middleware.py), and static/js/idle.js warns this long before.
+POSC_IDLE_TIMEOUT = 15 * 60  # seconds
+POSC_IDLE_WARNING = 2 * 60  # seconds
+# ASVS 3.3.2: however active, a session ends 12 hours after sign-in (posc/middleware.py also
+# enforces it, since each save of the session pushes the database's expiry date forward).
+SESSION_COOKIE_AGE = 12 * 60 * 60
+# The session cookie carries no date: closing the browser ends the session (ASVS 3.3.1).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # member pages' addresses never leave the portal
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content Security Policy (Django's own, django.middleware.csp): no inline script, no eval,
+# nothing from another origin (ASVS 14.4.3). The admin of Django 6.1 loads only script
+# files (its data blocks are data-* attributes), so it needs neither a nonce nor
+# 'unsafe-inline'; no template here has a style attribute either.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# Browser features the portal never uses are switched off (posc/middleware.py).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # EMAIL
 # ------------------------------------------------------------------------------
@@ -164,12 +216,37 @@ X12_SENDER_ID = "MASSHEALTH"
 
 # LOGGING
 # ------------------------------------------------------------------------------
+# No PHI in log output (issue 6; HIPAA 45 CFR 164.312(b), OWASP ASVS 4.0.3 7.1.1): code
+# never logs a member's name, ID, SSN or date of birth, and every handler masks what has a
+# shape and the request path of Django's request records (posc/logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_phi": {"()": "posc.logging.RedactPHIFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "server": {"()": "django.utils.log.ServerFormatter",
+                   "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain",
+                    "filters": ["redact_phi"]},
+        # runserver's request lines carry the query string (the admin's ?q=<member name>).
+        "django.server": {"class": "logging.StreamHandler", "formatter": "server",
+                          "filters": ["redact_phi"]},
+    },
     "root": {"level": "INFO", "handlers": ["console"]},
+    "loggers": {
+        # Replaces Django's default handlers: its console handler has no PHI filter, and its
+        # mail_admins handler would e-mail the request's POST data (member names) on a 500.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # SQL and its parameters (member data) are logged at DEBUG, even with DEBUG on: never.
+        "django.db.backends": {"level": "INFO"},
+        # A variable missing in a template is logged at DEBUG with the whole template context
+        # (the member on the page): never.
+        "django.template": {"level": "INFO"},
+    },
 }
 
 # BACKGROUND WORK (Django's tasks API)
