@@ -105,8 +105,12 @@ class RelabelRate:
         return f"{100 * self.relabelled / self.vetted:.0f}%" if self.vetted else "–"
 
 
-def relabel_rates() -> tuple[list[RelabelRate], list[RelabelRate]]:
+def relabel_rates(*, team_of: AbstractBaseUser | None = None
+                  ) -> tuple[list[RelabelRate], list[RelabelRate]]:
     """Return QC relabel rates by original case type and by CSR, from the history rows.
+
+    With *team_of* (a Supervisor), only the cases of that Supervisor's CSRs count: a
+    Supervisor sees the own team's rates, not other teams' staff (least privilege).
 
     A case is vetted once history shows QC setting the True or False disposition; it is
     relabelled when QC set "Outreach Required" (not a true tracker case, or not processed).
@@ -120,8 +124,10 @@ def relabel_rates() -> tuple[list[RelabelRate], list[RelabelRate]]:
         vetted.add(case_id)
         if value == FALSE_DISPOSITION:
             relabelled.add(case_id)
-    cases = Case.objects.filter(pk__in=vetted).values_list("pk", "case_type",
-                                                           "created_by__username")
+    cases = Case.objects.filter(pk__in=vetted)
+    if team_of is not None:
+        cases = cases.filter(created_by__crm_supervision__supervisor=team_of)
+    cases = cases.values_list("pk", "case_type", "created_by__username")
     by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_csr: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for pk, case_type, csr in cases:

@@ -15,6 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.models import Action as AuditAction
+from audit.services import record as audit_record
+from audit.services import record_list as audit_record_list
 from crm_tracker import selectors, services, spreadsheets
 from crm_tracker.forms import (
     CaseIntakeForm,
@@ -70,7 +73,18 @@ def _case_or_404(request: HttpRequest, number: str) -> Case:
     case = selectors.case_get_for_user(user=request.user, number=number)
     if case is None:
         raise Http404("No such case.")
+    # Every case page shows the member: audited (HIPAA 45 CFR 164.312(b)).
+    audit_record(AuditAction.VIEW, "tracker case", case.number, member_ids=[case.masshealth_id],
+                 detail=f"{request.method} {request.resolver_match.url_name}")
     return case
+
+
+def _listed(request: HttpRequest, cases, action: str = AuditAction.VIEW) -> list[Case]:
+    """Return *cases* as a list, audited: one row per member the page lists."""
+    cases = list(cases)
+    audit_record_list(action, "tracker case", cases,
+                      detail=f"{request.resolver_match.url_name}: {len(cases)} cases")
+    return cases
 
 
 def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
@@ -90,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @tracker_user
 def case_list(request: HttpRequest) -> HttpResponse:
     """List the cases the user may see, newest first."""
-    cases = selectors.case_list_for_user(user=request.user)[:200]
+    cases = _listed(request, selectors.case_list_for_user(user=request.user)[:200])
     return render(request, "crm_tracker/case_list.html", {"cases": cases, "title": "Cases"})
 
 
@@ -216,7 +230,7 @@ def _case_step(request: HttpRequest, case: Case, form, template: str, *,
 def qc_queue(request: HttpRequest) -> HttpResponse:
     """List the cases waiting for QC vetting."""
     return render(request, "crm_tracker/case_list.html",
-                  {"cases": selectors.qc_queue(), "title": "QC Queue",
+                  {"cases": _listed(request, selectors.qc_queue()), "title": "QC Queue",
                    "intro": "Cases waiting for QC vetting, oldest first. Open a case, then "
                             "choose QC Vetting."})
 
@@ -234,6 +248,7 @@ def _qc_report_rows(request: HttpRequest):
 def qc_report(request: HttpRequest) -> HttpResponse:
     """The QC report: CSR dispositions Plan Selected in Error and MCO Updated (seed 003)."""
     form, cases, counts = _qc_report_rows(request)
+    cases = _listed(request, cases)
     return render(request, "crm_tracker/qc_report.html",
                   {"form": form, "cases": cases, "counts": counts,
                    "total": sum(n for _, n in counts), "query": request.GET.urlencode()})
@@ -244,6 +259,7 @@ def qc_report(request: HttpRequest) -> HttpResponse:
 def qc_report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Download the QC report as xlsx or csv, with the page's filters."""
     _form, cases, counts = _qc_report_rows(request)
+    cases = _listed(request, cases, AuditAction.EXPORT)
     if fmt == "xlsx":
         return _download(spreadsheets.qc_report_xlsx(cases, counts), "mco-manual-tracker", XLSX)
     return _download(spreadsheets.qc_report_csv(cases), "mco-manual-tracker", "text/csv")
@@ -253,14 +269,15 @@ def qc_report_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def monitor_queue(request: HttpRequest) -> HttpResponse:
     """The State Monitor's queue of True cases, the spreadsheet, and its re-import."""
     return render(request, "crm_tracker/monitor_queue.html",
-                  {"cases": selectors.monitor_queue(), "form": SheetImportForm()})
+                  {"cases": _listed(request, selectors.monitor_queue()),
+                   "form": SheetImportForm()})
 
 
 @needs("monitor_case")
 @permission_required("crm_tracker.export_case", raise_exception=True)
 def monitor_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Download the True cases waiting for MMIS as xlsx or csv."""
-    cases = selectors.monitor_queue()
+    cases = _listed(request, selectors.monitor_queue(), AuditAction.EXPORT)
     if fmt == "xlsx":
         return _download(spreadsheets.monitor_sheet_xlsx(cases), "true-tracker-cases", XLSX)
     return _download(spreadsheets.monitor_sheet_csv(cases), "true-tracker-cases", "text/csv")
@@ -283,14 +300,14 @@ def monitor_import(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Spreadsheet imported: {count} case(s) updated.")
             return redirect("crm_tracker:monitor_queue")
     return render(request, "crm_tracker/monitor_queue.html",
-                  {"cases": selectors.monitor_queue(), "form": form})
+                  {"cases": _listed(request, selectors.monitor_queue()), "form": form})
 
 
 @needs("outreach_case")
 def outreach_queue(request: HttpRequest) -> HttpResponse:
     """List the Supervisor's cases waiting for outreach."""
     return render(request, "crm_tracker/case_list.html",
-                  {"cases": selectors.outreach_queue(user=request.user),
+                  {"cases": _listed(request, selectors.outreach_queue(user=request.user)),
                    "title": "Outreach Queue",
                    "intro": "Cases of your team escalated in error or not processed by the "
                             "State Monitors: two outreach attempts each."})
@@ -300,14 +317,16 @@ def outreach_queue(request: HttpRequest) -> HttpResponse:
 def team_cases(request: HttpRequest) -> HttpResponse:
     """List every case opened by the Supervisor's CSRs."""
     return render(request, "crm_tracker/case_list.html",
-                  {"cases": selectors.team_cases(user=request.user)[:200],
+                  {"cases": _listed(request, selectors.team_cases(user=request.user)[:200]),
                    "title": "Team Cases"})
 
 
 @needs("view_tracker_reports")
 def reports(request: HttpRequest) -> HttpResponse:
     """Relabel rates by original case type and by CSR, and time in each status."""
-    by_type, by_csr = selectors.relabel_rates()
+    # QC sees every CSR; a Supervisor only the own team (crm_tracker/roles.py).
+    team_of = None if request.user.has_perm("crm_tracker.view_all_cases") else request.user
+    by_type, by_csr = selectors.relabel_rates(team_of=team_of)
     return render(request, "crm_tracker/reports.html",
                   {"by_type": by_type, "by_csr": by_csr,
                    "status_times": selectors.time_in_status()})

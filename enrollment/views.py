@@ -17,6 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
+from audit.models import Action as AuditAction
+from audit.services import record as audit_record
 from enrollment.forms import CertificationForm, DisenrollmentForm, MemberSearchForm, TokenForm
 from enrollment.models import EnrollmentTransaction
 from enrollment.panel import PanelSession
@@ -96,6 +98,12 @@ class MemberSearchView(ProgramPanelMixin, View):
         typed = form.cleaned_data
         action, member, response = panel_search(program=self.program, user=request.user,
                                                 today=today_eastern(), **typed)
+        # HIPAA 45 CFR 164.312(b): every search is audited, with what MMIS answered.
+        audit_record(AuditAction.SEARCH, "member", typed["member_id"],
+                     member_ids=[typed["member_id"]],
+                     detail=(f"{self.slug} {action}" if action is not None else
+                             f"{self.slug} refused: "
+                             + " ".join(str(e.code) for e in response.errors)))
         if action is None:
             return self.render_panel("search.html", form=form, mmis_errors=response.errors)
         if action == Action.DISENROLL:
@@ -119,6 +127,8 @@ class VerificationView(ProgramPanelMixin, View):
     def get(self, request: HttpRequest, program: str) -> HttpResponse:
         if self.panel.get("action") != Action.ENROLL:
             return self.restart()
+        audit_record(AuditAction.VIEW, "member", self.panel.get("member_id"),
+                     member_ids=[self.panel.get("member_id")], detail="verification panel")
         return self.render_panel("verification.html", panel=self.panel.data,
                                  date_of_birth=_date(self.panel.get("date_of_birth")),
                                  effective_date=_date(self.panel.get("effective_date")))
@@ -156,6 +166,8 @@ class SubmitPanelView(ProgramPanelMixin, View, ABC):
         if not self.ready():
             return self.restart()
         form = self.form_class(initial={"token": self.panel.get("token")})
+        audit_record(AuditAction.VIEW, "member", self.panel.get("member_id"),
+                     member_ids=[self.panel.get("member_id")], detail=f"{self.template} panel")
         return self.render_panel(self.template, **self.context(form))
 
     def post(self, request: HttpRequest, program: str) -> HttpResponse:
@@ -225,6 +237,8 @@ class ConfirmationView(ProgramPanelMixin, View):
         txn = transaction_for_user(user=request.user, reference=reference)
         if txn is None or not txn.accepted or txn.plan.program != self.program:
             raise Http404("No such transaction.")
+        audit_record(AuditAction.VIEW, "enrollment transaction", txn.reference,
+                     member_ids=[txn.member_id], detail="confirmation panel")
         template = ("confirmation.html" if txn.kind == EnrollmentTransaction.Kind.ENROLL
                     else "disenrollment_confirmation.html")
         return self.render_panel(template, txn=txn)
@@ -234,21 +248,33 @@ def _date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-class FilesView(LoginRequiredMixin, View):
+class PlanStaffMixin(LoginRequiredMixin):
+    """Let in provider staff of an SCO or One Care plan, whatever the method (403 otherwise)."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not user_programs(user=request.user):
+            raise PermissionDenied("Only health plan staff receive 834 files.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class FilesView(PlanStaffMixin, View):
     """834 Files: the batches of the user's own plans, newest first."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not user_programs(user=request.user):
-            raise PermissionDenied("Only health plan staff receive 834 files.")
         batches = batch_list_for_user(user=request.user)
         return render(request, "enrollment/files.html", {"batches": batches})
 
 
-class FileDownloadView(LoginRequiredMixin, View):
-    """Download one 834 batch of the user's own plans; anyone else's is not found."""
+class FileDownloadView(PlanStaffMixin, View):
+    """Download one 834 batch of the user's own plans; another plan's is not found."""
 
     def get(self, request: HttpRequest, pk: int) -> StreamingHttpResponse:
         batch = get_object_or_404(batch_list_for_user(user=request.user), pk=pk)
+        # One row for the file (it lists loop_count members); ASVS 4.0.3 7.1.3.
+        audit_record(AuditAction.DOWNLOAD, "834 batch", f"{batch.plan.provider_id}-{batch.number}",
+                     detail=f"{batch.loop_count} member loops, {batch.filename}")
         response = StreamingHttpResponse(batch_stream(batch=batch),
                                          content_type="application/edi-x12")
         response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'

@@ -1,0 +1,119 @@
+"""One shared world for the access tests: the demo accounts and one object of each kind.
+
+The accounts are made as ``seed_demo`` makes them (``account_seed`` over DEMO_ACCOUNTS,
+groups from ``posc.roles.roles_sync``): every permission a role user has comes from its
+group, so the tests prove the groups, not permissions granted for the test.
+
+The world is built once per test module inside a transaction that is rolled back at the
+end; each test runs in a savepoint of it (pytest-django's ``db``), so what a test writes
+is undone and the next test sees the same world. Building it per test would cost more
+than the ~2000 requests the access table makes.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from crm_tracker.models import Case, SupervisorAssignment
+from crm_tracker.services import case_intake
+from enrollment.models import Batch834, EnrollmentTransaction
+from enrollment.services import batch_cut, enrollment_submit
+from posc.members.demo import CCA_SCO, DEMO_ACCOUNTS
+from posc.members.management.commands.seed_demo import account_seed
+from posc.members.models import Member, Plan, Program
+from posc.roles import roles_sync
+from recoupments.models import Recoupment
+from recoupments.services import recoupment_submit
+from tests.conftest import provider_user
+from tests.crm_tracker.factories import intake_kwargs
+from tests.factories import MemberFactory
+from tests.recoupments.conftest import HOME_HEALTH, NOW, form_input
+
+ANONYMOUS = "anonymous"
+
+
+@dataclass
+class World:
+    users: dict[str, AbstractBaseUser]
+    member: Member  # enrolled with CCA SCO by cca.sco (the accepted transaction below)
+    eligible: Member  # SCO-eligible, enrolled nowhere
+    transaction: EnrollmentTransaction  # cca.sco's accepted enrollment of ``member``
+    batch: Batch834  # cca.sco's 834 batch holding that enrollment
+    recoupment: Recoupment  # the hospital's request
+    other_recoupment: Recoupment  # Example Home Health Agency's request (user "homehealth")
+    case: Case  # opened by csr, in the QC queue; csr's Supervisor is supervisor
+    sessions: dict[str, str] = field(default_factory=dict)  # username -> session key
+
+    def client(self, role: str) -> Client:
+        """Return a new test client signed in as *role* (anonymous: not signed in).
+
+        Each user signs in once per world (a test's own writes are rolled back, the
+        session row made here stays): about half the cost of a request, saved per request.
+        """
+        client = Client()
+        if role != ANONYMOUS:
+            if role not in self.sessions:
+                client.force_login(self.users[role])
+                self.sessions[role] = client.session.session_key
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[role]
+        return client
+
+
+def build_world() -> World:
+    """Load the reference data, make the demo accounts and one object of each kind."""
+    call_command("loaddata", "plans", "rate_cells", "crm_taxonomy", "crm_provider_terminations",
+                 "edit_codes", "recoupment_mce_contacts", verbosity=0)
+    groups = roles_sync()
+    users = {a.username: account_seed(account=a, groups=groups)[0] for a in DEMO_ACCOUNTS}
+    users["homehealth"] = provider_user("homehealth", HOME_HEALTH)
+    SupervisorAssignment.objects.create(csr=users["csr"], supervisor=users["supervisor"])
+    member, eligible = MemberFactory(), MemberFactory()
+    txn = enrollment_submit(token=uuid.uuid4(), program=Program.SCO, provider_id=CCA_SCO,
+                            member_id=member.member_id, last_name=member.last_name,
+                            first_name=member.first_name, user=users["cca.sco"])
+    assert txn.accepted, txn.errors
+    batch = batch_cut(plan=Plan.objects.get(provider_id=CCA_SCO))
+    recoupment = recoupment_submit(user=users["hospital"], data=form_input(), now=NOW)
+    other = recoupment_submit(user=users["homehealth"], data=form_input(
+        provider_id=HOME_HEALTH, provider_name="Example Home Health Agency",
+        provider_npi="1558598797", member_first_name="OTHERS"), now=NOW)
+    case = case_intake(**intake_kwargs(user=users["csr"]))
+    # One row of each model of the admin that the flows above do not write (the access
+    # table opens each model's change, delete and history pages on a real row).
+    AccessAttempt.objects.create(username="nobody", ip_address="192.0.2.1", user_agent="test",
+                                 http_accept="*/*", path_info="/login/", get_data="",
+                                 post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(username="nobody", ip_address="192.0.2.1",
+                                    user_agent="test", http_accept="*/*", path_info="/login/")
+    # A task the tests' immediate backend cannot rebuild (it supports no run_after): the
+    # admin shows its path, as for a task whose function is gone.
+    DBTaskResult.objects.create(args_kwargs={"args": [], "kwargs": {}},
+                                task_path="posc.no_such_module.email_send",
+                                backend_name="default", run_after=timezone.now())
+    world = World(users=users, member=member, eligible=eligible, transaction=txn, batch=batch,
+                  recoupment=recoupment, other_recoupment=other, case=case)
+    for username in users:
+        world.client(username)  # sign in now, outside any test's savepoint
+    return world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Build the world once for the module; roll it back after the module's last test."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
