@@ -7,11 +7,13 @@ first's one-time token and gets the stored answer back.
 """
 
 import datetime
+import fcntl
+import glob
 import hashlib
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +21,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import Max
 
+from audit.models import Action as AuditAction
+from audit.services import record as audit_record
 from enrollment.models import (
     INS04_ENROLLMENT,
     INS04_FOR_REASON,
@@ -51,7 +55,22 @@ def _next_reference(kind: str, day: datetime.date) -> str:
 
 def _member_loop(*, member: Member, plan: Plan, response: MmisResponse, action: Action,
                  maintenance_reason: str, rate_cell_code: str) -> RenderedLoop:
-    """Return the 834 member loop of an accepted request (mmis-rules.md, "The 834")."""
+    """Return the 834 member loop of an accepted request (mmis-rules.md, "The 834").
+
+    Raise DomainError when the writer refuses the member's record (e.g. a name with no
+    letter A-Z): the request is then refused before anything is stored, never a file
+    that fails validation later.
+    """
+    try:
+        return _render_loop(member=member, plan=plan, response=response, action=action,
+                            maintenance_reason=maintenance_reason, rate_cell_code=rate_cell_code)
+    except ValueError:
+        raise DomainError("This member's record cannot be sent in an 834 file; ask Enrollment "
+                          "Operations to correct it in MMIS.", code="X12") from None
+
+
+def _render_loop(*, member: Member, plan: Plan, response: MmisResponse, action: Action,
+                 maintenance_reason: str, rate_cell_code: str) -> RenderedLoop:
     return render_member_loop(MemberLoop834(
         action=action, maintenance_reason=maintenance_reason,
         medicare_status=medicare_status_on(member_record(member=member),
@@ -80,6 +99,12 @@ def _submit(*, action: Action, token: uuid.UUID, program: str, provider_id: str,
                           code="NO_MATCH")
     stored = EnrollmentTransaction.objects.filter(token=token).first()
     if stored is not None:
+        if stored.requested_by_id != user.pk:
+            # A token is one user's form: another user's token (typed into the hidden
+            # field) is refused, never answered with that user's transaction and its
+            # reference (OWASP ASVS 4.0.3 4.2.1; HIPAA 45 CFR 164.312(a)(1)).
+            raise DomainError("This form can no longer be submitted. Start again with the "
+                              "Member Search panel.", code="TOKEN")
         return stored  # mmis-rules.md: a re-post of the same form returns the stored answer
     request = mmis_request_build(action=action, program=program, provider_id=provider_id,
                                  member_id=member_id, last_name=last_name,
@@ -122,6 +147,9 @@ def _submit(*, action: Action, token: uuid.UUID, program: str, provider_id: str,
     txn.save()
     if response.accepted:
         BatchEntry.objects.create(transaction=txn, plan=plan)  # into the 834 outbox
+    # HIPAA 45 CFR 164.312(b): the write is audited in its own transaction.
+    audit_record(AuditAction.CREATE, "enrollment transaction", txn.reference,
+                 member_ids=[member.member_id], detail=f"{kind} {txn.status}", user=user)
     return txn
 
 
@@ -172,6 +200,8 @@ def batch_cut(*, plan: Plan, cut_by: AbstractBaseUser | None = None) -> Batch834
     if updated != count:  # pending rows are only ever added, and the plan lock holds other cuts
         batch.loop_count = updated
         batch.save(update_fields=["loop_count", "updated_at"])
+    audit_record(AuditAction.CREATE, "834 batch", f"{plan.provider_id}-{batch.number}",
+                 detail=f"{batch.loop_count} member loops", user=cut_by)
     return batch
 
 
@@ -209,34 +239,112 @@ def batch_stream(*, batch: Batch834) -> Iterator[bytes]:
         yield "".join(chunk).encode("ascii")
 
 
+# A writer's temporary file: ".<file name>.<random>.tmp", in the file's own directory.
+_TEMP_SUFFIX = ".tmp"
+
+
+def _stale_temps_remove(path: Path) -> None:
+    """Remove the temporary files of *path* that a killed writer left behind.
+
+    A writer holds an exclusive flock on its temporary file until it has renamed it, and
+    the kernel drops the lock when the process ends, however it ends (SIGKILL, the OOM
+    killer): a temporary file that nobody holds is a leftover, never a write in progress.
+    """
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*{_TEMP_SUFFIX}"):
+        try:
+            fd = os.open(stale, os.O_RDONLY)
+        except FileNotFoundError:  # renamed or removed meanwhile
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # a live writer's
+        else:
+            stale.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
+
+
+def _directory_fsync(directory: Path) -> None:
+    """Flush *directory* to disk, so that a rename in it survives a power cut."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def batch_write(*, batch: Batch834, path: Path) -> str:
     """Write *batch* to *path* atomically (temporary file, then rename); return its SHA-256.
 
+    *path* keeps its old content or gets the whole new file, never part of one, even when
+    the process is killed midway: the bytes go to a temporary file in the same directory,
+    which is fsynced and then renamed over *path*. A temporary file left by a killed
+    writer is removed by the next write of the same path. The file is created 0600 and
+    keeps that mode: an 834 holds PHI (HIPAA 45 CFR 164.312(a)(1), access control).
     The first write records the digest; a later write of the same batch must match it.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _stale_temps_remove(path)
     digest = hashlib.sha256()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    # mkstemp creates the file 0600 (owner only); os.replace keeps the mode.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TEMP_SUFFIX, dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as out, transaction.atomic():
-            for chunk in batch_stream(batch=batch):
-                digest.update(chunk)
-                out.write(chunk)
+        with os.fdopen(fd, "wb") as out:
+            fcntl.flock(out.fileno(), fcntl.LOCK_EX)  # "being written": see _stale_temps_remove
+            with transaction.atomic():
+                for chunk in batch_stream(batch=batch):
+                    digest.update(chunk)
+                    out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        sha = digest.hexdigest()
-        if batch.sha256 and batch.sha256 != sha:
-            raise DomainError(f"Batch {batch.number} no longer gives the bytes first written.",
-                              code="BATCH_CHANGED")
-        os.replace(tmp, path)
+            sha = digest.hexdigest()
+            if batch.sha256 and batch.sha256 != sha:
+                raise DomainError(f"Batch {batch.number} no longer gives the bytes first written.",
+                                  code="BATCH_CHANGED")
+            os.replace(tmp, path)  # still locked: a cleaner never takes a file being renamed
+        _directory_fsync(path.parent)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     if not batch.sha256:
         Batch834.objects.filter(pk=batch.pk, sha256="").update(sha256=sha)
         batch.sha256 = sha
+    audit_record(AuditAction.EXPORT, "834 batch", f"{batch.plan.provider_id}-{batch.number}",
+                 detail=f"{batch.loop_count} member loops written to {path.name}")
     return sha
 
 
 batch_write.alters_data = True
+
+
+def batch_unwritten_write(*, plan: Plan, path_for: Callable[[Batch834], Path],
+                          limit: int | None = None) -> list[tuple[Batch834, Path, str]]:
+    """Write the batches of *plan* cut but never written, oldest first; return what was written.
+
+    A batch stays unwritten when the process that cut it died before or while writing it
+    (the cut commits first, so its number is kept: no gap, no reuse). Its row stays locked
+    while one run writes it to ``path_for(batch)``; another run skips it instead of writing
+    it twice. Each entry is (batch, path, SHA-256); at most *limit* batches are written.
+    """
+    written: list[tuple[Batch834, Path, str]] = []
+    pending = list(Batch834.objects.filter(plan=plan, sha256="").order_by("number")
+                   .values_list("pk", flat=True))
+    for pk in pending:
+        if limit is not None and len(written) >= limit:
+            break
+        with transaction.atomic():
+            # order_by(): the model's default ordering joins Plan, and FOR UPDATE would lock it.
+            batch = (Batch834.objects.select_for_update(skip_locked=True)
+                     .filter(pk=pk, sha256="").order_by().first())
+            if batch is None:  # another run holds it, or has written it since
+                continue
+            batch.plan = plan
+            path = Path(path_for(batch))
+            sha = batch_write(batch=batch, path=path)
+        written.append((batch, path, sha))
+    return written
+
+
+batch_unwritten_write.alters_data = True

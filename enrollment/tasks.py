@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import QuerySet
 from django.tasks import TaskResult, task
 
-from enrollment.models import Batch834
-from enrollment.services import batch_cut, batch_write
+from enrollment.services import batch_cut, batch_unwritten_write
 from posc.members.models import Plan, Program
 
 logger = logging.getLogger(__name__)
@@ -33,24 +31,10 @@ def daily_plans() -> QuerySet[Plan]:
 
 
 def _unwritten_write(*, plan: Plan, outbox: Path) -> list[dict[str, Any]]:
-    """Write every batch of *plan* that was cut but never written; describe each one written.
-
-    A batch is left unwritten when the process that cut it died before writing it. Its row
-    stays locked while one run writes it; another run skips it instead of writing it twice.
-    """
+    """Write every batch of *plan* that was cut but never written; describe each one written."""
     written = []
-    pending = (Batch834.objects.filter(plan=plan, sha256="").order_by("number")
-               .values_list("pk", flat=True))
-    for pk in pending:
-        with transaction.atomic():
-            # order_by(): the model's default ordering joins Plan, and FOR UPDATE would lock it.
-            batch = (Batch834.objects.select_for_update(skip_locked=True)
-                     .filter(pk=pk, sha256="").order_by().first())
-            if batch is None:  # another run holds it, or has written it since
-                continue
-            batch.plan = plan
-            path = outbox / batch.filename
-            sha = batch_write(batch=batch, path=path)
+    for batch, path, sha in batch_unwritten_write(plan=plan,
+                                                  path_for=lambda b: outbox / b.filename):
         logger.info("wrote 834 batch %s for %s (%s members) to %s", batch.number,
                     plan.provider_id, batch.loop_count, path)
         written.append({"number": batch.number, "loops": batch.loop_count, "file": str(path),

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from enrollment.models import Batch834
-from enrollment.services import batch_cut, batch_write
+from enrollment.services import batch_cut, batch_unwritten_write, batch_write
 from posc.members.models import Plan
 
 
@@ -21,15 +21,29 @@ class Command(BaseCommand):
         plan = Plan.objects.filter(provider_id=provider_id.strip().upper()).first()
         if plan is None:
             raise CommandError(f"no plan has provider ID {provider_id}")
+        path = Path(output)
         if batch is not None:
             found = Batch834.objects.filter(plan=plan, number=batch).first()
             if found is None:
                 raise CommandError(f"{plan.provider_id} has no batch {batch}")
+            sha = batch_write(batch=found, path=path)
         else:
-            found = batch_cut(plan=plan)
-            if found is None:
-                self.stdout.write(f"no pending transactions for {plan.provider_id}")
-                return
-        sha = batch_write(batch=found, path=Path(output))
+            # A batch cut by a run that died before (or while) writing it goes out first,
+            # under the number it took, before a new one is cut: a rerun after a crash gives
+            # the same file and control numbers, with no gap and no reuse.
+            written = batch_unwritten_write(plan=plan, path_for=lambda _: path, limit=1)
+            if written:
+                self.stdout.write(f"batch {written[0][0].number} for {plan.provider_id} was cut "
+                                  "but never written: writing it before cutting another")
+            else:
+                cut = batch_cut(plan=plan)
+                if cut is None:
+                    self.stdout.write(f"no pending transactions for {plan.provider_id}")
+                    return
+                written = batch_unwritten_write(plan=plan, path_for=lambda _: path, limit=1)
+                if not written:  # the daily task took it between the cut and now
+                    raise CommandError(f"batch {cut.number} for {plan.provider_id} is being "
+                                       "written by another run")
+            found, _, sha = written[0]
         self.stdout.write(f"wrote batch {found.number} for {plan.provider_id} "
                           f"({found.loop_count} members) to {output} sha256 {sha}")
