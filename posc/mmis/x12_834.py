@@ -94,12 +94,20 @@ def _required(value: object, element: str) -> str:
     """Return clean(*value*) for a required *element*; refuse a value that cleans to nothing."""
     text = clean(value, MAX_LENGTH.get(element))
     if not text:
-        raise ValueError(f"{element} is required but {value!r} has no X12 basic characters")
+        # No value in the message: NM103/NM104 hold a member's name, and a failed batch task
+        # logs its exception (issue 6, no PHI in logs).
+        raise ValueError(f"{element} is required but its value has no X12 basic characters")
     return text
+
+
+# The earliest year of a valid D8 date (pyx12 4.0.0 validation.is_valid_date, as validate834).
+D8_FIRST_YEAR = 1800
 
 
 def _d8(day: datetime.date) -> str:
     """Return *day* as CCYYMMDD (without strftime, which is slow in a 100,000-loop file)."""
+    if day.year < D8_FIRST_YEAR:
+        raise ValueError(f"a date before {D8_FIRST_YEAR} is not a valid X12 D8 date")
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
@@ -145,8 +153,10 @@ def gs(interchange: Interchange834) -> str:
 
 def transaction_header(interchange: Interchange834) -> tuple[str, ...]:
     """Return ST through N1*IN: the segments before the first member loop."""
-    if interchange.loop_count < 0:
-        raise ValueError(f"loop_count must not be negative, not {interchange.loop_count}")
+    if interchange.loop_count < 1:
+        # TR3 005010X220A1: loop 2000 (INS) is mandatory, so an 834 holds at least one member.
+        raise ValueError(f"loop_count must be at least 1 (an 834 needs at least one member "
+                         f"loop), not {interchange.loop_count}")
     created = interchange.created_at
     date, time = _d8(created.date()), f"{created:%H%M}"
     return (

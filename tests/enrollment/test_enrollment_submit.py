@@ -149,3 +149,17 @@ class TestConcurrentClerks:
                       reason="MBR_REQ", user=cca_sco, today=TODAY)
         results = run_in_threads(8, lambda i: disenrollment_submit(token=uuid.uuid4(), **kwargs))
         assert sum(t.accepted for t in results) == 1
+
+
+@pytest.mark.django_db
+def test_a_member_the_834_cannot_carry_is_refused_before_anything_is_stored(cca_sco):
+    """Found by tests/property: born 0001-01-01, the enrollment was accepted with a loop that
+    pyx12 refuses (DMG02 before 1800); now the writer refuses it, and Submit says so."""
+    member = MemberFactory(date_of_birth=datetime.date(1, 1, 1))
+
+    with pytest.raises(DomainError) as refusal:
+        submit(cca_sco, member)
+
+    assert refusal.value.code == "X12"
+    assert not EnrollmentTransaction.objects.exists()
+    assert not EnrollmentSpan.objects.filter(member=member).exists()

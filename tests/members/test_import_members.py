@@ -269,6 +269,19 @@ def test_birth_date_after_today_is_refused(tmp_path, plans):
         "line 3: date_of_birth: is in the future (2025-01-16)"]
 
 
+def test_birth_date_before_1800_is_refused(tmp_path, plans):
+    """Found by tests/property: 0001-01-01 was imported, enrolled, and broke the 834 (DMG02)."""
+    path = feed(tmp_path, [row(date_of_birth="1800-01-01"), row(member_id="100000000002",
+                                                                date_of_birth="0001-01-01")])
+
+    with pytest.raises(ImportRejected) as refusal:
+        members_import(path=path, today=TODAY)
+
+    assert refusal.value.extra["problems"] == [
+        "line 3: date_of_birth: is before 1800-01-01 (0001-01-01)"]
+    assert not Member.objects.exists()
+
+
 def test_repeated_member_id_names_both_lines(tmp_path, plans):
     path = feed(tmp_path, [row(), row(member_id="100000000002"), row(city="SALEM")])
 

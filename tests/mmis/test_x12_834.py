@@ -456,3 +456,19 @@ def test_stored_loops_give_the_same_file_as_fresh_ones() -> None:
     assert render_834(stored) == render_834(fresh)
     first = render_member_loop(enrollment())
     assert first.segment_count == first.text.count("~") and first.text.startswith("INS*")
+
+
+def test_a_date_before_1800_is_refused() -> None:
+    """Found by tests/property: DMG*D8*00010101 was written, and pyx12 refuses D8 before 1800."""
+    assert pyx12_errors(render_834(interchange([enrollment(
+        date_of_birth=datetime.date(1800, 1, 1))]))) == []
+    with pytest.raises(ValueError, match="1800"):
+        render_834(interchange([enrollment(date_of_birth=datetime.date(1, 1, 1))]))
+    with pytest.raises(ValueError, match="1800"):
+        render_member_loop(enrollment(date=datetime.date(1799, 12, 1)))
+
+
+def test_an_834_without_a_member_loop_is_refused() -> None:
+    """Found by tests/property: an empty 834 was written; loop 2000 is mandatory (pyx12)."""
+    with pytest.raises(ValueError, match="at least one member loop"):
+        render_834(interchange([]))
