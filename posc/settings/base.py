@@ -35,6 +35,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {}).update(
     server_side_binding=True,
     prepare_threshold=env.int("DB_PREPARE_THRESHOLD", default=5) or None,
+    # No JIT: the portal runs short queries, and a tracker case read (a 14-table join whose
+    # estimated cost passes jit_above_cost on small or unanalysed tables) spent 17 ms
+    # compiling for 0.3 ms of work. Measured in docs/performance.md.
+    options="-c jit=off",
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

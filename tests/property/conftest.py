@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from django.apps import apps
 from django.db import connection, transaction
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, event, settings
 
 _COMMON = dict(
     deadline=None,
@@ -75,6 +75,21 @@ def example_savepoint() -> Iterator[None]:
 def assert_not_server_error(response) -> None:
     """Fail on a 5xx answer (the test client re-raises uncaught exceptions by itself)."""
     assert response.status_code < 500, response.status_code
+
+
+def post_checked(client, url: str, data: dict, **extra):
+    """POST *data*; fail on a 5xx, a refused form (200) that wrote rows; record the outcome.
+
+    Return the response and the tables the request changed.
+    """
+    before = table_snapshot()
+    response = client.post(url, data, **extra)
+    assert_not_server_error(response)
+    changed = changed_tables(before, table_snapshot())
+    if response.status_code == 200:
+        assert changed == [], "a refused form wrote rows"
+    event("written" if changed else "refused")
+    return response, changed
 
 
 def logged_in(client, user):

@@ -22,6 +22,7 @@ from tests.property.conftest import (
     assert_not_server_error,
     changed_tables,
     example_savepoint,
+    post_checked,
     table_snapshot,
 )
 from tests.property.strategies import any_text, form_value
@@ -97,11 +98,7 @@ def test_certification_form(at_certification, data):
                                    "certify")}
     posted = {k: v for k, v in posted.items() if not data.draw(st.booleans(), f"drop {k}")}
     with example_savepoint():
-        before = table_snapshot()
-        response = client.post(url("certification"), posted)
-        assert_not_server_error(response)
-        changed = changed_tables(before, table_snapshot())
-        event("accepted" if changed else "refused")
+        response, changed = post_checked(client, url("certification"), posted)
         if response.status_code == 302 and "confirmation" in response["Location"]:
             assert last(posted.get("certify"))
             # The token is the re-post key: any UUID is a new request.
@@ -138,11 +135,7 @@ def test_disenrollment_form(at_disenrollment, data):
                                   "reason")}
     posted = {k: v for k, v in posted.items() if not data.draw(st.booleans(), f"drop {k}")}
     with example_savepoint():
-        before = table_snapshot()
-        response = client.post(url("disenrollment"), posted)
-        assert_not_server_error(response)
-        changed = changed_tables(before, table_snapshot())
-        event("accepted" if changed else "refused")
+        response, changed = post_checked(client, url("disenrollment"), posted)
         if response.status_code == 302 and "confirmation" in response["Location"]:
             reason = last(posted.get("reason"))
             assert reason in reasons
