@@ -1,8 +1,8 @@
 """Hypothesis settings and helpers of the property tests (issue 6, item 4: bad input).
 
 The "ci" profile runs 200 examples per target, derandomized: every CI run tries the same
-inputs, so a failure is reproducible and a green run stays green (pytest-randomly's seed
-does not reach Hypothesis). For a longer, random local search:
+inputs, so a failure is reproducible and a green run stays green. For a longer, random
+local search:
 ``HYPOTHESIS_PROFILE=deep bin/test tests/property``.
 
 pytest-django's ``db`` fixture wraps the whole test in one transaction, not each example:
