@@ -73,6 +73,11 @@ class Batch834(BaseModel):
     def filename(self) -> str:
         return f"834_{self.plan.provider_id}_{self.number:06d}.x12"
 
+    @property
+    def label(self) -> str:
+        """The batch as the audit log names it: the plan's provider ID and the number."""
+        return f"{self.plan.provider_id}-{self.number}"
+
 
 class EnrollmentTransaction(BaseModel):
     """A request sent to MMIS at Submit, with MMIS's answer. Never changed once answered.

@@ -200,7 +200,7 @@ def batch_cut(*, plan: Plan, cut_by: AbstractBaseUser | None = None) -> Batch834
     if updated != count:  # pending rows are only ever added, and the plan lock holds other cuts
         batch.loop_count = updated
         batch.save(update_fields=["loop_count", "updated_at"])
-    audit_record(AuditAction.CREATE, "834 batch", f"{plan.provider_id}-{batch.number}",
+    audit_record(AuditAction.CREATE, "834 batch", batch.label,
                  detail=f"{batch.loop_count} member loops", user=cut_by)
     return batch
 
@@ -311,7 +311,7 @@ def batch_write(*, batch: Batch834, path: Path) -> str:
     if not batch.sha256:
         Batch834.objects.filter(pk=batch.pk, sha256="").update(sha256=sha)
         batch.sha256 = sha
-    audit_record(AuditAction.EXPORT, "834 batch", f"{batch.plan.provider_id}-{batch.number}",
+    audit_record(AuditAction.EXPORT, "834 batch", batch.label,
                  detail=f"{batch.loop_count} member loops written to {path.name}")
     return sha
 

@@ -66,6 +66,12 @@ class ProgramPanelMixin(LoginRequiredMixin):
                        slug=self.slug, search_url=self.url("search"))
         return render(self.request, f"enrollment/{template}", context)
 
+    def audit_panel_view(self, panel: str) -> None:
+        """Record that the panel's member was shown (HIPAA 45 CFR 164.312(b))."""
+        member_id = self.panel.get("member_id")
+        audit_record(AuditAction.VIEW, "member", member_id, member_ids=[member_id],
+                     detail=f"{panel} panel")
+
     def panel_member(self) -> Member | None:
         member_id = self.panel.get("member_id")
         return Member.objects.filter(pk=member_id).first() if member_id else None
@@ -127,8 +133,7 @@ class VerificationView(ProgramPanelMixin, View):
     def get(self, request: HttpRequest, program: str) -> HttpResponse:
         if self.panel.get("action") != Action.ENROLL:
             return self.restart()
-        audit_record(AuditAction.VIEW, "member", self.panel.get("member_id"),
-                     member_ids=[self.panel.get("member_id")], detail="verification panel")
+        self.audit_panel_view("verification")
         return self.render_panel("verification.html", panel=self.panel.data,
                                  date_of_birth=_date(self.panel.get("date_of_birth")),
                                  effective_date=_date(self.panel.get("effective_date")))
@@ -166,8 +171,7 @@ class SubmitPanelView(ProgramPanelMixin, View, ABC):
         if not self.ready():
             return self.restart()
         form = self.form_class(initial={"token": self.panel.get("token")})
-        audit_record(AuditAction.VIEW, "member", self.panel.get("member_id"),
-                     member_ids=[self.panel.get("member_id")], detail=f"{self.template} panel")
+        self.audit_panel_view(self.template)
         return self.render_panel(self.template, **self.context(form))
 
     def post(self, request: HttpRequest, program: str) -> HttpResponse:
@@ -273,7 +277,7 @@ class FileDownloadView(PlanStaffMixin, View):
     def get(self, request: HttpRequest, pk: int) -> StreamingHttpResponse:
         batch = get_object_or_404(batch_list_for_user(user=request.user), pk=pk)
         # One row for the file (it lists loop_count members); ASVS 4.0.3 7.1.3.
-        audit_record(AuditAction.DOWNLOAD, "834 batch", f"{batch.plan.provider_id}-{batch.number}",
+        audit_record(AuditAction.DOWNLOAD, "834 batch", batch.label,
                      detail=f"{batch.loop_count} member loops, {batch.filename}")
         response = StreamingHttpResponse(batch_stream(batch=batch),
                                          content_type="application/edi-x12")

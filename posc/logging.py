@@ -74,7 +74,7 @@ class RedactPHIFilter(logging.Filter):
                                 else a for a in record.args)
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001  (a bad format string must not lose the record)
+        except (TypeError, ValueError, KeyError, IndexError):  # bad format: keep it
             message = f"{record.msg!r} {record.args!r}"
         if record.name == "django.server":
             # runserver's request line: a query string carries what was searched for (the
