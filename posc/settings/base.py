@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -31,15 +32,33 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Server-side binding lets psycopg prepare the statements a view repeats, so PostgreSQL
 # stops planning them on every request (planning was most of a panel's database time).
-# (Behind a transaction-pooling PgBouncer set DB_PREPARE_THRESHOLD to empty.)
+# DB_PREPARE_THRESHOLD: executions before a statement is prepared; empty or 0: never.
+_prepare = env.str("DB_PREPARE_THRESHOLD", default="5").strip()
+if _prepare and not _prepare.isdigit():
+    raise ImproperlyConfigured(f"DB_PREPARE_THRESHOLD must be a whole number or empty, "
+                               f"not {_prepare!r}")
 DATABASES["default"].setdefault("OPTIONS", {}).update(
     server_side_binding=True,
-    prepare_threshold=env.int("DB_PREPARE_THRESHOLD", default=5) or None,
+    prepare_threshold=int(_prepare or 0) or None,
     # No JIT: the portal runs short queries, and a tracker case read (a 14-table join whose
     # estimated cost passes jit_above_cost on small or unanalysed tables) spent 17 ms
-    # compiling for 0.3 ms of work. Measured in docs/performance.md.
+    # compiling for 0.3 ms of work. Measured in docs/performance.md. (Also set on the
+    # database by posc/migrations/0002, for connections that cannot pass options.)
     options="-c jit=off",
 )
+# DB_POOL_MODE=transaction: DATABASE_URL points at PgBouncer in transaction pooling, where
+# each transaction may run on another server connection. Then nothing may outlive a
+# transaction on the server: no prepared statements, no server-side cursors (.iterator()
+# fetches everything at once), and no startup `options` (PgBouncer refuses them), so JIT is
+# off through `ALTER DATABASE … SET jit = off` instead (README, Production).
+DB_POOL_MODE = env.str("DB_POOL_MODE", default="").strip() or "session"
+if DB_POOL_MODE not in ("session", "transaction"):
+    raise ImproperlyConfigured(f"DB_POOL_MODE must be session or transaction, "
+                               f"not {DB_POOL_MODE!r}")
+if DB_POOL_MODE == "transaction":
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    del DATABASES["default"]["OPTIONS"]["options"]
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # URLS

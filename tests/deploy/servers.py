@@ -108,6 +108,8 @@ def gunicorn(env: dict, tmp_path: Path, *, workers: int = 2) -> Server:
     port = free_port()
     args = [sys.executable, "-m", "gunicorn", "posc.wsgi", "--bind", f"127.0.0.1:{port}",
             "--workers", str(workers), "--access-logfile", "-"]
+    # gunicorn 25+ opens a control socket under $HOME/.gunicorn: one per test, not one shared.
+    env = {**env, "HOME": str(tmp_path)}
     return Server("gunicorn", args, port=port, log=tmp_path / "gunicorn.log", env=env)
 
 

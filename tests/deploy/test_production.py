@@ -75,8 +75,7 @@ def test_a_signed_in_page_gets_its_stylesheet_and_idle_js(portal, clerk):
     assert "max-age" in script.headers["strict-transport-security"]
 
 
-def test_plain_http_is_still_sent_to_https(portal):
-    """The test reaches gunicorn as the proxy does; production's SSL redirect stays on."""
-    response = Browser(portal.port, https=False).get("/login/", follow=False)
-    assert (response.status, response.headers["location"]) == (
+    # The test reaches gunicorn as the TLS proxy does; plain http still goes to https.
+    plain = Browser(portal.port, https=False).get("/login/", follow=False)
+    assert (plain.status, plain.headers["location"]) == (
         301, f"https://127.0.0.1:{portal.port}/login/")
