@@ -5,6 +5,7 @@ data a test makes must be committed (transactional_db). The browser follows the 
 own links, forms and redirects, as a clerk does, so no panel URL is written here.
 """
 
+import functools
 import html.parser
 import http.client
 import http.cookies
@@ -43,10 +44,18 @@ def database_url(db: dict, *, host: str | None = None, port: int | None = None) 
     return f"postgres://{auth}@{quote(host, safe='')}{f':{port}' if port else ''}/{db['NAME']}"
 
 
-def production_password(user) -> None:
-    """Give *user* PASSWORD hashed as production hashes (the test settings use MD5)."""
+@functools.cache
+def _production_hash() -> str:
     hasher = Argon2PasswordHasher()
-    user.password = hasher.encode(PASSWORD, hasher.salt())
+    return hasher.encode(PASSWORD, hasher.salt())
+
+
+def production_password(user) -> None:
+    """Give *user* PASSWORD hashed as production hashes (the test settings use MD5).
+
+    One hash serves every user: Argon2 is slow by design, and the salt guards nothing here.
+    """
+    user.password = _production_hash()
     user.save(update_fields=["password"])
 
 
