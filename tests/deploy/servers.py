@@ -150,11 +150,17 @@ def pgbouncer(db: dict, tmp_path: Path) -> Server:
         "default_pool_size = 10\n")
     args = [PGBOUNCER, str(ini)]
     if os.getuid() == 0:  # PgBouncer refuses to run as root; it reads its ini before switching
-        args[1:1] = ["-u", _unprivileged_user()]
+        args[1:1] = ["-u", _unprivileged_user(db["HOST"])]
     return Server("pgbouncer", args, port=port, log=tmp_path / "pgbouncer.log")
 
 
-def _unprivileged_user() -> str:
+def _unprivileged_user(host: str) -> str:
+    """Return who runs PgBouncer: the socket directory's owner (the embedded server's user,
+    who may reach its socket), else postgres or nobody."""
+    if host.startswith("/"):
+        owner = pwd.getpwuid(os.stat(host).st_uid).pw_name
+        if owner != "root":
+            return owner
     for name in ("postgres", "nobody"):
         try:
             pwd.getpwnam(name)
