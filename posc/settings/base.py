@@ -266,7 +266,7 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 # here so that the demo accounts sign in with their password in development; production
 # forces it on.
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
-INSTALLED_APPS += [  # noqa: F405  (posc.mfa after the plugins: its admin unregisters theirs)
+INSTALLED_APPS += [  # posc.mfa after the plugins: its admin unregisters theirs
     "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "posc.mfa"]
 # OTPMiddleware right after authentication (it sets request.user.is_verified); the gate
 # after the idle logoff, so that an ended session is logged out before it is asked for a code.
