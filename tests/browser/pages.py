@@ -223,7 +223,8 @@ def authenticator_code(username: str) -> str:
     device = TOTPDevice.objects.get(user__username=username, confirmed=True)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
-    step = next((t for t in (totp.t(), totp.t() + 1) if t > device.last_t), None)
+    now = totp.t()
+    step = next((t for t in (now, now + 1) if t > device.last_t), None)
     assert step is not None, f"{username} signed in three times within one time step"
     return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
 
