@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html",
                                                  redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", include("posc.mfa.urls")),  # the second factor (posc/mfa)
     path("session/keep-alive/", views.keep_alive, name="keep_alive"),
     path("enrollment/", include("enrollment.urls")),
     path("recoupments/", include("recoupments.urls")),

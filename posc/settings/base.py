@@ -277,3 +277,24 @@ LOGGING = {
 # Development and tests run a task at once, inside the caller; production queues it in
 # PostgreSQL (django-tasks-db) for `manage.py db_worker` processes (see README).
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# SECOND FACTOR (HIPAA 45 CFR 164.312(d); OWASP ASVS 4.0.3 2.7, 2.8)
+# ------------------------------------------------------------------------------
+# With MFA_REQUIRED every signed-in user enters a time-based code (RFC 6238, django-otp)
+# from an authenticator app, or a recovery code, before any page (posc/mfa). Off by default
+# here so that the demo accounts sign in with their password in development; production
+# forces it on.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
+INSTALLED_APPS += [  # posc.mfa after the plugins: its admin unregisters theirs
+    "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "posc.mfa"]
+# OTPMiddleware right after authentication (it sets request.user.is_verified); the gate
+# after the idle logoff, so that an ended session is logged out before it is asked for a code.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "django_otp.middleware.OTPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("posc.middleware.IdleLogoffMiddleware") + 1,
+                  "posc.mfa.middleware.SecondFactorMiddleware")
+OTP_TOTP_ISSUER = "MassHealth POSC"  # the account's name in the authenticator app
+# Wrong codes: django-otp's own throttle per device, not axes (posc/mfa/services.py): after
+# n wrong codes in a row the device takes none for 2^(n-1) seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1

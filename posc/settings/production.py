@@ -48,3 +48,6 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # BACKGROUND WORK: tasks wait in PostgreSQL for `manage.py db_worker` (several workers on
 # several machines share the one queue; each task row is claimed with SKIP LOCKED).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# SECOND FACTOR: always, whatever the environment says (HIPAA 45 CFR 164.312(d)).
+MFA_REQUIRED = True

@@ -9,7 +9,9 @@ import os
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import sync_playwright
 
 from tests.browser.pages import CHROMIUM, LAUNCH_ARGS
@@ -43,10 +45,23 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def mfa_required(settings):
+    """Sign in with a second factor, as production does (pages.log_in types the code)."""
+    settings.MFA_REQUIRED = True
+
+
 @pytest.fixture
 def demo_data(live_server):
-    """Seed the live server's database with the demo members and accounts (demo-data.md)."""
+    """Seed the live server's database with the demo members and accounts (demo-data.md).
+
+    Each account gets an authenticator app (a confirmed TOTP device): the walks compute its
+    codes from the device's key.
+    """
     call_command("seed_demo", allow_demo_accounts=True, stdout=StringIO())
+    TOTPDevice.objects.bulk_create(TOTPDevice(user=user, name="Authenticator app",
+                                              confirmed=True)
+                                   for user in get_user_model().objects.all())
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from posc.members.demo import DEMO_PASSWORD
-from tests.browser.pages import button, click, field, heading
+from tests.browser.pages import authenticator_code, button, click, field, heading
 
 # Installed before any page script runs; Playwright's init scripts are not subject to the CSP.
 RECORD_VIOLATIONS = """
@@ -48,6 +48,8 @@ def sign_in(page, username: str) -> None:
     field(page, "Username").fill(username)
     field(page, "Password").fill(DEMO_PASSWORD)
     click(button(page, "Log in"))
+    field(page, "Verification code").fill(authenticator_code(username))  # MFA_REQUIRED
+    click(button(page, "Verify"))
     heading(page, "Home").wait_for()
 
 

@@ -11,6 +11,7 @@ from enrollment.models import EnrollmentTransaction
 from posc.members.demo import DEMO_PASSWORD, demo_case
 from tests.browser.pages import (
     Walk,
+    authenticator_code,
     button,
     field,
     has_focus,
@@ -40,6 +41,14 @@ def test_sco_enrollment_by_keyboard_alone(page):
     kb.type(DEMO_PASSWORD)
     tab_to(page, button(page, "Log in"), limit=1)
     walk.screenshot("login_filled")
+    activate(page, "Enter")
+
+    # The second factor (MFA_REQUIRED): the code page puts the focus in its field too.
+    expect(heading(page, "Enter your verification code")).to_be_visible()
+    assert has_focus(field(page, "Verification code")), "the code page should focus its field"
+    kb.type(authenticator_code(case.account))
+    tab_to(page, button(page, "Verify"), limit=1)
+    walk.screenshot("code_filled")
     activate(page, "Enter")
 
     # Steps 1–3 through the left menu.

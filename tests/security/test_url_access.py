@@ -86,6 +86,11 @@ PORTAL: dict[str, Access] = {
     "logout": Access(to("logout"), ok=SIGNED_IN, anonymous=OK),
     # The idle-logoff warning's "Stay signed in" (POST only: 405 to GET).
     "keep_alive": Access(to("keep_alive"), ok=SIGNED_IN),
+    # The second factor (posc/mfa). MFA_REQUIRED is off here: the code page and the recovery
+    # codes send a user without an app on to Home, the set-up page shows itself.
+    "mfa:verify": Access(to("mfa:verify"), ok=SIGNED_IN),
+    "mfa:setup": Access(to("mfa:setup"), ok=SIGNED_IN),
+    "mfa:recovery_codes": Access(to("mfa:recovery_codes"), ok=SIGNED_IN),
     # Enrollment panels and 834 files: provider staff of an SCO or One Care plan (ui.md).
     "enrollment:enrollment": Access(to("enrollment:enrollment"), ok=PLAN_STAFF),
     "enrollment:manage_members": Access(to("enrollment:manage_members"), ok=PLAN_STAFF),
@@ -296,6 +301,32 @@ def test_access(world, key):
     wrong = [f"{role}: expected {access.expected(role)}, got {got[role]}" for role in ROLES
              if got[role] != access.expected(role)]
     assert not wrong, f"GET {url} ({key})\n" + "\n".join(wrong)
+
+
+# Open before the second factor (posc/mfa/middleware.py OPEN_URL_NAMES).
+BEFORE_SECOND_FACTOR = frozenset({"login", "logout", "keep_alive", "mfa:verify", "mfa:setup",
+                                  "mfa:recovery_codes"})
+
+
+@pytest.mark.django_db
+def test_with_mfa_required_no_page_opens_before_the_second_factor(world, settings):
+    """HIPAA 45 CFR 164.312(d): every other pattern sends a signed-in user to set up an app."""
+    settings.MFA_REQUIRED = True
+    setup = reverse("mfa:setup")
+    wrong = []
+    for key in sorted(TABLE):
+        url = TABLE[key].url(world)
+        for role in (SCO_STAFF, SUPERUSER):
+            response = world.client(role).get(url)
+            where = urlsplit(response.get("Location", ""))
+            # The gate keeps the URL asked for in next (the code page itself sends a user
+            # without an app to the set-up too, but on to Home).
+            sent = (response.status_code == 302 and where.path == setup
+                    and parse_qs(where.query).get("next") == [url])
+            if sent == (key in BEFORE_SECOND_FACTOR):
+                wrong.append(f"{key} {url} as {role}: {response.status_code}")
+            outcome(response)  # reads a streamed response to its end
+    assert not wrong, "\n".join(wrong)
 
 
 def post_cases() -> Iterator[tuple[str, str, str]]:
