@@ -14,11 +14,10 @@ from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from django_otp.oath import TOTP, hotp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Locator, Page, expect
 
 from posc.members.demo import DEMO_PASSWORD
+from tests.otp import authenticator_code
 
 # Debian's Chromium, never a downloaded one (no `playwright install`).
 CHROMIUM = Path("/usr/bin/chromium")
@@ -211,22 +210,6 @@ class Walk:
         """Click the left-menu entry *entry*, then check and screenshot the page it opens."""
         click(menu_link(self.page, entry))
         return self.panel(step, entry if title is None else title)
-
-
-def authenticator_code(username: str) -> str:
-    """Return the code *username*'s authenticator app shows now (RFC 6238, the device's key).
-
-    A code the portal took once is refused (its time step is spent), so a second sign-in
-    within the same 30 seconds types the next step's code, which the portal accepts (one
-    step of tolerance for clock drift), as a person would wait for the next code.
-    """
-    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time()
-    now = totp.t()
-    step = next((t for t in (now, now + 1) if t > device.last_t), None)
-    assert step is not None, f"{username} signed in three times within one time step"
-    return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
 
 
 def enter_code(walk: Walk, username: str) -> None:

@@ -20,6 +20,9 @@ from pathlib import Path
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.otp import authenticator_code
 
 ROOT = Path(__file__).resolve().parents[2]
 PGBOUNCER = "/usr/sbin/pgbouncer"  # Debian's package (apt-get install pgbouncer; .ci/run)
@@ -57,6 +60,9 @@ def production_password(user) -> None:
     """
     user.password = _production_hash()
     user.save(update_fields=["password"])
+    # Production asks every account for a second factor (MFA_REQUIRED): an authenticator app.
+    TOTPDevice.objects.get_or_create(user=user, defaults={"name": "Authenticator app",
+                                                          "confirmed": True})
 
 
 def production_env(tmp_path: Path, *, database: str, static_root: Path, **extra) -> dict:
@@ -314,6 +320,8 @@ class Browser:
         assert login.status == 200, login.text
         home = self.submit(login, login.form("username", "password"),
                            username=username, password=password)
+        if "Enter your verification code" in home.text:
+            home = self.submit(home, home.form("code"), code=authenticator_code(username))
         assert home.status == 200 and f"Signed in as <strong>{username}</strong>" in home.text, (
             home.status, home.text)
         return home
