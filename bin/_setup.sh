@@ -38,7 +38,7 @@ candidates() {  # every usable interpreter, one path a line, best first, no repe
     # pyenv keeps other versions out of PATH: look in its versions folder, newest first.
     root="${PYENV_ROOT:-$HOME/.pyenv}"
     for v in $(ls -1 "$root/versions" 2>/dev/null | grep -E '^3\.[0-9]+\.[0-9]+$' \
-               | sort -t. -k1,1n -k2,2n -k3,3n -r); do
+               | sort -t. -k1,1nr -k2,2nr -k3,3nr); do
       echo "$root/versions/$v/bin/python3"
     done
   } | while read -r cand; do

@@ -21,7 +21,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-PGDATA = ROOT / "var" / "pgdata"
+# POSC_DEVDB_PGDATA names another data folder (the tests start a throw-away server).
+PGDATA = Path(os.environ.get("POSC_DEVDB_PGDATA") or ROOT / "var" / "pgdata")
 # The major version of the embedded server: a data folder made by another one (pgserver's
 # PostgreSQL 16 before) cannot be opened, so it is moved aside, never deleted.
 PG_MAJOR = "18"
