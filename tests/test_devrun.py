@@ -189,20 +189,33 @@ def test_reset_gives_fresh_demo_data_and_sigint_stops_it(scratch_url, tmp_path):
 
 
 @pytest.mark.slow
-def test_sigterm_stops_the_embedded_postgresql_and_the_command():
+def test_sigterm_stops_the_embedded_postgresql_even_after_a_run_killed_outright():
     pgdata = ROOT / "var" / f"test-pgdata-{os.getpid()}"
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["POSC_DEVDB_PGDATA"] = str(pgdata)
     log = ROOT / "var" / f"test-devdb-{os.getpid()}.log"
     waiting = "import time; print('running', flush=True); time.sleep(600)"
-    proc = _start([sys.executable, "-m", "posc.devdb", "--", sys.executable, "-c", waiting],
-                  env, log)
+    argv = [sys.executable, "-m", "posc.devdb", "--", sys.executable, "-c", waiting]
     try:
+        # A run killed with SIGKILL cannot stop anything: its server and command stay.
+        killed = _start(argv, env, log)
+        _wait_until(lambda: "running" in log.read_text(), killed, log)
+        orphans = psutil.Process(killed.pid).children(recursive=True)
+        killed.kill()
+        killed.wait()
+        for orphan in orphans:
+            orphan.kill()
+        # The next run uses that server, and SIGTERM stops it and the command.
+        proc = _start(argv, env, log)
         _wait_until(lambda: "running" in log.read_text(), proc, log)
         postmaster = psutil.Process(int((pgdata / "postmaster.pid").read_text().split()[0]))
         started = psutil.Process(proc.pid).children(recursive=True) + [postmaster]
         _stop(proc, signal.SIGTERM, started)
         assert proc.returncode == 128 + signal.SIGTERM  # the command's own status
     finally:
+        if (pgdata / "postmaster.pid").is_file():
+            left = int((pgdata / "postmaster.pid").read_text().split()[0])
+            if psutil.pid_exists(left):
+                psutil.Process(left).terminate()
         shutil.rmtree(pgdata, ignore_errors=True)
         log.unlink(missing_ok=True)
