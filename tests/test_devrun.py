@@ -21,6 +21,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from posc.devdb import PG_MAJOR, _move_other_version_aside
 from posc.devrun import DEFAULT_PORT, next_daily_834, parse_args
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +65,19 @@ def test_the_daily_834_runs_at_six_in_the_evening_in_boston(now, expected):
     due = next_daily_834(now)
     assert due > now
     assert due.replace(tzinfo=None) == expected and due.tzname() in ("EST", "EDT")
+
+
+def test_a_data_folder_of_another_postgresql_is_moved_aside(tmp_path):
+    old = tmp_path / "pgdata"
+    old.mkdir()
+    (old / "PG_VERSION").write_text("16\n")
+    _move_other_version_aside(old)
+    assert not old.exists() and (tmp_path / "pgdata-16" / "PG_VERSION").is_file()
+    current = tmp_path / "current"
+    current.mkdir()
+    (current / "PG_VERSION").write_text(f"{PG_MAJOR}\n")
+    _move_other_version_aside(current)
+    assert (current / "PG_VERSION").is_file()
 
 
 # ------------------------------------------------------------------------- processes
