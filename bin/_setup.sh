@@ -99,7 +99,13 @@ if venv_fits && [ -f "$STAMP" ]; then
 elif venv_fits && install_project; then
   :  # pyproject.toml changed, or the last install was interrupted: installed again
 else
-  [ -d "$VENV" ] && echo "setup: .venv is unusable or its install failed: making it again"
+  if [ -d "$VENV" ]; then
+    if [ -n "$REQUESTED_PYTHON" ] && [ -x "$VENV/bin/python" ] && ! venv_fits; then
+      echo "setup: .venv was made with another Python: making it again with $REQUESTED_PYTHON"
+    else
+      echo "setup: .venv does not run or its install failed: making it again"
+    fi
+  fi
   ready=""
   tried=""
   while read -r py; do
