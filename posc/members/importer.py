@@ -84,7 +84,7 @@ _PLAN_START = _I["current_plan_start"]
 
 REQUIRED = "is required"
 # The 834 carries the date of birth (DMG02), and a D8 date before 1800 is invalid there
-# (pyx12 4.0.0, as validate834): a feed may not bring a member the 834 cannot carry.
+# (pyx12 4.0.0): a feed may not bring a member the 834 cannot carry.
 FIRST_BIRTH_DATE = "1800-01-01"
 _LETTER = re.compile(r"[A-Za-z]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

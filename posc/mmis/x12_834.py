@@ -1,7 +1,7 @@
 """Write the 834 (ASC X12 005010X220A1) for one plan's batch, one segment at a time.
 
 Pure: no Django, no database. The layout is fixed by mmis-rules.md "The 834"; the
-reference sample is shared/tools/x12-samples/good.834 (one segment a line, "~\\n").
+conventions and a sample are in docs/834.md (one segment a line, "~\\n").
 """
 
 import datetime
@@ -100,7 +100,7 @@ def _required(value: object, element: str) -> str:
     return text
 
 
-# The earliest year of a valid D8 date (pyx12 4.0.0 validation.is_valid_date, as validate834).
+# The earliest year of a valid D8 date (pyx12 4.0.0 validation.is_valid_date).
 D8_FIRST_YEAR = 1800
 
 

@@ -12,7 +12,7 @@ from enrollment.services import batch_cut, disenrollment_submit, enrollment_subm
 from posc.members.models import Plan
 from tests.conftest import CCA_SCO, FALLON_SCO
 from tests.factories import MemberFactory, SpanFactory
-from tests.x12check import assert_valid_834, validate834_strict
+from tests.x12check import assert_valid_834, check_834
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 22)
@@ -52,7 +52,7 @@ class TestExportCommand:
         out = export(tmp_path, "b1.x12")
         assert "wrote batch 1" in capsys.readouterr().out
         assert_valid_834(out)
-        code, output = validate834_strict([out])
+        code, output = check_834([out])
         assert code == 0, output
         segs = segments(out)
         assert [s for s in segs if s.startswith("INS")] == [
@@ -103,9 +103,9 @@ class TestExportCommand:
         assert_valid_834(out)
         segs = segments(out)
         assert "INS*Y*18*024*AI*A*C" in segs and "DTP*357*D8*20261201" in segs
-        # validate834 --strict wants every termination on a month's last day; the contract's
+        # Our conventions (docs/834.md) want every termination on a month's last day; the
         # cancellation (end = start, a 1st) is the one deliberate exception.
-        code, output = validate834_strict([out])
+        code, output = check_834([out])
         strict = [line for line in output.splitlines() if "STRICT" in line]
         assert strict and all("not the last day of a month" in line for line in strict)
 

@@ -43,7 +43,7 @@ from posc.roles import ENROLLMENT_OPERATIONS, ROLE_PERMISSIONS, roles_sync
 
 User = get_user_model()
 TODAY = datetime.date(2026, 11, 22)  # the brief's fixed "today"; E = 2026-12-01
-SAMPLE_CSV = Path("/work/shared/contracts/member-feed-sample.csv")
+SAMPLE_CSV = Path(__file__).resolve().parents[2] / "docs" / "samples" / "member-feed-sample.csv"
 
 # demo-data.md "Health plans": provider ID -> (program, name, number of counties served).
 PLANS = {

@@ -1,4 +1,4 @@
-"""The 834 writer (mmis-rules.md "The 834"): golden files, pyx12, validate834 --strict.
+"""The 834 writer (mmis-rules.md "The 834"): golden files, pyx12, our conventions.
 
 Regenerate the golden files deliberately with POSC_REGEN_GOLDEN=1, then review the diff.
 """
@@ -25,7 +25,7 @@ from posc.mmis.x12_834 import (
     render_member_loop,
     write_834,
 )
-from tests.x12check import assert_valid_834, pyx12_errors, validate834_strict
+from tests.x12check import assert_valid_834, check_834, pyx12_errors
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("POSC_REGEN_GOLDEN") == "1"
@@ -130,12 +130,12 @@ def write(path: Path, value: Interchange834) -> Path:
 
 
 def segments(text: str) -> list[list[str]]:
-    """Return the file's segments as element lists (ISA is segment 1, like validate834)."""
+    """Return the file's segments as element lists (ISA is segment 1, like check_834)."""
     return [s.strip("\r\n").split("*") for s in text.split("~") if s.strip("\r\n")]
 
 
 def strict_report(output: str) -> dict[str, list[str]]:
-    """Parse validate834 output into {file: [error lines]}."""
+    """Parse check_834's report into {file: [error lines]}."""
     report: dict[str, list[str]] = {}
     current = None
     for line in output.splitlines():
@@ -149,12 +149,12 @@ def strict_report(output: str) -> dict[str, list[str]]:
 
 
 def assert_strict(path: Path, cancelled_member_ids: set[str]) -> None:
-    """Fail unless validate834 --strict finds nothing but the cancellations' end dates.
+    """Fail unless check_834 finds nothing but the cancellations' end dates.
 
-    Contract conflict: --strict wants every INS03 024 end date on a month's last day,
+    Contract conflict: our conventions want every INS03 024 end date on a month's last day,
     while mmis-rules.md dates a cancellation on the cancelled span's start (a 1st).
     """
-    code, output = validate834_strict([path])
+    code, output = check_834([path])
     lines = strict_report(output)[str(path)]
     if not cancelled_member_ids:
         assert (code, lines) == (0, []), output
@@ -165,7 +165,7 @@ def assert_strict(path: Path, cancelled_member_ids: set[str]) -> None:
     for line in lines:
         found = re.fullmatch(
             r"STRICT seg (\d+): termination end date (\d{8}) is not the last day of a month", line)
-        assert found, f"unexpected validate834 --strict error: {line}\n{output}"
+        assert found, f"unexpected check_834 error: {line}\n{output}"
         n = int(found.group(1))
         member = next(s[2] for s in reversed(segs[:n]) if s[:2] == ["REF", "0F"])
         flagged.append((member, "*".join(segs[n - 1][:2])))
@@ -174,7 +174,7 @@ def assert_strict(path: Path, cancelled_member_ids: set[str]) -> None:
 
 
 def assert_file_valid(path: Path, cancelled_member_ids: set[str] = frozenset()) -> None:
-    """Check a written file with pyx12 (zero errors) and with validate834 --strict."""
+    """Check a written file with pyx12 (zero errors) and with check_834 (the conventions too)."""
     assert_valid_834(path)
     assert_strict(path, set(cancelled_member_ids))
 
@@ -444,7 +444,7 @@ def test_a_broken_file_is_reported_by_both_checkers(tmp_path: Path) -> None:
     path = tmp_path / "broken.834"
     path.write_text(text, encoding="ascii", newline="")
     assert pyx12_errors(path) != []
-    code, output = validate834_strict([path])
+    code, output = check_834([path])
     assert code == 1 and "pyx12" in output
 
 

@@ -19,12 +19,12 @@ from posc.members.importer import COLUMNS, NAMES, converters, members_import
 from posc.members.models import EnrollmentSpan, Member, Plan
 from tests.property.conftest import changed_tables, example_savepoint, table_snapshot
 from tests.property.strategies import any_text, iso_date_text
-from tests.x12check import SHARED
+from tests.x12check import SAMPLES
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 11, 22)
-SAMPLE = (SHARED / "contracts" / "member-feed-sample.csv").read_text("utf-8")
+SAMPLE = (SAMPLES / "member-feed-sample.csv").read_text("utf-8")
 HEADER, *ROWS = list(csv.reader(io.StringIO(SAMPLE)))
 DATE_COLUMNS = {name for name, _, kind in COLUMNS if kind == "date"}
 

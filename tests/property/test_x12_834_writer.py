@@ -31,10 +31,9 @@ from posc.mmis.x12_834 import (
 from tests import x12check
 from tests.property import x12fast
 from tests.property.strategies import any_text, edge_dates
-from tests.x12check import validate834_strict
 
 FILE_TIME = datetime.datetime(2026, 11, 22, 9, 30)
-GOOD = Path(x12check.SHARED / "tools" / "x12-samples")
+GOOD = x12check.SAMPLES
 
 
 X12_DATES = st.dates(min_value=datetime.date(1800, 1, 1))
@@ -80,7 +79,7 @@ def _some_broken(draw, fields: dict) -> dict:
 
 def _month_rule(loop: MemberLoop834) -> MemberLoop834:
     """Put the loop's date where MMIS puts it: an enrollment starts on the 1st of a month,
-    a disenrollment ends on the last day of one (mmis-rules.md; validate834 --strict)."""
+    a disenrollment ends on the last day of one (mmis-rules.md; docs/834.md)."""
     day = loop.date.replace(day=1)
     if loop.action == Action.DISENROLL:
         day = day.replace(day=calendar.monthrange(day.year, day.month)[1])
@@ -143,7 +142,7 @@ def _expected_names(loop: MemberLoop834) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
-    """Collect the accepted files of the property, for one validate834 --strict run."""
+    """Collect the accepted files of the property, for one check_834 run."""
     return tmp_path_factory.mktemp("834")
 
 
@@ -171,10 +170,10 @@ def test_834_writer(written):
             kept.append(path)
 
     prop()
-    print(f"validate834 --strict on {len(kept)} files")
+    print(f"check_834 on {len(kept)} files")
     assert kept, "the property never wrote a file: the strategies are wrong"
-    # The shared tool too, on a sample of the files pyx12 accepted (one process).
-    status, output = validate834_strict(kept)
+    # The conventions too, on a sample of the files pyx12 accepted.
+    status, output = x12check.check_834(kept)
     assert status == 0, output
 
 
