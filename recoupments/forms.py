@@ -12,6 +12,7 @@ from posc.xlsx import FORMULA_START
 from recoupments.identifiers import icn_valid, npi_valid
 from recoupments.models import EditCode, RecoupmentLine
 from recoupments.inputs import LineInput, RecoupmentInput
+from recoupments.money import format_money
 from recoupments.xlsx import AMOUNT_MAX, MAX_LINES, SERVICE_MAX, parse_amount
 
 MEMBER_ID_RE = re.compile(r"^\d{12}$")
@@ -261,7 +262,12 @@ class DeniedClaimForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["line"].choices = [("", "Choose a line")] + [
             (line.number, f"Line {line.number}: {line.date_of_service:%m/%d/%Y} {line.service} "
-                          f"${line.amount}") for line in lines]
+                          f"{format_money(line.amount)}"
+                          + (f" (recorded: ICN {line.denied_claim.icn})"
+                             if hasattr(line, "denied_claim") else ""))
+            for line in lines]
+        # Providers read only wording MassHealth confirmed (an unconfirmed one: its kind).
+        self.fields["edits"].label_from_instance = lambda edit: edit.provider_label
         self.fields["icn"].widget.attrs.update(inputmode="numeric", autocomplete="off",
                                                spellcheck="false")
 
