@@ -13,7 +13,15 @@ from recoupments.identifiers import icn_valid, npi_valid
 from recoupments.models import EditCode, RecoupmentLine
 from recoupments.inputs import LineInput, RecoupmentInput
 from recoupments.money import format_money
-from recoupments.xlsx import AMOUNT_MAX, MAX_LINES, SERVICE_MAX, parse_amount
+from recoupments.xlsx import (
+    AMOUNT_MAX,
+    AMOUNT_MAX_TEXT,
+    MAX_LINES,
+    OLDEST_SERVICE_YEARS,
+    SERVICE_MAX,
+    oldest_date_of_service,
+    parse_amount,
+)
 
 MEMBER_ID_RE = re.compile(r"^\d{12}$")
 DEFAULT_LINES = 3
@@ -133,7 +141,8 @@ class AmountField(forms.CharField):
         if amount <= 0:
             raise forms.ValidationError("The Amount Recouped must be more than $0.00.")
         if amount > AMOUNT_MAX:
-            raise forms.ValidationError("The Amount Recouped is too large.")
+            raise forms.ValidationError(f"The Amount Recouped cannot be more than "
+                                        f"{AMOUNT_MAX_TEXT} for one line.")
         return amount
 
 
@@ -167,6 +176,9 @@ class LineForm(forms.Form):
         day = self.cleaned_data["date_of_service"]
         if day and day > self.today:
             raise forms.ValidationError("The Date(s) of Service Recouped cannot be in the future.")
+        if day and day < oldest_date_of_service(self.today):
+            raise forms.ValidationError(f"The Date(s) of Service Recouped cannot be more than "
+                                        f"{OLDEST_SERVICE_YEARS} years ago.")
         return day
 
     def clean_service(self) -> str:

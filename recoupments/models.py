@@ -261,9 +261,9 @@ class RecoupmentLine(models.Model):
         return self.path or recoupment.approval_path
 
     def current_update(self) -> "ClaimUpdate | None":
-        """Return the latest MCE update since the line's (re-)approval."""
+        """Return the latest MCE update recorded after the line's re-approval (if any)."""
         updates = [u for u in self.updates.all()
-                   if self.reapproved_at is None or u.recorded_at >= self.reapproved_at]
+                   if self.reapproved_at is None or u.recorded_at > self.reapproved_at]
         return updates[-1] if updates else None
 
     @property

@@ -22,6 +22,7 @@ from recoupments import business_days, emails
 from recoupments.identifiers import icn_valid, npi_valid
 from recoupments.inputs import RecoupmentInput
 from recoupments.money import format_money
+from recoupments.xlsx import AMOUNT_MAX, AMOUNT_MAX_TEXT
 from recoupments.models import (
     FORM_FIELD_LABELS,
     MCE_UPDATE_DAYS,
@@ -112,6 +113,9 @@ def _validate_input(*, data: RecoupmentInput, user: AbstractBaseUser) -> list[Pl
     if not data.lines or any(line.amount <= 0 for line in data.lines):
         raise DomainError("Enter at least one service line with an amount over $0.00.",
                           code="LINES")
+    if any(line.amount > AMOUNT_MAX for line in data.lines):
+        raise DomainError(f"The Amount Recouped cannot be more than {AMOUNT_MAX_TEXT} for one "
+                          f"line.", code="AMOUNT_MAX")
     mces = list(Plan.objects.filter(provider_id__in=data.mce_provider_ids))
     if not mces or len(mces) != len(set(data.mce_provider_ids)):
         raise DomainError("Choose the MCE Name(s) from the list.", code="MCES")
@@ -398,7 +402,7 @@ def recoupment_mce_update_record(*, recoupment_id: int, user: AbstractBaseUser, 
     # wait for the first) is recorded once.
     latest = line.updates.order_by("-recorded_at", "-pk").first()
     if (latest is not None and (latest.status, latest.note) == (status, note.strip())
-            and (line.reapproved_at is None or latest.recorded_at >= line.reapproved_at)):
+            and (line.reapproved_at is None or latest.recorded_at > line.reapproved_at)):
         return latest
     update = ClaimUpdate.objects.create(line=line, status=status, note=note.strip(),
                                         recorded_by=user, recorded_at=now)
