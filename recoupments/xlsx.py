@@ -29,6 +29,7 @@ SERVICE_MAX = 100
 # service more than 10 years back is a typing slip, not a claim (said to the provider).
 AMOUNT_MAX = Decimal("1000000.00")
 AMOUNT_MAX_TEXT = "$1,000,000.00"
+NOT_AN_AMOUNT = Decimal("999999999999.99")  # beyond this, the text is no amount at all
 OLDEST_SERVICE_YEARS = 10
 # Text amounts: digits with optional thousands commas and cents; no exponent ("1e5").
 AMOUNT_TEXT_RE = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
@@ -69,7 +70,7 @@ def parse_amount(raw: object) -> Decimal:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValueError("not an amount") from None
-    if not amount.is_finite() or abs(amount) > AMOUNT_MAX * 10:
+    if not amount.is_finite() or abs(amount) > NOT_AN_AMOUNT:
         raise ValueError("not an amount")
     cents = amount.quantize(Decimal("0.01"))
     if cents != amount:
