@@ -74,7 +74,7 @@ class ApproveForm(MoveForm):
         label="Capitation adjustment note to MMIS (if necessary)", required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 90}))
     instructions = forms.CharField(
-        label="Instructions to the MCE or MBHP", required=False,
+        label="Instructions to the MCE or MBHP (the MCE or MBHP reads them)", required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 90}))
 
     def service_kwargs(self) -> dict:
@@ -153,7 +153,7 @@ class ReapproveLineForm(DeniedLineForm):
         queryset=Plan.objects.order_by("name"), to_field_name="provider_id",
         help_text="Not the MCE that denied the line. For (c) empty means MBHP.")
     instructions = forms.CharField(
-        label="Instructions to the MCE or MBHP", required=False,
+        label="Instructions to the MCE or MBHP (the MCE or MBHP reads them)", required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 90}))
 
     def service_kwargs(self) -> dict:

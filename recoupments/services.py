@@ -505,9 +505,6 @@ def recoupment_denied_claim_correct(*, recoupment_id: int, user: AbstractBaseUse
     return claim
 
 
-recoupment_denied_claim_correct.alters_data = True
-
-
 def _open_lines(recoupment: Recoupment) -> list[RecoupmentLine]:
     return [line for line in recoupment.lines.select_related("denied_claim")
             .prefetch_related("updates", "denied_claim__edits").order_by("number")
@@ -644,9 +641,6 @@ def recoupment_line_reapprove(*, recoupment_id: int, user: AbstractBaseUser, lin
     return line
 
 
-recoupment_line_reapprove.alters_data = True
-
-
 @transaction.atomic
 def recoupment_line_close(*, recoupment_id: int, user: AbstractBaseUser, line_number: int,
                           reason: str, now: datetime.datetime,
@@ -667,9 +661,6 @@ def recoupment_line_close(*, recoupment_id: int, user: AbstractBaseUser, line_nu
     return line
 
 
-recoupment_line_close.alters_data = True
-
-
 @transaction.atomic
 def recoupment_close(*, recoupment_id: int, user: AbstractBaseUser, now: datetime.datetime,
                      note: str = "", internal_note: str = "") -> Recoupment:
@@ -685,5 +676,3 @@ def recoupment_close(*, recoupment_id: int, user: AbstractBaseUser, now: datetim
     emails.closed_email(recoupment=recoupment, note=note.strip(), now=now)
     return recoupment
 
-
-recoupment_close.alters_data = True
