@@ -9,6 +9,7 @@ checked too (serious or critical violations fail).
 import datetime
 import re
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.core import mail
 from openpyxl import load_workbook
@@ -450,3 +451,75 @@ def test_ops_day_denied_line_reapproved_on_masshealth(page):
     expect(page.get_by_role("table", name="History")).to_contain_text(
         "Re-approve denied line: MassHealth pays")
     expect(page.get_by_role("table", name="E-mails sent")).to_contain_text("override approval")
+
+
+def test_provider_sees_paused_clock_changes_and_corrects_an_icn(page):
+    """Issue 13 on the provider's screens: a paused target, money with separators, what a
+    resubmission changed, only confirmed edit wording, and a wrong ICN corrected."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from recoupments import services
+    from recoupments.inputs import LineInput
+    from tests.recoupments.conftest import form_input
+
+    users = get_user_model().objects
+    hospital, ops_user = users.get(username="hospital"), users.get(username="ops")
+    now = timezone.now()
+    recoupment = services.recoupment_submit(user=hospital, now=now, data=form_input(
+        member_last_name="EXMPLE", lines=(LineInput(datetime.date(2025, 3, 4), "99213 Office visit",
+                                                    Decimal("1038.00")),)))
+    services.recoupment_return(recoupment_id=recoupment.pk, user=ops_user, now=now,
+                               missing_fields=["member_last_name"],
+                               internal_note="INTERNAL: second return this month.")
+    walk = Walk(page, "recoupment_provider_day")
+    log_in(walk, "hospital")
+    walk.follow("Recoupments", "recoupments_returned")
+    row = page.get_by_role("row").filter(
+        has=page.get_by_role("link", name=recoupment.reference, exact=True))
+    expect(row).to_contain_text("Paused: returned to you")
+    click(page.get_by_role("link", name=recoupment.reference, exact=True))
+    walk.panel("request_returned", f"Recoupment {recoupment.reference}")
+    expect(summary_value(page, "Payment target")).to_have_text(
+        "Paused: returned to you. The 15 business days start again when you resubmit.")
+    expect(page.get_by_role("table", name="Service lines and claim status")).to_contain_text(
+        "$1,038.00")
+    expect(page.get_by_text("INTERNAL")).to_have_count(0)
+    click(page.get_by_role("link", name="Correct and resubmit", exact=True))
+    walk.panel("correct_form", "Correct Recoupment Form")
+    field(page, "Member Last Name").fill("EXAMPLE")
+    click(button(page, "Submit"))
+    walk.panel("request_resubmitted", f"Recoupment {recoupment.reference}")
+    expect(page.get_by_role("table", name="History")).to_contain_text(
+        "Changed: Member Last Name: EXMPLE → EXAMPLE.")
+
+    for call in (services.recoupment_confirm_complete, services.recoupment_research_record,
+                 services.recoupment_approve):
+        extra = ({"enrollments_documented": "Checked."}
+                 if call is services.recoupment_research_record else
+                 {"path": "D"} if call is services.recoupment_approve else {})
+        call(recoupment_id=recoupment.pk, user=ops_user, now=timezone.now(), **extra)
+    page.reload()
+    click(page.get_by_role("link", name="Record denied claim", exact=True))
+    walk.panel("denied_claim", "Record denied claim")
+    edits = page.get_by_role("group", name=re.compile(r"^Edit codes on the denial"))
+    expect(edits.get_by_label("2017 MCE coverage", exact=True)).to_be_checked()
+    expect(page.get_by_text(re.compile("Meaning not confirmed|Edit this description"))) \
+        .to_have_count(0)
+    field(page, "Service line").select_option(label="Line 1: 03/04/2025 99213 Office visit "
+                                                    "$1,038.00")
+    field(page, "ICN").fill("2226327000701")
+    click(button(page, "Record denied claim"))
+    walk.panel("denied_claim_recorded", f"Recoupment {recoupment.reference}")
+    # The ICN was mistyped: the same page corrects it, and the history says from what.
+    click(page.get_by_role("link", name="Record denied claim", exact=True))
+    field(page, "Service line").select_option(
+        label="Line 1: 03/04/2025 99213 Office visit $1,038.00 (recorded: ICN 2226327000701)")
+    field(page, "ICN").fill("2226327000710")
+    click(button(page, "Record denied claim"))
+    walk.panel("denied_claim_corrected", f"Recoupment {recoupment.reference}")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Denied claim 2226327000710 corrected for line 1.")
+    expect(page.get_by_role("table", name="History")).to_contain_text(
+        "Line 1: ICN 2226327000701 → 2226327000710.")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
