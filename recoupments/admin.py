@@ -9,7 +9,10 @@ import datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.html import format_html
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,11 +25,14 @@ from posc.exceptions import DomainError
 from posc.members.admin import ReadOnlyInline
 from recoupments import services
 from recoupments.admin_forms import (
+    AdminCorrectClaimForm,
     AdminDeniedClaimForm,
     ApproveForm,
+    CloseLineForm,
     MceUpdateForm,
     MoveForm,
     PaymentForm,
+    ReapproveLineForm,
     ResearchForm,
     ReturnForm,
 )
@@ -37,17 +43,20 @@ from recoupments.models import (
     MceContact,
     Move,
     Recoupment,
+    RecoupmentEmail,
     RecoupmentEvent,
     RecoupmentLine,
     Status,
 )
+from recoupments.money import format_money
 from posc.clock import today_eastern
 from recoupments.selectors import research_spans, research_summary
 
 # Which statuses each clock runs in (seed 004: 5 days research, 10 days MCE, 15 days paid).
 RESEARCH_ACTIVE = (Status.SUBMITTED, Status.RESEARCH)
 MCE_ACTIVE = (Status.MCE_REPROCESSING,)
-PAYMENT_ACTIVE = tuple(s for s in Status.values if s not in (Status.PAID, Status.RETURNED))
+PAYMENT_ACTIVE = tuple(s for s in Status.values
+                       if s not in (Status.PAID, Status.RETURNED, Status.CLOSED))
 CLOCKS = {
     "research": ("research_due", RESEARCH_ACTIVE, "5-day research"),
     "mce": ("mce_update_due", MCE_ACTIVE, "10-day MCE updates"),
@@ -71,8 +80,29 @@ MOVE_PAGES = {
                             (Move.SEND_CLAIMS_SUPPORT,)),
     "confirm_payment": (PaymentForm, services.recoupment_payment_confirm,
                         (Move.CONFIRM_PAYMENT,)),
+    "correct_denied_claim": (AdminCorrectClaimForm, services.recoupment_denied_claim_correct,
+                             (Move.CORRECT_DENIED_CLAIM,)),
+    "reapprove_line": (ReapproveLineForm, services.recoupment_line_reapprove,
+                       (Move.REAPPROVE_MCE, Move.REAPPROVE_MASSHEALTH)),
+    "close_line": (CloseLineForm, services.recoupment_line_close, (Move.CLOSE_LINE,)),
+    "close_request": (MoveForm, services.recoupment_close, (Move.CLOSE_REQUEST,)),
 }
-PAGE_TITLES = {"approve": "Approve reimbursement"}
+PAGE_TITLES = {"approve": "Approve reimbursement", "reapprove_line": "Re-approve denied line"}
+
+
+def page_open(page: str, recoupment: Recoupment) -> bool:
+    """Return whether a move page has something to act on (beyond the table's status check)."""
+    if page in ("reapprove_line", "close_line"):
+        return bool(ReapproveLineForm(recoupment=recoupment).fields["line_number"].choices)
+    if page == "record_denied_claim":
+        return bool(AdminDeniedClaimForm(recoupment=recoupment).fields["line"].choices[1:])
+    if page == "correct_denied_claim":
+        return bool(AdminCorrectClaimForm(recoupment=recoupment).fields["line"].choices[1:])
+    if page == "close_request":
+        return not recoupment.lines.filter(closed_at__isnull=True).exists()
+    if page == "record_mce_update":
+        return bool(MceUpdateForm(recoupment=recoupment).fields["line_number"].choices)
+    return True
 
 
 def _today() -> datetime.date:
@@ -86,7 +116,9 @@ def clock_text(recoupment: Recoupment, clock: str, today: datetime.date) -> str:
     if due is None:
         return "—"
     if recoupment.status not in active:
-        return "paused (returned)" if recoupment.status == Status.RETURNED else "met"
+        if recoupment.status == Status.RETURNED:
+            return "paused (returned)"
+        return "closed" if recoupment.status == Status.CLOSED else "met"
     left = business_days_left(today, due)
     if left < 0:
         return f"OVERDUE by {-left} business day{'s' if left < -1 else ''} ({due:%m/%d/%Y})"
@@ -120,18 +152,67 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LineInline(ReadOnlyInline):
+def next_due_expression() -> Least:
+    """The earliest due date among the clocks running in the request's status."""
+    return Least(*(Case(When(status__in=active, then=F(field)))
+                   for field, active, _ in CLOCKS.values()))
+
+
+def next_target_text(recoupment: Recoupment, today: datetime.date) -> str:
+    """Return the clock due first: "5-day research: 2 business days left (12/01/2026)"."""
+    running = [(getattr(recoupment, field), name, label)
+               for name, (field, active, label) in CLOCKS.items()
+               if recoupment.status in active and getattr(recoupment, field)]
+    if not running:
+        return clock_text(recoupment, "payment", today)
+    _, name, label = min(running)
+    return f"{label}: {clock_text(recoupment, name, today)}"
+
+
+class RequestPartInline(ReadOnlyInline):
+    """A part of the request (lines, history, e-mails): seen by whoever may view the request."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("recoupments.view_recoupment")
+
+
+class LineInline(RequestPartInline):
     model = RecoupmentLine
-    fields = ["number", "date_of_service", "service", "amount", "mce_status", "denied_claim_icn"]
+    fields = ["number", "date_of_service", "service", "amount_shown", "mce_status",
+              "paid_by", "denied_claim_icn"]
     readonly_fields = fields
     verbose_name = "service line"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(
+            "paying_mce", "denied_claim", "recoupment__paying_mce").prefetch_related(
+            "updates", "denied_claim__edits")
+
+    @admin.display(description="Amount Recouped")
+    def amount_shown(self, line: RecoupmentLine) -> str:
+        return format_money(line.amount)
+
     @admin.display(description="MCE claim status (latest)")
     def mce_status(self, line: RecoupmentLine) -> str:
-        update = line.updates.order_by("recorded_at", "pk").last()
+        update = line.current_update()
         if update is None:
             return "—"
-        return f"{update.get_status_display()} ({update.recorded_at:%m/%d/%Y})"
+        text = f"{update.get_status_display()} ({update.recorded_at:%m/%d/%Y})"
+        return f"{text}: {update.note}" if update.note else text
+
+    @admin.display(description="Paid by (line's own target)")
+    def paid_by(self, line: RecoupmentLine) -> str:
+        if line.is_closed:
+            return f"Closed {line.closed_at:%m/%d/%Y}: {line.closed_reason}"
+        recoupment = line.recoupment
+        path = line.effective_path(recoupment)
+        if not path:
+            return "—"
+        payer = "MassHealth" if path == "D" else (line.paying_mce or recoupment.paying_mce).name
+        if line.path:
+            return f"{payer}, re-approved {line.reapproved_at:%m/%d/%Y} (target " \
+                   f"{line.due_on:%m/%d/%Y})"
+        return payer
 
     @admin.display(description="Denied claim (ICN, edits)")
     def denied_claim_icn(self, line: RecoupmentLine) -> str:
@@ -141,22 +222,42 @@ class LineInline(ReadOnlyInline):
         return f"{claim.icn} ({', '.join(e.code for e in claim.edits.all())})"
 
 
-class EventInline(ReadOnlyInline):
+class EventInline(RequestPartInline):
     model = RecoupmentEvent
-    fields = ["at", "actor", "move", "from_status", "to_status", "note"]
+    fields = ["at", "actor", "move", "from_status", "to_status", "note", "internal_note"]
     readonly_fields = fields
     verbose_name_plural = "history"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class EmailInline(RequestPartInline):
+    model = RecoupmentEmail
+    fields = ["at", "recipients_shown", "subject", "body_shown"]
+    readonly_fields = fields
+
+    @admin.display(description="To")
+    def recipients_shown(self, email: RecoupmentEmail) -> str:
+        return ", ".join(email.recipients)
+
+    @admin.display(description="Body")
+    def body_shown(self, email: RecoupmentEmail) -> str:
+        return format_html('<details><summary>Show the e-mail</summary><pre class="email-body">'
+                           '{}</pre></details>', email.body)
 
 
 @admin.register(Recoupment)
 class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    # One "next target" column (the clock due first) keeps the list within 1280 px; the
+    # list is sorted by it, overdue first. Each clock is on the request's page.
     list_display = ["reference", "provider_name", "member_name", "status", "approval_path",
-                    "research_clock", "mce_clock", "payment_clock", "overdue"]
+                    "next_target", "overdue"]
     list_filter = ["status", "approval_path", ("mces", admin.RelatedOnlyFieldListFilter),
                    OverdueFilter]
     search_fields = ["=reference", "=provider_id", "member_last_name", "member_first_name"]
     date_hierarchy = "submitted_at"
-    inlines = [LineInline, EventInline]
+    inlines = [LineInline, EventInline, EmailInline]
     actions = ["confirm_complete_action"]
     change_form_template = "admin/recoupments/recoupment/change_form.html"
     fieldsets = [
@@ -188,7 +289,11 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return request.user.has_perm("recoupments.confirm_complete")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("mces")
+        return (super().get_queryset(request).prefetch_related("mces")
+                .annotate(next_due=next_due_expression()))
+
+    def get_ordering(self, request):
+        return [F("next_due").asc(nulls_last=True), "-submitted_at"]
 
     def get_search_results(self, request, queryset, search_term):
         """Also find a request by any one of its Member MassHealth IDs."""
@@ -218,6 +323,13 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description="Payment (15 days)", ordering="payment_due")
     def payment_clock(self, obj: Recoupment) -> str:
         return clock_text(obj, "payment", _today())
+
+    @admin.display(description="Next target", ordering="next_due")
+    def next_target(self, obj: Recoupment) -> str:
+        text = next_target_text(obj, _today())
+        if "OVERDUE" in text:
+            return format_html("<mark><strong>{}</strong></mark>", text)
+        return text
 
     @admin.display(description="Overdue")
     def overdue(self, obj: Recoupment) -> str:
@@ -254,7 +366,8 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         buttons = []
         for page, (_, _, moves) in MOVE_PAGES.items():
             move = next((m for m in moves if m in allowed), None)
-            if move and request.user.has_perm(f"recoupments.{TRANSITIONS[move].permission}"):
+            if (move and request.user.has_perm(f"recoupments.{TRANSITIONS[move].permission}")
+                    and page_open(page, obj)):
                 buttons.append({"label": PAGE_TITLES.get(page, Move(move).label),
                                 "url": reverse("admin:recoupments_recoupment_move",
                                                args=[obj.pk, page])})
@@ -290,7 +403,7 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             if form.is_valid():
                 try:
                     service(recoupment_id=recoupment.pk, user=request.user,
-                            **form.service_kwargs())
+                            now=timezone.now(), **form.service_kwargs())
                 except DomainError as error:
                     form.add_error(None, error.message)
                 else:
@@ -312,6 +425,29 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             "lines": recoupment.lines.order_by("number"),
         }
         return TemplateResponse(request, "admin/recoupments/recoupment/move.html", context)
+
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The request's own history (every move, who, when, both notes) and its e-mails.
+
+        Services are the only writers, so Django's change log would always be empty.
+        """
+        recoupment = self.get_object(request, object_id)
+        if recoupment is None or not self.has_view_permission(request, recoupment):
+            raise PermissionDenied("You may not view this request.")
+        audit_record(AuditAction.VIEW, "recoupment", recoupment.reference,
+                     member_ids=recoupment.member_ids, detail="admin history page")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta, "original": recoupment, "object": recoupment,
+            "title": f"History: {recoupment.reference}",
+            "change_url": reverse("admin:recoupments_recoupment_change", args=[recoupment.pk]),
+            "events": recoupment.events.select_related("actor"),
+            "emails": recoupment.emails.all(),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/recoupments/recoupment/object_history.html",
+                                context)
 
 
 @admin.register(EditCode)

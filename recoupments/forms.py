@@ -12,7 +12,16 @@ from posc.xlsx import FORMULA_START
 from recoupments.identifiers import icn_valid, npi_valid
 from recoupments.models import EditCode, RecoupmentLine
 from recoupments.inputs import LineInput, RecoupmentInput
-from recoupments.xlsx import AMOUNT_MAX, MAX_LINES, SERVICE_MAX, parse_amount
+from recoupments.money import format_money
+from recoupments.xlsx import (
+    AMOUNT_MAX,
+    AMOUNT_MAX_TEXT,
+    MAX_LINES,
+    OLDEST_SERVICE_YEARS,
+    SERVICE_MAX,
+    oldest_date_of_service,
+    parse_amount,
+)
 
 MEMBER_ID_RE = re.compile(r"^\d{12}$")
 DEFAULT_LINES = 3
@@ -132,7 +141,8 @@ class AmountField(forms.CharField):
         if amount <= 0:
             raise forms.ValidationError("The Amount Recouped must be more than $0.00.")
         if amount > AMOUNT_MAX:
-            raise forms.ValidationError("The Amount Recouped is too large.")
+            raise forms.ValidationError(f"The Amount Recouped cannot be more than "
+                                        f"{AMOUNT_MAX_TEXT} for one line.")
         return amount
 
 
@@ -166,6 +176,9 @@ class LineForm(forms.Form):
         day = self.cleaned_data["date_of_service"]
         if day and day > self.today:
             raise forms.ValidationError("The Date(s) of Service Recouped cannot be in the future.")
+        if day and day < oldest_date_of_service(self.today):
+            raise forms.ValidationError(f"The Date(s) of Service Recouped cannot be more than "
+                                        f"{OLDEST_SERVICE_YEARS} years ago.")
         return day
 
     def clean_service(self) -> str:
@@ -261,7 +274,12 @@ class DeniedClaimForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["line"].choices = [("", "Choose a line")] + [
             (line.number, f"Line {line.number}: {line.date_of_service:%m/%d/%Y} {line.service} "
-                          f"${line.amount}") for line in lines]
+                          f"{format_money(line.amount)}"
+                          + (f" (recorded: ICN {line.denied_claim.icn})"
+                             if hasattr(line, "denied_claim") else ""))
+            for line in lines]
+        # Providers read only wording MassHealth confirmed (an unconfirmed one: its kind).
+        self.fields["edits"].label_from_instance = lambda edit: edit.provider_label
         self.fields["icn"].widget.attrs.update(inputmode="numeric", autocomplete="off",
                                                spellcheck="false")
 

@@ -34,6 +34,7 @@ class Status(models.TextChoices):
     MASSHEALTH_BILLING = "MASSHEALTH_BILLING", "Approved: bill MassHealth"
     OVERRIDE_REQUESTED = "OVERRIDE_REQUESTED", "Override requested from ClaimsSupport"
     PAID = "PAID", "Payment confirmed"
+    CLOSED = "CLOSED", "Closed: no line reimbursed"
 
 
 class ApprovalPath(models.TextChoices):
@@ -61,6 +62,13 @@ class Move(models.TextChoices):
     RECORD_DENIED_CLAIM = "record_denied_claim", "Record denied claim"
     SEND_CLAIMS_SUPPORT = "send_claims_support", "Send ClaimsSupport e-mail"
     CONFIRM_PAYMENT = "confirm_payment", "Confirm payment"
+    # A line the paying MCE denied (seed 004's fallback): approved again on another path,
+    # (d) included, with its own clock, or closed with a reason.
+    REAPPROVE_MCE = "reapprove_mce", "Re-approve denied line: MCE or MBHP pays"
+    REAPPROVE_MASSHEALTH = "reapprove_masshealth", "Re-approve denied line: MassHealth pays"
+    CLOSE_LINE = "close_line", "Close denied line"
+    CLOSE_REQUEST = "close_request", "Close request: no line reimbursed"
+    CORRECT_DENIED_CLAIM = "correct_denied_claim", "Correct denied claim"
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,8 @@ class Transition:
 
 
 S = Status
+# Where a line can still move after approval: the MCE reports, a denial is handled.
+AFTER_APPROVAL = frozenset({S.MCE_REPROCESSING, S.MASSHEALTH_BILLING, S.OVERRIDE_REQUESTED})
 TRANSITIONS: dict[str, Transition] = {t.move: t for t in (
     Transition(Move.RESUBMIT, frozenset({S.RETURNED}), S.SUBMITTED, ""),
     Transition(Move.CONFIRM_COMPLETE, frozenset({S.SUBMITTED}), S.RESEARCH, "confirm_complete"),
@@ -82,15 +92,23 @@ TRANSITIONS: dict[str, Transition] = {t.move: t for t in (
     Transition(Move.APPROVE_MCE, frozenset({S.APPROVAL}), S.MCE_REPROCESSING, "approve"),
     Transition(Move.APPROVE_MASSHEALTH, frozenset({S.APPROVAL}), S.MASSHEALTH_BILLING,
                "approve"),
-    Transition(Move.RECORD_MCE_UPDATE, frozenset({S.MCE_REPROCESSING}), None,
-               "record_mce_update"),
+    # Lines on an MCE path report until paid, even once a denied line went to path (d).
+    Transition(Move.RECORD_MCE_UPDATE, AFTER_APPROVAL, None, "record_mce_update"),
     # Seed 004 (d): the provider receives the denials; the provider or ops records the ICNs.
     Transition(Move.RECORD_DENIED_CLAIM, frozenset({S.MASSHEALTH_BILLING}), None,
+               "record_denied_claim"),
+    # A wrong ICN is corrected until ClaimsSupport has been sent the ICNs.
+    Transition(Move.CORRECT_DENIED_CLAIM, frozenset({S.MASSHEALTH_BILLING}), None,
                "record_denied_claim"),
     Transition(Move.SEND_CLAIMS_SUPPORT, frozenset({S.MASSHEALTH_BILLING}),
                S.OVERRIDE_REQUESTED, "send_claims_support"),
     Transition(Move.CONFIRM_PAYMENT, frozenset({S.MCE_REPROCESSING, S.OVERRIDE_REQUESTED}),
                S.PAID, "confirm_payment"),
+    Transition(Move.REAPPROVE_MCE, AFTER_APPROVAL, None, "approve"),
+    # Back to billing MassHealth: the line's denied claim and the ClaimsSupport e-mail follow.
+    Transition(Move.REAPPROVE_MASSHEALTH, AFTER_APPROVAL, S.MASSHEALTH_BILLING, "approve"),
+    Transition(Move.CLOSE_LINE, AFTER_APPROVAL, None, "approve"),
+    Transition(Move.CLOSE_REQUEST, AFTER_APPROVAL, S.CLOSED, "approve"),
 )}
 del S
 
@@ -214,6 +232,15 @@ class RecoupmentLine(models.Model):
     service = models.CharField("Service Code or Name", max_length=100)
     amount = models.DecimalField("Amount Recouped", max_digits=10, decimal_places=2,
                                  validators=[MinValueValidator("0.01")])
+    # A denied line approved again (blank: the request's approval applies) and its own clock.
+    path = models.CharField("re-approval path", max_length=1, choices=ApprovalPath, blank=True)
+    paying_mce = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="paying MCE or MBHP")
+    reapproved_at = models.DateTimeField("re-approved at", null=True, blank=True)
+    due_on = models.DateField("re-approval target", null=True, blank=True)
+    # A denied line closed without reimbursement.
+    closed_reason = models.TextField("closed: reason", blank=True)
+    closed_at = models.DateTimeField("closed at", null=True, blank=True)
 
     class Meta:
         ordering = ["recoupment", "number"]
@@ -229,6 +256,20 @@ class RecoupmentLine(models.Model):
         updates = list(self.updates.all())  # prefetched, oldest first
         return updates[-1] if updates else None
 
+    def effective_path(self, recoupment: "Recoupment") -> str:
+        """Return the path that pays this line: its re-approval, else the request's."""
+        return self.path or recoupment.approval_path
+
+    def current_update(self) -> "ClaimUpdate | None":
+        """Return the latest MCE update recorded after the line's re-approval (if any)."""
+        updates = [u for u in self.updates.all()
+                   if self.reapproved_at is None or u.recorded_at > self.reapproved_at]
+        return updates[-1] if updates else None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
 
 class RecoupmentEvent(models.Model):
     """The history of a request: one row per move (who, when, note, from, to)."""
@@ -240,7 +281,9 @@ class RecoupmentEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                               related_name="+")
     at = models.DateTimeField("when")
-    note = models.TextField(blank=True)
+    note = models.TextField("note to the provider", blank=True)
+    # Enrollment Operations only: never shown to the provider nor e-mailed.
+    internal_note = models.TextField("internal note", blank=True)
 
     class Meta:
         ordering = ["recoupment", "at", "pk"]
@@ -287,12 +330,22 @@ class EditCode(models.Model):
                             validators=[RegexValidator(r"^\d{4}$", "Enter a 4-digit edit code.")])
     description = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=Kind, default=Kind.OTHER)
+    # domain.md E2: 2017's meaning is not public. Providers see an unconfirmed description
+    # only as its kind ("MCE coverage"), never the working note.
+    confirmed = models.BooleanField("description confirmed by MassHealth", default=True)
 
     class Meta:
         ordering = ["code"]
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}"
+
+    @property
+    def provider_label(self) -> str:
+        """Return the wording a provider sees: only a confirmed description."""
+        if self.confirmed:
+            return f"{self.code} {self.description}"
+        return f"{self.code} {self.get_kind_display()}"
 
 
 class DeniedClaim(models.Model):
@@ -328,3 +381,21 @@ class MceContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.name}: {self.email}"
+
+
+class RecoupmentEmail(models.Model):
+    """A copy of every e-mail queued for a request: who, subject, body and when."""
+
+    recoupment = models.ForeignKey(Recoupment, on_delete=models.CASCADE, related_name="emails")
+    recipients = ArrayField(models.EmailField(), verbose_name="to")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    at = models.DateTimeField("sent at")
+
+    class Meta:
+        ordering = ["recoupment", "at", "pk"]
+        verbose_name = "e-mail sent"
+        verbose_name_plural = "e-mails sent"
+
+    def __str__(self) -> str:
+        return self.subject

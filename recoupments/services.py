@@ -21,6 +21,8 @@ from posc.members.models import Plan, Program
 from recoupments import business_days, emails
 from recoupments.identifiers import icn_valid, npi_valid
 from recoupments.inputs import RecoupmentInput
+from recoupments.money import format_money
+from recoupments.xlsx import AMOUNT_MAX, AMOUNT_MAX_TEXT
 from recoupments.models import (
     FORM_FIELD_LABELS,
     MCE_UPDATE_DAYS,
@@ -83,7 +85,7 @@ def _check(recoupment: Recoupment, move: str) -> None:
 
 
 def _record(*, recoupment: Recoupment, move: str, user: AbstractBaseUser,
-            now: datetime.datetime, note: str = "") -> RecoupmentEvent:
+            now: datetime.datetime, note: str = "", internal_note: str = "") -> RecoupmentEvent:
     """Apply *move* (already checked) to the locked request and write its history row."""
     before = recoupment.status
     target = TRANSITIONS[move].target
@@ -96,7 +98,8 @@ def _record(*, recoupment: Recoupment, move: str, user: AbstractBaseUser,
                  detail=f"{move}: {before} -> {recoupment.status}")
     return RecoupmentEvent.objects.create(recoupment=recoupment, move=move, from_status=before,
                                           to_status=recoupment.status, actor=user, at=now,
-                                          note=note.strip())
+                                          note=note.strip(),
+                                          internal_note=internal_note.strip())
 
 
 def _validate_input(*, data: RecoupmentInput, user: AbstractBaseUser) -> list[Plan]:
@@ -110,6 +113,9 @@ def _validate_input(*, data: RecoupmentInput, user: AbstractBaseUser) -> list[Pl
     if not data.lines or any(line.amount <= 0 for line in data.lines):
         raise DomainError("Enter at least one service line with an amount over $0.00.",
                           code="LINES")
+    if any(line.amount > AMOUNT_MAX for line in data.lines):
+        raise DomainError(f"The Amount Recouped cannot be more than {AMOUNT_MAX_TEXT} for one "
+                          f"line.", code="AMOUNT_MAX")
     mces = list(Plan.objects.filter(provider_id__in=data.mce_provider_ids))
     if not mces or len(mces) != len(set(data.mce_provider_ids)):
         raise DomainError("Choose the MCE Name(s) from the list.", code="MCES")
@@ -129,6 +135,45 @@ def _write_form(*, recoupment: Recoupment, data: RecoupmentInput, mces: list[Pla
         RecoupmentLine(recoupment=recoupment, number=i, date_of_service=line.date_of_service,
                        service=line.service.strip(), amount=line.amount)
         for i, line in enumerate(data.lines, start=1)])
+
+
+def form_changes(*, recoupment: Recoupment, data: RecoupmentInput,
+                 mces: list[Plan]) -> list[str]:
+    """Return what a resubmission changes, field by field: "Label: old → new"."""
+    def shown(value: str) -> str:
+        return value or "(blank)"
+
+    changes = []
+    for name in ("provider_name", "provider_npi", "provider_id", "member_first_name",
+                 "member_last_name"):
+        old, new = getattr(recoupment, name), getattr(data, name).strip()
+        if old != new:
+            changes.append(f"{FORM_FIELD_LABELS[name]}: {shown(old)} → {shown(new)}")
+    old_mces = sorted(p.name for p in recoupment.mces.all())
+    new_mces = sorted(p.name for p in mces)
+    if old_mces != new_mces:
+        changes.append(f"MCE Name(s): {'; '.join(old_mces)} → {'; '.join(new_mces)}")
+    if list(recoupment.member_ids) != list(data.member_ids):
+        changes.append(f"Member MassHealth ID(s): {', '.join(recoupment.member_ids)} → "
+                       f"{', '.join(data.member_ids)}")
+    old_lines = list(recoupment.lines.order_by("number"))
+    for number, line in enumerate(data.lines, start=1):
+        old = old_lines[number - 1] if number <= len(old_lines) else None
+        if old is None:
+            changes.append(f"line {number} added: {line.date_of_service:%m/%d/%Y} "
+                           f"{line.service.strip()} {format_money(line.amount)}")
+            continue
+        for label, before, after in (
+                ("Date(s) of Service Recouped", f"{old.date_of_service:%m/%d/%Y}",
+                 f"{line.date_of_service:%m/%d/%Y}"),
+                ("Service Code or Name", old.service, line.service.strip()),
+                ("Amount Recouped", format_money(old.amount), format_money(line.amount))):
+            if before != after:
+                changes.append(f"line {number} {label}: {before} → {after}")
+    for old in old_lines[len(data.lines):]:
+        changes.append(f"line {old.number} removed: {old.date_of_service:%m/%d/%Y} "
+                       f"{old.service} {format_money(old.amount)}")
+    return changes
 
 
 def start_clocks(recoupment: Recoupment, now: datetime.datetime) -> None:
@@ -175,7 +220,7 @@ def recoupment_submit(*, user: AbstractBaseUser, data: RecoupmentInput,
                                    to_status=Status.SUBMITTED, actor=user, at=now)
     audit_record(AuditAction.CREATE, "recoupment", recoupment.reference,
                  member_ids=recoupment.member_ids, detail=f"{Move.SUBMIT}", user=user)
-    emails.receipt_email(recoupment=recoupment)
+    emails.receipt_email(recoupment=recoupment, now=now)
     return recoupment
 
 
@@ -190,12 +235,14 @@ def recoupment_resubmit(*, recoupment_id: int, user: AbstractBaseUser, data: Rec
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.RESUBMIT)
     mces = _validate_input(data=data, user=user)
+    changes = form_changes(recoupment=recoupment, data=data, mces=mces)
     recoupment.missing_fields = []
     recoupment.contact_email = user.email or recoupment.contact_email
     start_clocks(recoupment, now)
     _write_form(recoupment=recoupment, data=data, mces=mces)
-    _record(recoupment=recoupment, move=Move.RESUBMIT, user=user, now=now)
-    emails.receipt_email(recoupment=recoupment, resubmitted=True)
+    _record(recoupment=recoupment, move=Move.RESUBMIT, user=user, now=now,
+            note=("Changed: " + "; ".join(changes) + ".") if changes else "Nothing changed.")
+    emails.receipt_email(recoupment=recoupment, resubmitted=True, now=now)
     return recoupment
 
 
@@ -206,12 +253,13 @@ recoupment_resubmit.alters_data = True
 
 @transaction.atomic
 def recoupment_confirm_complete(*, recoupment_id: int, user: AbstractBaseUser, note: str = "",
+                                internal_note: str = "",
                                 now: datetime.datetime | None = None) -> Recoupment:
     """Confirm the form complete: research starts."""
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.CONFIRM_COMPLETE)
     _record(recoupment=recoupment, move=Move.CONFIRM_COMPLETE, user=user,
-            now=now or timezone.now(), note=note)
+            now=now or timezone.now(), note=note, internal_note=internal_note)
     return recoupment
 
 
@@ -220,17 +268,19 @@ recoupment_confirm_complete.alters_data = True
 
 @transaction.atomic
 def recoupment_return(*, recoupment_id: int, user: AbstractBaseUser, missing_fields: list[str],
-                      note: str = "", now: datetime.datetime | None = None) -> Recoupment:
+                      note: str = "", internal_note: str = "",
+                      now: datetime.datetime | None = None) -> Recoupment:
     """Return the form to the provider naming the missing fields (seed 004)."""
+    now = now or timezone.now()
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.RETURN_INCOMPLETE)
     if not missing_fields or any(f not in FORM_FIELD_LABELS for f in missing_fields):
         raise DomainError("Name the missing or incomplete fields.", code="MISSING_FIELDS")
     recoupment.missing_fields = list(dict.fromkeys(missing_fields))
     labels = ", ".join(recoupment.missing_field_labels)
-    _record(recoupment=recoupment, move=Move.RETURN_INCOMPLETE, user=user,
-            now=now or timezone.now(), note=f"Missing: {labels}. {note}".strip())
-    emails.returned_email(recoupment=recoupment, note=note.strip())
+    _record(recoupment=recoupment, move=Move.RETURN_INCOMPLETE, user=user, now=now,
+            note=f"Missing: {labels}. {note}".strip(), internal_note=internal_note)
+    emails.returned_email(recoupment=recoupment, note=note.strip(), now=now)
     return recoupment
 
 
@@ -242,7 +292,8 @@ recoupment_return.alters_data = True
 @transaction.atomic
 def recoupment_research_record(*, recoupment_id: int, user: AbstractBaseUser,
                                enrollments_documented: str, enrollment_adjustments: str = "",
-                               note: str = "", now: datetime.datetime | None = None) -> Recoupment:
+                               note: str = "", internal_note: str = "",
+                               now: datetime.datetime | None = None) -> Recoupment:
     """Document the member's enrollments and the adjustments made; approval comes next."""
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.RECORD_RESEARCH)
@@ -252,7 +303,7 @@ def recoupment_research_record(*, recoupment_id: int, user: AbstractBaseUser,
     recoupment.enrollments_documented = enrollments_documented.strip()
     recoupment.enrollment_adjustments = enrollment_adjustments.strip()
     _record(recoupment=recoupment, move=Move.RECORD_RESEARCH, user=user,
-            now=now or timezone.now(), note=note)
+            now=now or timezone.now(), note=note, internal_note=internal_note)
     return recoupment
 
 
@@ -291,7 +342,8 @@ def _paying_mce(recoupment: Recoupment, path: str, provider_id: str) -> Plan:
 def recoupment_approve(*, recoupment_id: int, user: AbstractBaseUser, path: str,
                        paying_mce: str = "", instructions: str = "",
                        enrollment_adjustments: str = "", capitation_note: str = "",
-                       note: str = "", now: datetime.datetime | None = None) -> Recoupment:
+                       note: str = "", internal_note: str = "",
+                       now: datetime.datetime | None = None) -> Recoupment:
     """Approve who processes and pays, and send the e-mail that path calls for (seed 004)."""
     now = now or timezone.now()
     recoupment = _locked(recoupment_id)
@@ -315,13 +367,15 @@ def recoupment_approve(*, recoupment_id: int, user: AbstractBaseUser, path: str,
         recoupment.approved_on = _day0(now)
         recoupment.mce_update_due = _add(recoupment.approved_on, MCE_UPDATE_DAYS)
         _record(recoupment=recoupment, move=move, user=user, now=now,
-                note=f"{ApprovalPath(path).label}: {recoupment.paying_mce.name}. {note}".strip())
-        emails.mce_instructions_email(recoupment=recoupment, to=contact.email)
+                note=f"{ApprovalPath(path).label}: {recoupment.paying_mce.name}. {note}".strip(),
+                internal_note=internal_note)
+        emails.mce_instructions_email(recoupment=recoupment, to=contact.email, now=now)
+        emails.approved_mce_email(recoupment=recoupment, note=note.strip(), now=now)
     else:
         recoupment.approved_on = _day0(now)
         _record(recoupment=recoupment, move=move, user=user, now=now,
-                note=f"{ApprovalPath(path).label}. {note}".strip())
-        emails.bill_masshealth_email(recoupment=recoupment)
+                note=f"{ApprovalPath(path).label}. {note}".strip(), internal_note=internal_note)
+        emails.bill_masshealth_email(recoupment=recoupment, now=now)
     return recoupment
 
 
@@ -330,7 +384,7 @@ recoupment_approve.alters_data = True
 
 @transaction.atomic
 def recoupment_mce_update_record(*, recoupment_id: int, user: AbstractBaseUser, line_number: int,
-                                 status: str, note: str = "",
+                                 status: str, note: str = "", internal_note: str = "",
                                  now: datetime.datetime | None = None) -> ClaimUpdate:
     """Record the paying MCE's status update on one claim; the provider sees it."""
     now = now or timezone.now()
@@ -339,36 +393,45 @@ def recoupment_mce_update_record(*, recoupment_id: int, user: AbstractBaseUser, 
     if status not in ClaimUpdate.ClaimStatus.values:
         raise DomainError("Choose the claim status.", code="CLAIM_STATUS")
     line = _line(recoupment, line_number)
+    if line.is_closed:
+        raise DomainError(f"Line {line.number} is closed.", code="LINE_CLOSED")
+    if line.effective_path(recoupment) not in ApprovalPath.mce_paths():
+        raise DomainError(f"Line {line.number} is billed to MassHealth (approval (d)): no MCE "
+                          f"reports on it.", code="LINE_PATH")
     # The same update posted twice (a double-click: the request row lock makes the second
     # wait for the first) is recorded once.
     latest = line.updates.order_by("-recorded_at", "-pk").first()
-    if latest is not None and (latest.status, latest.note) == (status, note.strip()):
+    if (latest is not None and (latest.status, latest.note) == (status, note.strip())
+            and (line.reapproved_at is None or latest.recorded_at > line.reapproved_at)):
         return latest
     update = ClaimUpdate.objects.create(line=line, status=status, note=note.strip(),
                                         recorded_by=user, recorded_at=now)
     _record(recoupment=recoupment, move=Move.RECORD_MCE_UPDATE, user=user, now=now,
-            note=f"Line {line.number}: {update.get_status_display()}. {note}".strip())
+            note=f"Line {line.number}: {update.get_status_display()}. {note}".strip(),
+            internal_note=internal_note)
+    emails.claim_update_email(recoupment=recoupment, update=update, now=now)
     return update
 
 
 recoupment_mce_update_record.alters_data = True
 
 
-@transaction.atomic
-def recoupment_denied_claim_record(*, recoupment_id: int, user: AbstractBaseUser,
-                                   line_number: int, icn: str, edit_codes: list[str],
-                                   now: datetime.datetime | None = None) -> DeniedClaim:
-    """Record the ICN and edits of the claim a line was billed on and denied (seed 004 (d))."""
-    now = now or timezone.now()
-    recoupment = _locked(recoupment_id)
-    _check(recoupment, Move.RECORD_DENIED_CLAIM)
+def _billed_line(recoupment: Recoupment, line_number: int) -> RecoupmentLine:
+    """Return an open line billed to MassHealth (approval (d), the request's or its own)."""
     line = _line(recoupment, line_number)
-    icn = icn.strip()
+    if line.is_closed:
+        raise DomainError(f"Line {line.number} is closed.", code="LINE_CLOSED")
+    if line.effective_path(recoupment) != ApprovalPath.MASSHEALTH:
+        raise DomainError(f"Line {line.number} is paid by an MCE or MBHP: it has no "
+                          f"MassHealth claim.", code="LINE_PATH")
+    return line
+
+
+def _denial_edits(*, icn: str, edit_codes: list[str], line: RecoupmentLine) -> list[EditCode]:
+    """Check an ICN and the edits of a denial; return the edits."""
     if not icn_valid(icn):
         raise DomainError("Enter the ICN: 13 digits.", code="ICN")
-    if DeniedClaim.objects.filter(line=line).exists():
-        raise DomainError(f"Line {line.number} already has a denied claim.", code="DUPLICATE")
-    if DeniedClaim.objects.filter(icn=icn).exists():
+    if DeniedClaim.objects.filter(icn=icn).exclude(line=line).exists():
         raise DomainError(f"ICN {icn} is already recorded.", code="ICN_USED")
     edits = list(EditCode.objects.filter(code__in=edit_codes))
     if len(edits) != len(set(edit_codes)):
@@ -377,10 +440,29 @@ def recoupment_denied_claim_record(*, recoupment_id: int, user: AbstractBaseUser
     if not any(e.kind == EditCode.Kind.MCE_COVERAGE for e in edits):
         raise DomainError("The denial must include the MCE coverage edit 2017.",
                           code="EDIT_2017")
+    return edits
+
+
+@transaction.atomic
+def recoupment_denied_claim_record(*, recoupment_id: int, user: AbstractBaseUser,
+                                   line_number: int, icn: str, edit_codes: list[str],
+                                   internal_note: str = "",
+                                   now: datetime.datetime | None = None) -> DeniedClaim:
+    """Record the ICN and edits of the claim a line was billed on and denied (seed 004 (d))."""
+    now = now or timezone.now()
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.RECORD_DENIED_CLAIM)
+    line = _billed_line(recoupment, line_number)
+    icn = icn.strip()
+    if DeniedClaim.objects.filter(line=line).exists():
+        raise DomainError(f"Line {line.number} already has a denied claim: correct it instead.",
+                          code="DUPLICATE")
+    edits = _denial_edits(icn=icn, edit_codes=edit_codes, line=line)
     claim = DeniedClaim.objects.create(line=line, icn=icn, recorded_by=user, recorded_at=now)
     claim.edits.set(edits)
     _record(recoupment=recoupment, move=Move.RECORD_DENIED_CLAIM, user=user, now=now,
-            note=f"Line {line.number}: ICN {icn}, edits {', '.join(e.code for e in edits)}.")
+            note=f"Line {line.number}: ICN {icn}, edits {', '.join(e.code for e in edits)}.",
+            internal_note=internal_note)
     return claim
 
 
@@ -388,20 +470,66 @@ recoupment_denied_claim_record.alters_data = True
 
 
 @transaction.atomic
+def recoupment_denied_claim_correct(*, recoupment_id: int, user: AbstractBaseUser,
+                                    line_number: int, icn: str, edit_codes: list[str],
+                                    now: datetime.datetime,
+                                    internal_note: str = "") -> DeniedClaim:
+    """Correct a line's recorded ICN or edits, before ClaimsSupport is e-mailed them.
+
+    The history keeps the old and the new values.
+    """
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.CORRECT_DENIED_CLAIM)
+    line = _billed_line(recoupment, line_number)
+    claim = DeniedClaim.objects.filter(line=line).first()
+    if claim is None:
+        raise DomainError(f"Line {line.number} has no denied claim to correct.",
+                          code="NO_CLAIM")
+    icn = icn.strip()
+    edits = _denial_edits(icn=icn, edit_codes=edit_codes, line=line)
+    old_icn, old_codes = claim.icn, sorted(e.code for e in claim.edits.all())
+    new_codes = sorted(e.code for e in edits)
+    if (old_icn, old_codes) == (icn, new_codes):
+        raise DomainError(f"Line {line.number} already has ICN {icn} with these edits: "
+                          f"nothing to correct.", code="UNCHANGED")
+    changes = []
+    if old_icn != icn:
+        changes.append(f"ICN {old_icn} → {icn}")
+    if old_codes != new_codes:
+        changes.append(f"edits {', '.join(old_codes)} → {', '.join(new_codes)}")
+    claim.icn, claim.recorded_by, claim.recorded_at = icn, user, now
+    claim.save()
+    claim.edits.set(edits)
+    _record(recoupment=recoupment, move=Move.CORRECT_DENIED_CLAIM, user=user, now=now,
+            note=f"Line {line.number}: {'; '.join(changes)}.", internal_note=internal_note)
+    return claim
+
+
+def _open_lines(recoupment: Recoupment) -> list[RecoupmentLine]:
+    return [line for line in recoupment.lines.select_related("denied_claim")
+            .prefetch_related("updates", "denied_claim__edits").order_by("number")
+            if not line.is_closed]
+
+
+@transaction.atomic
 def recoupment_claims_support_send(*, recoupment_id: int, user: AbstractBaseUser,
-                                   note: str = "",
+                                   note: str = "", internal_note: str = "",
                                    now: datetime.datetime | None = None) -> Recoupment:
     """E-mail ClaimsSupport the denied claims' ICNs with the override approval (seed 004 (d))."""
+    now = now or timezone.now()
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.SEND_CLAIMS_SUPPORT)
-    missing = list(recoupment.lines.filter(denied_claim__isnull=True)
-                   .values_list("number", flat=True))
+    billed = [line for line in _open_lines(recoupment)
+              if line.effective_path(recoupment) == ApprovalPath.MASSHEALTH]
+    missing = [line.number for line in billed if not hasattr(line, "denied_claim")]
     if missing:
         raise DomainError(f"Record the denied claim's ICN of line(s) "
                           f"{', '.join(map(str, missing))} first.", code="ICNS_MISSING")
-    _record(recoupment=recoupment, move=Move.SEND_CLAIMS_SUPPORT, user=user,
-            now=now or timezone.now(), note=note)
-    emails.claims_support_email(recoupment=recoupment)
+    if not billed:
+        raise DomainError("No open line is billed to MassHealth.", code="NO_CLAIMS")
+    _record(recoupment=recoupment, move=Move.SEND_CLAIMS_SUPPORT, user=user, now=now,
+            note=note, internal_note=internal_note)
+    emails.claims_support_email(recoupment=recoupment, lines=billed, now=now)
     return recoupment
 
 
@@ -410,24 +538,141 @@ recoupment_claims_support_send.alters_data = True
 
 @transaction.atomic
 def recoupment_payment_confirm(*, recoupment_id: int, user: AbstractBaseUser, note: str = "",
-                               capitation_note: str = "",
+                               capitation_note: str = "", internal_note: str = "",
                                now: datetime.datetime | None = None) -> Recoupment:
-    """Confirm to the provider that the claims were paid; the request is closed."""
+    """Confirm to the provider that the claims were paid; the request is closed.
+
+    Every open line must be paid: on an MCE path, reported paid since its (re-)approval;
+    on path (d), its denied claim sent to ClaimsSupport. Closed lines are left out.
+    """
     now = now or timezone.now()
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.CONFIRM_PAYMENT)
-    if recoupment.status == Status.MCE_REPROCESSING:
-        paid = ClaimUpdate.ClaimStatus.PAID
-        unpaid = [line.number for line in recoupment.lines.prefetch_related("updates")
-                  if (u := line.latest_update()) is None or u.status != paid]
-        if unpaid:
-            raise DomainError(f"The MCE has not reported line(s) {', '.join(map(str, unpaid))} "
-                              f"as paid.", code="NOT_PAID")
+    lines = _open_lines(recoupment)
+    if not lines:
+        raise DomainError("Every line is closed: nothing was paid. Close the request instead.",
+                          code="ALL_CLOSED")
+    mce_lines = [line for line in lines
+                 if line.effective_path(recoupment) in ApprovalPath.mce_paths()]
+    statuses = {line.number: (u.status if (u := line.current_update()) else "")
+                for line in mce_lines}
+    denied = [n for n, s in statuses.items() if s == ClaimUpdate.ClaimStatus.DENIED]
+    if denied:
+        raise DomainError(f"The MCE denied line(s) {', '.join(map(str, denied))}: approve "
+                          f"them again on another path or close them with a reason.",
+                          code="DENIED")
+    unpaid = [n for n, s in statuses.items() if s != ClaimUpdate.ClaimStatus.PAID]
+    if unpaid:
+        raise DomainError(f"The MCE has not reported line(s) {', '.join(map(str, unpaid))} "
+                          f"as paid.", code="NOT_PAID")
     recoupment.capitation_reconciliation_note = capitation_note.strip()
     recoupment.paid_on = now.astimezone(business_days.EASTERN).date()
-    _record(recoupment=recoupment, move=Move.CONFIRM_PAYMENT, user=user, now=now, note=note)
-    emails.payment_email(recoupment=recoupment)
+    _record(recoupment=recoupment, move=Move.CONFIRM_PAYMENT, user=user, now=now, note=note,
+            internal_note=internal_note)
+    emails.payment_email(recoupment=recoupment, now=now)
     return recoupment
 
 
 recoupment_payment_confirm.alters_data = True
+
+
+# ----------------------------------------------------------------------------- denied lines
+
+def _denied_line(recoupment: Recoupment, line_number: int) -> RecoupmentLine:
+    """Return an open line whose paying MCE reported it denied (since its last approval)."""
+    line = _line(recoupment, line_number)
+    if line.is_closed:
+        raise DomainError(f"Line {line.number} is already closed.", code="LINE_CLOSED")
+    update = line.current_update()
+    if (line.effective_path(recoupment) not in ApprovalPath.mce_paths() or update is None
+            or update.status != ClaimUpdate.ClaimStatus.DENIED):
+        raise DomainError(f"Line {line.number} was not denied by the MCE: only a denied line "
+                          f"is approved again or closed.", code="NOT_DENIED")
+    return line
+
+
+@transaction.atomic
+def recoupment_line_reapprove(*, recoupment_id: int, user: AbstractBaseUser, line_number: int,
+                              path: str, now: datetime.datetime, paying_mce: str = "",
+                              instructions: str = "", note: str = "",
+                              internal_note: str = "") -> RecoupmentLine:
+    """Approve a line the MCE denied on another path, (d) included, with its own clock.
+
+    On (a)–(c) the new MCE or MBHP is instructed and has 10 business days to report; on
+    (d) the provider bills MassHealth and the request goes back to "bill MassHealth"
+    until the line's denied claim is recorded and sent to ClaimsSupport.
+    """
+    recoupment = _locked(recoupment_id)
+    if path not in ApprovalPath.values:
+        raise DomainError("Choose the approval: (a), (b), (c) or (d).", code="PATH")
+    move = Move.REAPPROVE_MASSHEALTH if path == ApprovalPath.MASSHEALTH else Move.REAPPROVE_MCE
+    _check(recoupment, move)
+    line = _denied_line(recoupment, line_number)
+    day0 = _day0(now)
+    contact = None
+    if move == Move.REAPPROVE_MCE:
+        plan = _paying_mce(recoupment, path, paying_mce)
+        if plan == (line.paying_mce or recoupment.paying_mce):
+            raise DomainError(f"{plan.name} denied line {line.number}: choose another MCE, "
+                              f"MBHP or MassHealth.", code="PAYING_MCE")
+        contact = MceContact.objects.filter(plan=plan).first()
+        if contact is None:
+            raise DomainError(f"No recoupment contact e-mail is set for {plan.name}: add it "
+                              f"under MCE recoupment contacts first.", code="MCE_CONTACT")
+        line.paying_mce = plan
+        line.due_on = _add(day0, MCE_UPDATE_DAYS)
+        recoupment.mce_update_due = max(filter(None, (recoupment.mce_update_due, line.due_on)))
+        payer = plan.name
+    else:
+        line.paying_mce = None
+        line.due_on = _add(day0, PAYMENT_DAYS)
+        payer = "MassHealth"
+    recoupment.payment_due = max(recoupment.payment_due, line.due_on)
+    line.path = path
+    line.reapproved_at = now
+    line.save()
+    _record(recoupment=recoupment, move=move, user=user, now=now,
+            note=(f"Line {line.number}: {ApprovalPath(path).label}: {payer}, target "
+                  f"{line.due_on:%m/%d/%Y}. {note}").strip(), internal_note=internal_note)
+    if contact is not None:
+        emails.line_mce_instructions_email(recoupment=recoupment, line=line, to=contact.email,
+                                           instructions=instructions.strip(), now=now)
+    emails.line_decision_email(recoupment=recoupment, line=line, note=note.strip(), now=now)
+    return line
+
+
+@transaction.atomic
+def recoupment_line_close(*, recoupment_id: int, user: AbstractBaseUser, line_number: int,
+                          reason: str, now: datetime.datetime,
+                          internal_note: str = "") -> RecoupmentLine:
+    """Close a line the MCE denied, without reimbursement; the provider is told why."""
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.CLOSE_LINE)
+    line = _denied_line(recoupment, line_number)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Give the reason the line is closed: the provider reads it.",
+                          code="REASON")
+    line.closed_reason, line.closed_at = reason, now
+    line.save()
+    _record(recoupment=recoupment, move=Move.CLOSE_LINE, user=user, now=now,
+            note=f"Line {line.number} closed: {reason}", internal_note=internal_note)
+    emails.line_decision_email(recoupment=recoupment, line=line, note="", now=now)
+    return line
+
+
+@transaction.atomic
+def recoupment_close(*, recoupment_id: int, user: AbstractBaseUser, now: datetime.datetime,
+                     note: str = "", internal_note: str = "") -> Recoupment:
+    """Close a request whose every line was closed: nothing is paid, the clocks stop."""
+    recoupment = _locked(recoupment_id)
+    _check(recoupment, Move.CLOSE_REQUEST)
+    still_open = [line.number for line in _open_lines(recoupment)]
+    if still_open:
+        raise DomainError(f"Line(s) {', '.join(map(str, still_open))} are still open: close "
+                          f"a request only when every line is closed.", code="LINES_OPEN")
+    _record(recoupment=recoupment, move=Move.CLOSE_REQUEST, user=user, now=now, note=note,
+            internal_note=internal_note)
+    emails.closed_email(recoupment=recoupment, note=note.strip(), now=now)
+    return recoupment
+

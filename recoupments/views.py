@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views import View
 
 from audit.models import Action as AuditAction
@@ -25,7 +26,7 @@ from recoupments.forms import (
     posted_rows,
     to_input,
 )
-from recoupments.models import Recoupment, Status
+from recoupments.models import ApprovalPath, Recoupment, Status
 from posc.clock import today_eastern
 from recoupments.selectors import (
     recoupment_for_user,
@@ -33,6 +34,7 @@ from recoupments.selectors import (
     user_recoupment_providers,
 )
 from recoupments.services import (
+    recoupment_denied_claim_correct,
     recoupment_denied_claim_record,
     recoupment_resubmit,
     recoupment_submit,
@@ -185,11 +187,16 @@ class RecoupmentDetailView(ProviderMixin, View):
 
 
 class DeniedClaimView(ProviderMixin, View):
-    """Path (d): the provider records each denied claim's ICN (seed 004)."""
+    """Path (d): the provider records each denied claim's ICN, or corrects one (seed 004).
+
+    A line already recorded is offered too: choosing it corrects its ICN or edits, until
+    Enrollment Operations send the ICNs to ClaimsSupport.
+    """
 
     def open_lines(self, recoupment: Recoupment) -> list:
         return [line for line in recoupment.lines.all()
-                if not hasattr(line, "denied_claim")]
+                if not line.is_closed
+                and line.effective_path(recoupment) == ApprovalPath.MASSHEALTH]
 
     def get(self, request: HttpRequest, reference: str) -> HttpResponse:
         recoupment = self.own(reference)
@@ -205,16 +212,22 @@ class DeniedClaimView(ProviderMixin, View):
         recoupment = self.own(reference)
         form = DeniedClaimForm(request.POST, lines=self.open_lines(recoupment))
         if form.is_valid():
+            number = form.cleaned_data["line"]
+            recorded = any(line.number == number and hasattr(line, "denied_claim")
+                           for line in recoupment.lines.all())
+            service = recoupment_denied_claim_correct if recorded else (
+                recoupment_denied_claim_record)
             try:
-                recoupment_denied_claim_record(
-                    recoupment_id=recoupment.pk, user=request.user,
-                    line_number=form.cleaned_data["line"], icn=form.cleaned_data["icn"],
-                    edit_codes=[e.code for e in form.cleaned_data["edits"]])
+                service(recoupment_id=recoupment.pk, user=request.user, line_number=number,
+                        icn=form.cleaned_data["icn"],
+                        edit_codes=[e.code for e in form.cleaned_data["edits"]],
+                        now=timezone.now())
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, f"Denied claim {form.cleaned_data['icn']} recorded "
-                                          f"for line {form.cleaned_data['line']}.")
+                done = "corrected" if recorded else "recorded"
+                messages.success(request, f"Denied claim {form.cleaned_data['icn']} {done} "
+                                          f"for line {number}.")
                 return redirect("recoupments:detail", reference=reference)
         return render(request, "recoupments/denied_claim.html", {"r": recoupment, "form": form})
 

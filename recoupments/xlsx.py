@@ -25,7 +25,22 @@ MAX_LINES = 200
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PROBLEMS = 25
 SERVICE_MAX = 100
-AMOUNT_MAX = Decimal("99999999.99")
+# Sensible bounds of one recouped claim line: a line over $1,000,000.00 or a date of
+# service more than 10 years back is a typing slip, not a claim (said to the provider).
+AMOUNT_MAX = Decimal("1000000.00")
+AMOUNT_MAX_TEXT = "$1,000,000.00"
+NOT_AN_AMOUNT = Decimal("999999999999.99")  # beyond this, the text is no amount at all
+OLDEST_SERVICE_YEARS = 10
+# Text amounts: digits with optional thousands commas and cents; no exponent ("1e5").
+AMOUNT_TEXT_RE = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def oldest_date_of_service(today: datetime.date) -> datetime.date:
+    """Return the earliest date of service accepted: 10 years before *today*."""
+    try:
+        return today.replace(year=today.year - OLDEST_SERVICE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - OLDEST_SERVICE_YEARS, day=28)
 
 
 class SheetRejected(ValueError):
@@ -47,12 +62,15 @@ def parse_amount(raw: object) -> Decimal:
     if isinstance(raw, (int, float, Decimal)):
         text = str(raw)
     else:
-        text = str(raw).strip().replace("$", "").replace(",", "").strip()
+        text = str(raw).strip().removeprefix("$").strip()
+        if not AMOUNT_TEXT_RE.fullmatch(text):
+            raise ValueError("not an amount")  # e.g. 1e5, 1,0,0 or -5
+        text = text.replace(",", "")
     try:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValueError("not an amount") from None
-    if not amount.is_finite() or abs(amount) > AMOUNT_MAX * 10:
+    if not amount.is_finite() or abs(amount) > NOT_AN_AMOUNT:
         raise ValueError("not an amount")
     cents = amount.quantize(Decimal("0.01"))
     if cents != amount:
@@ -99,6 +117,9 @@ def _line(row_number: int, cells: list, today: datetime.date,
         else:
             if day > today:
                 problem(0, "the date of service cannot be in the future.")
+            elif day < oldest_date_of_service(today):
+                problem(0, f"the date of service cannot be more than {OLDEST_SERVICE_YEARS} "
+                           f"years ago.")
     service = "" if service is None else str(service).strip()
     if 1 in formulas:
         pass
@@ -121,7 +142,7 @@ def _line(row_number: int, cells: list, today: datetime.date,
             if amount <= 0:
                 problem(2, "the amount must be more than $0.00.")
             elif amount > AMOUNT_MAX:
-                problem(2, "the amount is too large.")
+                problem(2, f"the amount cannot be more than {AMOUNT_MAX_TEXT} for one line.")
     if len(problems) > before:
         return None
     return LineInput(date_of_service=day, service=service, amount=amount)

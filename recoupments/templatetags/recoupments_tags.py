@@ -3,6 +3,7 @@
 from django import template
 from django.forms import BoundField
 
+from recoupments.money import format_money
 from recoupments.selectors import user_recoupment_providers
 
 register = template.Library()
@@ -44,3 +45,9 @@ def first_input_id(field: BoundField) -> str:
 def actor_label(user, unit: str) -> str:
     """Name staff by their unit, provider staff by their username (the provider's history)."""
     return unit if user.is_staff else user.get_username()
+
+
+@register.filter
+def money(amount) -> str:
+    """Return dollars with thousands separators: ``$1,038.00`` ("" for no amount)."""
+    return format_money(amount)

@@ -9,6 +9,7 @@ checked too (serious or critical violations fail).
 import datetime
 import re
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.core import mail
 from openpyxl import load_workbook
@@ -172,7 +173,8 @@ def ops_path_d(ops: Walk, walk: Walk, recoupment: Recoupment) -> None:
     expect(page.get_by_text("Received: completeness review").first).to_be_visible()
 
     admin_move(ops, "Confirm complete", "confirm_complete",
-               lambda p: p.get_by_label("Note (kept in the history)").fill("All fields present."))
+               lambda p: p.get_by_label("Note to the provider (the provider reads it)").fill(
+                   "All fields present."))
     admin_move(ops, "Record research", "record_research")  # starts from the spans listed
     admin_move(ops, "Approve reimbursement", "approve",
                lambda p: p.get_by_label("(d) MassHealth processes and pays").check())
@@ -328,3 +330,196 @@ def test_recoupment_rejected_then_lines_uploaded(page, tmp_path):
     click(button(page, "Submit"))
     recoupment = check_request_page(walk, "request", before)
     check_listed(walk, "recoupments_listed", recoupment, "Received: completeness review")
+
+
+def ops_page(ops: Walk, step: str) -> None:
+    """Check an ops page: screenshot, axe, and no sideways scroll at 1280 px."""
+    page = ops.page
+    ops.screenshot(step)
+    axe_check(page)
+    assert page.viewport_size["width"] == 1280
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 1280, f"{step}: the page is {width} px wide"
+
+
+def ops_move(ops: Walk, move: str, step: str, fill: Callable[[Page], None],
+             button_name: str | None = None, done: bool = True) -> None:
+    """Open *move* from the request's page, fill its form and submit it."""
+    page = ops.page
+    click(page.get_by_role("link", name=move, exact=True).first)
+    ops_page(ops, step)
+    fill(page)
+    click(page.get_by_role("button", name=button_name or move, exact=True))
+    if done:
+        expect(page.locator(".messagelist")).to_contain_text(f": {move} done.")
+        ops_page(ops, f"{step}_done")
+
+
+def test_ops_day_denied_line_reapproved_on_masshealth(page):
+    """Issue 13: ops take a request from receipt through a denied line re-approved on (d)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from recoupments.services import recoupment_submit
+    from tests.recoupments.conftest import form_input
+
+    hospital = get_user_model().objects.get(username="hospital")
+    recoupment = recoupment_submit(user=hospital, data=form_input(), now=timezone.now())
+    ops = Walk(page, "recoupment_ops_day")
+    log_in(ops, "ops")
+    click(menu_link(page, "Administration"))
+    click(page.get_by_role("link", name="Recoupments", exact=True))
+    ops_page(ops, "admin_recoupments")
+    click(page.get_by_role("link", name=recoupment.reference, exact=True))
+    ops_page(ops, "request_received")
+    # Ops see the lines and the receipt e-mail on the request's page.
+    lines = page.locator("#lines-group")
+    expect(lines).to_contain_text("99214 Office visit")
+    expect(lines).to_contain_text("$210.50")
+    expect(page.locator("#emails-group")).to_contain_text(
+        f"Recoupment {recoupment.reference} received")
+
+    def notes(provider_note: str, internal: str) -> Callable[[Page], None]:
+        def fill(p: Page) -> None:
+            p.get_by_label("Note to the provider (the provider reads it)").fill(provider_note)
+            p.get_by_label(re.compile(r"^Internal note \(Enrollment Operations only")).fill(
+                internal)
+        return fill
+
+    ops_move(ops, "Confirm complete", "confirm_complete",
+             notes("All fields present.", "INTERNAL: provider may be double billing."))
+    ops_move(ops, "Record research", "record_research", lambda p: None)
+
+    def approve_a(p: Page) -> None:
+        p.get_by_label("(a) The original MCE processes and pays").check()
+    ops_move(ops, "Approve reimbursement", "approve", approve_a)
+
+    for number, status in ((1, "Reprocessed and paid"), (2, "Denied by the MCE"),
+                           (3, "Reprocessed and paid")):
+        day, service, amount = LINES[number - 1]
+
+        def mce_update(p: Page, number=number, status=status, day=day, service=service,
+                       amount=amount) -> None:
+            p.get_by_label("Service line").select_option(
+                label=f"Line {number}: {day} {service} ${amount}")
+            p.get_by_label("Claim status reported by the MCE").select_option(label=status)
+        ops_move(ops, "Record MCE claim status", f"mce_update_{number}", mce_update)
+
+    # Payment cannot be confirmed: the message says why and what to do.
+    ops_move(ops, "Confirm payment", "confirm_payment_refused", lambda p: None, done=False)
+    expect(page.locator(".errornote, .errorlist").first).to_be_visible()
+    expect(page.get_by_text("The MCE denied line(s) 2: approve them again on another path "
+                            "or close them with a reason.")).to_be_visible()
+    click(page.get_by_role("link", name="Cancel", exact=True))
+
+    def reapprove_d(p: Page) -> None:
+        p.get_by_label("Denied service line").select_option(
+            label=f"Line 2: {LINES[1][0]} {LINES[1][1]} ${LINES[1][2]}")
+        p.get_by_label("(d) MassHealth processes and pays").check()
+        p.get_by_label("Note to the provider (the provider reads it)").fill(
+            "Bill MassHealth for line 2.")
+    ops_move(ops, "Re-approve denied line", "reapprove_line", reapprove_d)
+    recoupment.refresh_from_db()
+    assert recoupment.status == Status.MASSHEALTH_BILLING
+
+    def denied_claim(p: Page) -> None:
+        p.get_by_label("Service line").select_option(
+            label=f"Line 2: {LINES[1][0]} {LINES[1][1]} ${LINES[1][2]}")
+        p.get_by_label("ICN").fill(ICNS[1])
+        p.get_by_role("checkbox", name=re.compile(r"^\s*2017 ")).check()
+    ops_move(ops, "Record denied claim", "record_denied_claim", denied_claim)
+    ops_move(ops, "Send ClaimsSupport e-mail", "send_claims_support", lambda p: None)
+    ops_move(ops, "Confirm payment", "confirm_payment", lambda p: None)
+    recoupment.refresh_from_db()
+    assert recoupment.status == Status.PAID
+
+    # The request's page: lines with their status, every move, every e-mail.
+    expect(page.locator("#lines-group")).to_contain_text("Reprocessed and paid")
+    expect(page.locator("#lines-group")).to_contain_text(f"{ICNS[1]} (2017)")
+    history = page.locator("#events-group")
+    for text in ("Re-approve denied line: MassHealth pays", "Bill MassHealth for line 2.",
+                 "INTERNAL: provider may be double billing.", "Confirm payment"):
+        expect(history).to_contain_text(text)
+    emails = page.locator("#emails-group")
+    for subject in (f"Recoupment {recoupment.reference}, line 2: Denied by the MCE",
+                    f"Recoupment {recoupment.reference}, line 2: approved again",
+                    f"Recoupment {recoupment.reference}: override approval for MCE coverage "
+                    f"edit", f"Recoupment {recoupment.reference}: payment confirmed"):
+        expect(emails).to_contain_text(subject)
+    click(page.get_by_role("link", name="History", exact=True))
+    ops_page(ops, "history")
+    expect(page.get_by_role("table", name="History")).to_contain_text(
+        "Re-approve denied line: MassHealth pays")
+    expect(page.get_by_role("table", name="E-mails sent")).to_contain_text("override approval")
+
+
+def test_provider_sees_paused_clock_changes_and_corrects_an_icn(page):
+    """Issue 13 on the provider's screens: a paused target, money with separators, what a
+    resubmission changed, only confirmed edit wording, and a wrong ICN corrected."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from recoupments import services
+    from recoupments.inputs import LineInput
+    from tests.recoupments.conftest import form_input
+
+    users = get_user_model().objects
+    hospital, ops_user = users.get(username="hospital"), users.get(username="ops")
+    now = timezone.now()
+    recoupment = services.recoupment_submit(user=hospital, now=now, data=form_input(
+        member_last_name="EXMPLE", lines=(LineInput(datetime.date(2025, 3, 4), "99213 Office visit",
+                                                    Decimal("1038.00")),)))
+    services.recoupment_return(recoupment_id=recoupment.pk, user=ops_user, now=now,
+                               missing_fields=["member_last_name"],
+                               internal_note="INTERNAL: second return this month.")
+    walk = Walk(page, "recoupment_provider_day")
+    log_in(walk, "hospital")
+    walk.follow("Recoupments", "recoupments_returned")
+    row = page.get_by_role("row").filter(
+        has=page.get_by_role("link", name=recoupment.reference, exact=True))
+    expect(row).to_contain_text("Paused: returned to you")
+    click(page.get_by_role("link", name=recoupment.reference, exact=True))
+    walk.panel("request_returned", f"Recoupment {recoupment.reference}")
+    expect(summary_value(page, "Payment target")).to_have_text(
+        "Paused: returned to you. The 15 business days start again when you resubmit.")
+    expect(page.get_by_role("table", name="Service lines and claim status")).to_contain_text(
+        "$1,038.00")
+    expect(page.get_by_text("INTERNAL")).to_have_count(0)
+    click(page.get_by_role("link", name="Correct and resubmit", exact=True))
+    walk.panel("correct_form", "Correct Recoupment Form")
+    field(page, "Member Last Name").fill("EXAMPLE")
+    click(button(page, "Submit"))
+    walk.panel("request_resubmitted", f"Recoupment {recoupment.reference}")
+    expect(page.get_by_role("table", name="History")).to_contain_text(
+        "Changed: Member Last Name: EXMPLE → EXAMPLE.")
+
+    for call in (services.recoupment_confirm_complete, services.recoupment_research_record,
+                 services.recoupment_approve):
+        extra = ({"enrollments_documented": "Checked."}
+                 if call is services.recoupment_research_record else
+                 {"path": "D"} if call is services.recoupment_approve else {})
+        call(recoupment_id=recoupment.pk, user=ops_user, now=timezone.now(), **extra)
+    page.reload()
+    click(page.get_by_role("link", name="Record denied claim", exact=True))
+    walk.panel("denied_claim", "Record denied claim")
+    edits = page.get_by_role("group", name=re.compile(r"^Edit codes on the denial"))
+    expect(edits.get_by_label("2017 MCE coverage", exact=True)).to_be_checked()
+    expect(page.get_by_text(re.compile("Meaning not confirmed|Edit this description"))) \
+        .to_have_count(0)
+    field(page, "Service line").select_option(label="Line 1: 03/04/2025 99213 Office visit "
+                                                    "$1,038.00")
+    field(page, "ICN").fill("2226327000701")
+    click(button(page, "Record denied claim"))
+    walk.panel("denied_claim_recorded", f"Recoupment {recoupment.reference}")
+    # The ICN was mistyped: the same page corrects it, and the history says from what.
+    click(page.get_by_role("link", name="Record denied claim", exact=True))
+    field(page, "Service line").select_option(
+        label="Line 1: 03/04/2025 99213 Office visit $1,038.00 (recorded: ICN 2226327000701)")
+    field(page, "ICN").fill("2226327000710")
+    click(button(page, "Record denied claim"))
+    walk.panel("denied_claim_corrected", f"Recoupment {recoupment.reference}")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Denied claim 2226327000710 corrected for line 1.")
+    expect(page.get_by_role("table", name="History")).to_contain_text(
+        "Line 1: ICN 2226327000701 → 2226327000710.")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280

@@ -176,9 +176,11 @@ def by_status(hospital, ops):
 PAGE_STATUS = {"confirm_complete": "submitted", "return_incomplete": "submitted",
                "record_research": "research", "approve": "approval",
                "record_mce_update": "mce", "confirm_payment": "mce",
-               "record_denied_claim": "billing", "send_claims_support": "billing"}
+               "record_denied_claim": "billing", "send_claims_support": "billing",
+               "reapprove_line": "mce", "close_line": "mce", "close_request": "mce",
+               "correct_denied_claim": "billing"}
 MOVE_FIELDS = {
-    "note": [""],
+    "note": [""], "internal_note": [""], "reason": ["Not covered on that date."],
     "missing_fields": [name for name, _ in FORM_FIELDS],
     "enrollments_documented": ["Checked."], "enrollment_adjustments": [""],
     "path": list(ApprovalPath.values), "paying_mce": ["", CCA_SCO, "130000002A"],

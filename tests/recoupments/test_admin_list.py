@@ -136,7 +136,7 @@ PAGES = ("confirm_complete", "return_incomplete", "record_research", "approve",
 
 @pytest.mark.parametrize("status", Status.values)
 def test_move_pages_open_only_from_their_statuses(ops, recoupment_data, client_for, status):
-    from recoupments.admin import MOVE_PAGES
+    from recoupments.admin import MOVE_PAGES, page_open
     path = {"MCE_REPROCESSING": "A", "PAID": "A", "MASSHEALTH_BILLING": "D",
             "OVERRIDE_REQUESTED": "D"}.get(status, "")
     recoupment = RecoupmentFactory(status=status, approval_path=path)
@@ -146,7 +146,8 @@ def test_move_pages_open_only_from_their_statuses(ops, recoupment_data, client_f
     for page in PAGES:
         url = reverse("admin:recoupments_recoupment_move", args=[recoupment.pk, page])
         allowed = any(status in TRANSITIONS[m].sources for m in MOVE_PAGES[page][2])
-        assert (f'href="{url}"' in change) is allowed, page
+        # A button shows only when the table allows the move and it has a line to act on.
+        assert (f'href="{url}"' in change) is (allowed and page_open(page, recoupment)), page
         response = client.get(url)
         assert response.status_code == (200 if allowed else 302), page
     assert Recoupment.objects.get(pk=recoupment.pk).status == status
@@ -164,3 +165,19 @@ def test_confirm_complete_action_moves_each_row_it_may(ops, rows, client_for):
     on_time.refresh_from_db()
     late.refresh_from_db()
     assert on_time.status == Status.RESEARCH and late.status == Status.RESEARCH
+
+
+def test_the_list_puts_the_next_due_first_and_marks_the_overdue(ops, rows, client_for, today):
+    on_time, late, mce_late = rows
+    paid = RecoupmentFactory(reference="RCP-20261123-000004", member_last_name="ALLPAID",
+                             status=Status.PAID, approval_path="A",
+                             research_due=last_business_day_before(today, 30),
+                             payment_due=last_business_day_before(today, 20))
+    html = client_for(ops).get(CHANGELIST).content.decode()
+    order = [html.index(r.reference) for r in (late, mce_late, on_time, paid)]
+    assert order == sorted(order)  # overdue first, by due date; nothing running last
+    assert re.search(rf"<mark><strong>5-day research: OVERDUE by \d business days? "
+                     rf"\({late.research_due:%m/%d/%Y}\)</strong></mark>", html)
+    assert f"5-day research: 2 business days left ({on_time.research_due:%m/%d/%Y})" in html
+    # One clock column, not three: the list fits a 1280 px screen.
+    assert "Research (5 days)" not in html and "Payment (15 days)" not in html

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from posc.members.models import Plan
 from recoupments.models import ClaimUpdate, Recoupment, RecoupmentEvent, Status
+from recoupments.business_days import add_business_days
 from recoupments.services import recoupment_submit
 from tests.factories import MemberFactory, SpanFactory
 from tests.recoupments.conftest import (
@@ -120,18 +121,28 @@ def test_mce_paths_walk_to_payment_confirmed(ops, hospital, submitted, client_fo
         "note": ""})
     assert recoupment.status == Status.MCE_REPROCESSING
     assert recoupment.paying_mce.name == paying_name
-    # The e-mail to the MCE or MBHP with the instructions and the 10-business-day window.
-    (email,) = mail.outbox
+    # The e-mail to the MCE or MBHP with the instructions and the 10-business-day window,
+    # and the provider's: who reprocesses the claims (seed 004: feedback to providers).
+    email, told = mail.outbox
     assert email.to == [contact]
+    assert told.to == [hospital.email]
+    assert told.subject == (f"Recoupment {recoupment.reference} approved: {paying_name} "
+                            f"reprocesses the claims")
     assert email.subject == f"Recoupment {recoupment.reference}: reprocess and pay the claims"
     for text in (paying_name, "Reprocess the three claims.", "Capitation adjustment sent to MMIS.",
                  "Span end moved to 02/28/2025.", "within 10", "100000000001, 100000000091",
                  f"by {recoupment.mce_update_due:%m/%d/%Y}", "03/04/2025  99213 Office visit"):
         assert text in email.body
-    assert recoupment.mce_update_due == datetime.date(2026, 12, 8)  # 11/23 + 10, Thanksgiving
+    # 10 business days from the approval's day (the admin approves today).
+    assert recoupment.mce_update_due == add_business_days(recoupment.approved_on, 10)
     mce_to_payment(client, recoupment, hospital)
     assert_payment_email(recoupment, hospital, paying_name)
-    assert len(mail.outbox) == 2
+    # Each of the six claim statuses recorded reached the provider.
+    updates = [m for m in mail.outbox if ", line " in m.subject]
+    assert len(updates) == 6 and all(m.to == [hospital.email] for m in updates)
+    assert updates[-1].subject == f"Recoupment {recoupment.reference}, line 3: Reprocessed and paid"
+    assert "Paid on check 300" in updates[-1].body
+    assert len(mail.outbox) == 9
     moves = list(RecoupmentEvent.objects.filter(recoupment=recoupment).order_by("pk")
              .values_list("move", "actor"))
     assert moves[0] == ("submit", hospital.pk)

@@ -77,11 +77,12 @@ def test_provider_records_a_denied_claim_only_while_billing_masshealth(hospital,
     assert (claim.line.number, claim.icn, claim.recorded_by) == (1, "2226327000111", hospital)
     detail = client.get(reverse("recoupments:detail", args=[recoupment.reference])).content.decode()
     assert "Denied claim ICN 2226327000111, edits 0850, 2017" in detail
-    # The same ICN cannot be used twice; a recorded line is no longer offered.
+    # The same ICN cannot be used twice; a recorded line is offered for correction.
     html = client.post(url, {"line": "2", "icn": "2226327000111",
                              "edits": ["2017"]}).content.decode()
     assert "ICN 2226327000111 is already recorded." in html
-    assert '<option value="1">' not in html
+    assert '<option value="1">Line 1: 03/01/2025 99211 Office visit $100.00 (recorded: ICN ' \
+           '2226327000111)</option>' in html
     # Outside path (d) billing the page sends the provider back.
     recoupment.status = Status.OVERRIDE_REQUESTED
     recoupment.save()

@@ -64,7 +64,7 @@ def test_two_member_ids_and_three_lines_are_submitted(hospital, client_for):
     assert email.subject == f"Recoupment {recoupment.reference} received"
     for text in (recoupment.reference, "Example Community Hospital", HOSPITAL, "1234567893",
                  "Tufts Health Together", "ROSE EXAMPLE", "100000000001, 100000000091",
-                 "03/18/2025  99214 Office visit  $1210.50", "Received: completeness review"):
+                 "03/18/2025  99214 Office visit  $1,210.50", "Received: completeness review"):
         assert text in email.body
     # The request in the provider's own list, with its status and history.
     detail = client.get(response["Location"]).content.decode()

@@ -18,7 +18,7 @@ from recoupments.models import (
     RecoupmentEvent,
     Status,
 )
-from tests.recoupments.conftest import NOW, TUFTS_TOGETHER, form_input
+from tests.recoupments.conftest import NOW, TUFTS_TOGETHER, WELLSENSE_MCO, form_input
 from tests.recoupments.factories import RecoupmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,21 @@ PATH_OF_STATUS = {Status.MCE_REPROCESSING: "A", Status.MASSHEALTH_BILLING: "D",
 def _prepare(move: str, recoupment: Recoupment, user) -> None:
     """Meet the move's other conditions, so that only the status can refuse it."""
     line = recoupment.lines.get()
+    denied_line_moves = (Move.REAPPROVE_MCE, Move.REAPPROVE_MASSHEALTH, Move.CLOSE_LINE)
+    if move in (Move.RECORD_MCE_UPDATE, *denied_line_moves) and recoupment.approval_path == "D":
+        # A line re-approved to an MCE while the request bills MassHealth.
+        line.path, line.paying_mce = "A", Plan.objects.get(provider_id=TUFTS_TOGETHER)
+        line.reapproved_at = NOW - datetime.timedelta(days=1)
+        line.save()
+    if move in denied_line_moves:
+        ClaimUpdate.objects.create(line=line, status=ClaimUpdate.ClaimStatus.DENIED,
+                                   recorded_by=user, recorded_at=NOW)
+    if move == Move.CLOSE_REQUEST:
+        line.closed_at, line.closed_reason = NOW, "Not covered."
+        line.save()
+    if move == Move.CORRECT_DENIED_CLAIM:
+        DeniedClaim.objects.create(line=line, icn="2226327000009", recorded_by=user,
+                                   recorded_at=NOW).edits.set(["2017"])
     if move == Move.SEND_CLAIMS_SUPPORT:
         DeniedClaim.objects.create(line=line, icn="2226327000001", recorded_by=user,
                                    recorded_at=NOW).edits.set(["2017"])
@@ -60,6 +75,18 @@ CALLS = {
     Move.SEND_CLAIMS_SUPPORT: lambda r, u: services.recoupment_claims_support_send(
         recoupment_id=r.pk, user=u, now=NOW),
     Move.CONFIRM_PAYMENT: lambda r, u: services.recoupment_payment_confirm(
+        recoupment_id=r.pk, user=u, now=NOW),
+    Move.CORRECT_DENIED_CLAIM: lambda r, u: services.recoupment_denied_claim_correct(
+        recoupment_id=r.pk, user=u, line_number=1, icn="2226327000003",
+        edit_codes=["2017", "0850"], now=NOW),
+    Move.REAPPROVE_MCE: lambda r, u: services.recoupment_line_reapprove(
+        recoupment_id=r.pk, user=u, line_number=1, path="B", paying_mce=WELLSENSE_MCO,
+        now=NOW),
+    Move.REAPPROVE_MASSHEALTH: lambda r, u: services.recoupment_line_reapprove(
+        recoupment_id=r.pk, user=u, line_number=1, path="D", now=NOW),
+    Move.CLOSE_LINE: lambda r, u: services.recoupment_line_close(
+        recoupment_id=r.pk, user=u, line_number=1, reason="Member not eligible.", now=NOW),
+    Move.CLOSE_REQUEST: lambda r, u: services.recoupment_close(
         recoupment_id=r.pk, user=u, now=NOW),
 }
 
