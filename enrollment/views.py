@@ -54,7 +54,13 @@ class ProgramPanelMixin(LoginRequiredMixin):
         if self.program not in user_programs(user=request.user):
             raise PermissionDenied("You are not linked to a plan of this program.")
         self.flows = PanelFlows(request.session, self.program)
+        if (refused := self.refusal()) is not None:
+            return refused
         return super().dispatch(request, *args, **kwargs)
+
+    def refusal(self) -> HttpResponse | None:
+        """Return where to send a request this panel cannot serve, or None to serve it."""
+        return None
 
     def url(self, name: str, **kwargs) -> str:
         return reverse(f"enrollment:{name}", kwargs={"program": self.slug, **kwargs})
@@ -69,17 +75,11 @@ class FlowPanelMixin(ProgramPanelMixin):
     """A panel after Member Search: it belongs to the flow named in its address (issue 12).
 
     A POST must also carry the page seal of the same flow and member; otherwise it is
-    refused with nothing written and a message that names the member of the page.
+    refused with nothing written and a message that names the member of the page. The
+    checks run once, in dispatch (Oscar's CheckoutSessionMixin), before any handler.
     """
 
     panel_name: str
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs):
-        self.flow_id = kwargs.get("flow", "")
-        return super().dispatch(request, *args, **kwargs)
-
-    def setup_flow(self) -> None:
-        self.flow = self.flows.get(self.flow_id)
 
     def ready(self) -> bool:
         """Return True when the flow has reached this panel."""
@@ -95,8 +95,8 @@ class FlowPanelMixin(ProgramPanelMixin):
         return self.flow_url("certification" if self.flow.get("confirmed") else "verification")
 
     def refusal(self) -> HttpResponse | None:
-        """Return where to send a request this panel cannot serve, or None to serve it."""
-        self.setup_flow()
+        """Refuse a flow that is gone, submitted or elsewhere, and a page of another flow."""
+        self.flow = self.flows.get(self.kwargs["flow"])
         if self.request.method == "POST":
             sealed = seal_read(self.request.POST.get("seal", ""), user_pk=self.request.user.pk)
             page = sealed or (self.flow.data if self.flow else None)
@@ -206,16 +206,12 @@ class VerificationView(FlowPanelMixin, View):
         return self.flow.get("action") == Action.ENROLL
 
     def get(self, request: HttpRequest, program: str, flow: str) -> HttpResponse:
-        if (refused := self.refusal()) is not None:
-            return refused
         self.audit_panel_view("verification")
         return self.render_panel("verification.html", panel=self.flow.data, seal=self.seal(),
                                  date_of_birth=_date(self.flow.get("date_of_birth")),
                                  effective_date=_date(self.flow.get("effective_date")))
 
     def post(self, request: HttpRequest, program: str, flow: str) -> HttpResponse:
-        if (refused := self.refusal()) is not None:
-            return refused
         self.flow.update(confirmed=True)
         return redirect(self.flow_url("certification"))
 
@@ -240,18 +236,19 @@ class SubmitPanelView(FlowPanelMixin, View, ABC):
                     seal=self.seal(), **extra)
 
     def get(self, request: HttpRequest, program: str, flow: str) -> HttpResponse:
-        if (refused := self.refusal()) is not None:
-            return refused
         form = self.form_class(initial={"token": self.flow.get("token")})
         self.audit_panel_view(self.template)
         return self.render_panel(self.template, **self.context(form))
 
+    def refusal(self) -> HttpResponse | None:
+        """Send a re-post of an accepted form to its confirmation (ui.md), before anything."""
+        if self.request.method == "POST":
+            stored = self.stored_answer(self.request.POST.get("token", ""))
+            if stored is not None and stored.accepted:
+                return redirect(self.url("confirmation", reference=stored.reference))
+        return super().refusal()
+
     def post(self, request: HttpRequest, program: str, flow: str) -> HttpResponse:
-        stored = self.stored_answer(request.POST.get("token", ""))
-        if stored is not None and stored.accepted:
-            return redirect(self.url("confirmation", reference=stored.reference))
-        if (refused := self.refusal()) is not None:
-            return refused
         form = self.form_class(request.POST)
         if not form.is_valid():
             return self.render_panel(self.template, **self.context(form))
