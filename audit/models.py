@@ -9,6 +9,7 @@ and by PostgreSQL triggers (migration 0001), so no code path can change one.
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.utils import timezone
 
 
 class AuditImmutable(RuntimeError):
@@ -76,7 +77,9 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_type}"
+        # ui.md: MM/DD/YYYY, Eastern time, as the admin shows every date.
+        at = timezone.localtime(self.at)
+        return f"{at:%m/%d/%Y %H:%M:%S} {self.username} {self.action} {self.object_type}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:

@@ -45,6 +45,7 @@ function setup(thread)
   local s = sessions[(counter - 1) %% #sessions + 1]
   thread:set("cookie", s[1])
   thread:set("csrf", s[2])
+  thread:set("panel", s[3] or "")
   thread:set("seed", counter)
 end
 local members = %(members)d
@@ -69,6 +70,7 @@ function request()
       string.format("%%012d", 500000000000 + n) .. "&last_name=BENCH" .. n .. "&first_name=PAT"
     return wrk.format(nil, "/enrollment/sco/search/", nil, body)
   end
+  if "%(path)s" == "" then return wrk.format(nil, panel) end
   return wrk.format(nil, "%(path)s")
 end
 function response(status, headers, body)
@@ -150,8 +152,12 @@ def signed_in_sessions(count: int) -> list[tuple[str, str]]:
     return sessions
 
 
-def search_once(port: int, cookie: str, csrf: str) -> None:
-    """POST one Member Search, so that the session holds a Verification panel."""
+def search_once(port: int, cookie: str, csrf: str) -> str:
+    """POST one Member Search, so that the session holds a Verification panel; return its path.
+
+    Each search opens a flow of its own (enrollment/panel.py), and a session keeps the last
+    thirty: the Verification runs use the flow of a search made just before them.
+    """
     body = urlencode({"csrfmiddlewaretoken": csrf, "provider_id": PROVIDER_ID,
                       "member_id": "500000000007", "last_name": "BENCH7", "first_name": "PAT"})
     conn = http.client.HTTPConnection("127.0.0.1", port)
@@ -161,6 +167,7 @@ def search_once(port: int, cookie: str, csrf: str) -> None:
     response.read()
     if response.status != 302 or "verification" not in response.getheader("Location", ""):
         sys.exit(f"Member Search answered {response.status}, not a redirect to Verification")
+    return response.getheader("Location")
 
 
 def wrk(port: int, script: Path, seconds: int, connections: int) -> tuple[float, str, int]:
@@ -208,26 +215,32 @@ def main() -> None:
         ("minimal view (1 primary-key lookup)", minimal_port, "minimal", "", 200),
         ("Member Search, GET (the form)", portal_port, "get", "/enrollment/sco/search/", 200),
         ("Member Search, POST (MMIS checks)", portal_port, "search_post", "", 302),
-        ("Verification, GET", portal_port, "get", "/enrollment/sco/verification/", 200),
+        ("Verification, GET", portal_port, "get", "", 200),  # each session's own panel
     )
     rates: dict[str, list[float]] = {label: [] for label, *_ in cases}
     cpu_ms: dict[str, list[float]] = {label: [] for label, *_ in cases}
     latencies: dict[str, str] = {}
     try:
-        for cookie, csrf in sessions:
-            search_once(portal_port, cookie, csrf)
         with tempfile.TemporaryDirectory() as tmp:
-            sessions_lua = ", ".join(f'{{"{c}", "{t}"}}' for c, t in sessions)
             scripts = {}
-            for label, port, kind, path, expected in cases:
-                script = Path(tmp) / f"{kind}{len(scripts)}.lua"
+
+            def script_write(label: str, kind: str, path: str, expected: int) -> None:
+                panels = ([search_once(portal_port, cookie, csrf) for cookie, csrf in sessions]
+                          if not path and kind == "get" else [""] * len(sessions))
+                sessions_lua = ", ".join(f'{{"{c}", "{t}", "{v}"}}'
+                                         for (c, t), v in zip(sessions, panels))
+                script = Path(tmp) / f"case{[case[0] for case in cases].index(label)}.lua"
                 script.write_text(LUA % {"sessions": sessions_lua, "members": args.members,
                                          "kind": kind, "path": path, "expected": expected,
                                          "provider": PROVIDER_ID})
                 scripts[label] = script
-                wrk(port, script, 2, args.connections)  # warm-up: connections, templates
+
+            for label, port, kind, path, expected in cases:
+                script_write(label, kind, path, expected)
+                wrk(port, scripts[label], 2, args.connections)  # warm-up: connections, templates
             for _ in range(args.repeat):  # interleaved, so that noise spreads over all
-                for label, port, *_ in cases:
+                for label, port, kind, path, expected in cases:
+                    script_write(label, kind, path, expected)
                     before = cpu_seconds(servers[port])
                     rate, latency, requests = wrk(port, scripts[label], args.seconds,
                                                   args.connections)

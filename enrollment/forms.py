@@ -1,21 +1,65 @@
 """Input shapes of the enrollment panels (labels exactly as contracts/ui.md)."""
 
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from enrollment.models import DisenrollmentReason
-from posc.members.models import MEMBER_ID_VALIDATOR, PROVIDER_ID_VALIDATOR
 
 CERTIFY_LABEL = "I certify that the member has a MassHealth enrollment package on file."
+
+# What a clerk may type or paste around an ID: spaces (a no-break space from a web page
+# too) and dashes, as IDs are often printed in groups. They are dropped before any check.
+_ID_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")
+# [0-9] and re.ASCII: a full-width or Arabic-Indic digit is not a digit of an ID (\d is).
+MEMBER_ID_FORM = re.compile(r"[0-9]{12}", re.ASCII)
+PROVIDER_ID_FORM = re.compile(r"[0-9]{9}[A-Z]", re.ASCII)  # domain.md F: PID/SL
+MEMBER_ID_MESSAGE = "Enter a 12-digit Member ID."
+PROVIDER_ID_MESSAGE = "Enter a 10-character Provider ID: 9 digits and a letter."
+
+
+def id_normalise(value: str) -> str:
+    """Return an ID as typed or pasted, without spaces and dashes, letters in capitals."""
+    return _ID_SEPARATORS.sub("", value).upper()
+
+
+class IdField(forms.CharField):
+    """An ID field: normalised first, then one check with the field's own message.
+
+    No max_length: a browser cuts what is typed or pasted at ``maxlength`` without a word
+    (" 100000000121" lost its last digit); the length is part of the one check instead.
+    """
+
+    def __init__(self, *, form: re.Pattern, message: str, **kwargs):
+        super().__init__(**kwargs)
+        self.form = form
+        self.message = message
+
+    def to_python(self, value) -> str:
+        return id_normalise(super().to_python(value))
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if value and not self.form.fullmatch(value):
+            raise ValidationError(self.message, code="invalid")
+
+
+class ProviderIdChoiceField(forms.ChoiceField):
+    """Provider ID of a user linked to several plans: typed case and spaces do not matter."""
+
+    def to_python(self, value) -> str:
+        return id_normalise(super().to_python(value))
 
 
 class MemberSearchForm(forms.Form):
     """Member Search panel: Provider ID, Member ID, Last Name, First Name."""
 
-    provider_id = forms.CharField(label="Provider ID", max_length=10, min_length=10,
-                                  validators=[PROVIDER_ID_VALIDATOR],
-                                  error_messages={"required": "Enter the Provider ID."})
-    member_id = forms.CharField(label="Member ID", max_length=12, validators=[MEMBER_ID_VALIDATOR],
-                                error_messages={"required": "Enter the Member ID."})
+    provider_id = IdField(label="Provider ID", form=PROVIDER_ID_FORM,
+                          message=PROVIDER_ID_MESSAGE,
+                          error_messages={"required": "Enter the Provider ID."})
+    member_id = IdField(label="Member ID", form=MEMBER_ID_FORM, message=MEMBER_ID_MESSAGE,
+                        error_messages={"required": "Enter the Member ID."})
     last_name = forms.CharField(label="Last Name", max_length=60,
                                 error_messages={"required": "Enter the member's Last Name."})
     first_name = forms.CharField(label="First Name", max_length=35,
@@ -25,19 +69,14 @@ class MemberSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         if len(provider_ids) > 1:
             # ui.md: a user linked to several plans may pick among them.
-            self.fields["provider_id"] = forms.ChoiceField(
+            self.fields["provider_id"] = ProviderIdChoiceField(
                 label="Provider ID", choices=[(p, p) for p in provider_ids],
-                error_messages={"invalid_choice": "Choose one of your health plans' Provider IDs."})
+                error_messages={"invalid_choice": "Choose one of your health plans' Provider IDs.",
+                                "required": "Enter the Provider ID."})
         self.fields["provider_id"].initial = provider_ids[0] if provider_ids else ""
         self.fields["member_id"].widget.attrs.update(inputmode="numeric", autocomplete="off")
         for name in ("provider_id", "member_id"):
             self.fields[name].widget.attrs.setdefault("spellcheck", "false")
-
-    def clean_provider_id(self) -> str:
-        return self.cleaned_data["provider_id"].strip().upper()
-
-    def clean_member_id(self) -> str:
-        return self.cleaned_data["member_id"].strip()
 
 
 class TokenForm(forms.Form):

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.tasks import TaskResult, task
+from django.template.defaultfilters import pluralize
 
 from enrollment.services import batch_cut, batch_unwritten_write
 from posc.members.models import Plan, Program
@@ -35,8 +36,8 @@ def _unwritten_write(*, plan: Plan, outbox: Path) -> list[dict[str, Any]]:
     written = []
     for batch, path, sha in batch_unwritten_write(plan=plan,
                                                   path_for=lambda b: outbox / b.filename):
-        logger.info("wrote 834 batch %s for %s (%s members) to %s", batch.number,
-                    plan.provider_id, batch.loop_count, path)
+        logger.info("wrote 834 batch %s for %s (%s member%s) to %s", batch.number,
+                    plan.provider_id, batch.loop_count, pluralize(batch.loop_count), path)
         written.append({"number": batch.number, "loops": batch.loop_count, "file": str(path),
                         "sha256": sha})
     return written

@@ -1,7 +1,9 @@
 """The SCO and One Care panels (job aids 000–002) and the 834 Files page.
 
 One view per panel; each checks that the earlier panels were passed and sends the user
-back to Member Search otherwise. Every POST ends in a redirect (post/redirect/get).
+back to Member Search otherwise. Every POST ends in a redirect (post/redirect/get). The
+panels after Member Search belong to one flow each, named in their address (enrollment/
+panel.py): a clerk may run several in several tabs, and each Submit acts on its own member.
 """
 
 import datetime
@@ -21,7 +23,7 @@ from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from enrollment.forms import CertificationForm, DisenrollmentForm, MemberSearchForm, TokenForm
 from enrollment.models import EnrollmentTransaction
-from enrollment.panel import PanelSession
+from enrollment.panel import PanelFlows, page_seal, seal_read
 from enrollment.selectors import batch_list_for_user, panel_search, transaction_for_user
 from enrollment.services import (
     batch_stream,
@@ -51,29 +53,90 @@ class ProgramPanelMixin(LoginRequiredMixin):
             raise Http404("No such program.")
         if self.program not in user_programs(user=request.user):
             raise PermissionDenied("You are not linked to a plan of this program.")
-        self.panel = PanelSession(request.session, self.program)
+        self.flows = PanelFlows(request.session, self.program)
+        if (refused := self.refusal()) is not None:
+            return refused
         return super().dispatch(request, *args, **kwargs)
+
+    def refusal(self) -> HttpResponse | None:
+        """Return where to send a request this panel cannot serve, or None to serve it."""
+        return None
 
     def url(self, name: str, **kwargs) -> str:
         return reverse(f"enrollment:{name}", kwargs={"program": self.slug, **kwargs})
-
-    def restart(self) -> HttpResponse:
-        messages.warning(self.request, "Start with the Member Search panel.")
-        return redirect(self.url("search"))
 
     def render_panel(self, template: str, **context) -> HttpResponse:
         context.update(program=self.program, program_title=PROGRAM_TITLES[self.program],
                        slug=self.slug, search_url=self.url("search"))
         return render(self.request, f"enrollment/{template}", context)
 
+
+class FlowPanelMixin(ProgramPanelMixin):
+    """A panel after Member Search: it belongs to the flow named in its address (issue 12).
+
+    A POST must also carry the page seal of the same flow and member; otherwise it is
+    refused with nothing written and a message that names the member of the page. The
+    checks run once, in dispatch (Oscar's CheckoutSessionMixin), before any handler.
+    """
+
+    panel_name: str
+
+    def ready(self) -> bool:
+        """Return True when the flow has reached this panel."""
+        raise NotImplementedError
+
+    def flow_url(self, name: str) -> str:
+        return self.url(name, flow=self.flow.id)
+
+    def flow_home(self) -> str:
+        """Return the address of the panel the flow has reached."""
+        if self.flow.get("action") == Action.DISENROLL:
+            return self.flow_url("disenrollment")
+        return self.flow_url("certification" if self.flow.get("confirmed") else "verification")
+
+    def refusal(self) -> HttpResponse | None:
+        """Refuse a flow that is gone, submitted or elsewhere, and a page of another flow."""
+        self.flow = self.flows.get(self.kwargs["flow"])
+        if self.request.method == "POST":
+            sealed = seal_read(self.request.POST.get("seal", ""), user_pk=self.request.user.pk)
+            page = sealed or (self.flow.data if self.flow else None)
+            if (self.flow is None or sealed is None or sealed["flow"] != self.flow.id
+                    or sealed["member_id"] != self.flow.get("member_id")):
+                return self.gone(page)
+        if self.flow is None:
+            return self.gone(None)
+        if self.flow.done:
+            messages.info(self.request, f"The {self.panel_name} panel for "
+                          f"{_named(self.flow.data)} was already submitted: transaction "
+                          f"{self.flow.done}.")
+            return redirect(self.url("confirmation", reference=self.flow.done))
+        if not self.ready():
+            messages.warning(self.request, f"Go on with {_named(self.flow.data)} on this panel.")
+            return redirect(self.flow_home())
+        return None
+
+    def gone(self, page: dict | None) -> HttpResponse:
+        """Send the user to Member Search: the page's flow is not open in this session."""
+        if page and page.get("member_id"):
+            messages.warning(self.request, f"Nothing was submitted: the {self.panel_name} panel "
+                             f"for {_named(page)} is no longer open. To go on with this "
+                             "member, search for them again on the Member Search panel.")
+        else:
+            messages.warning(self.request, "This panel is no longer open. Start with the Member "
+                             "Search panel.")
+        return redirect(self.url("search"))
+
+    def seal(self) -> str:
+        return page_seal(user_pk=self.request.user.pk, flow=self.flow)
+
     def audit_panel_view(self, panel: str) -> None:
         """Record that the panel's member was shown (HIPAA 45 CFR 164.312(b))."""
-        member_id = self.panel.get("member_id")
+        member_id = self.flow.get("member_id")
         audit_record(AuditAction.VIEW, "member", member_id, member_ids=[member_id],
                      detail=f"{panel} panel")
 
     def panel_member(self) -> Member | None:
-        member_id = self.panel.get("member_id")
+        member_id = self.flow.get("member_id")
         return Member.objects.filter(pk=member_id).first() if member_id else None
 
     def stored_answer(self, token: str) -> EnrollmentTransaction | None:
@@ -86,8 +149,14 @@ class ProgramPanelMixin(LoginRequiredMixin):
             token=token_uuid, requested_by=self.request.user).first()
 
 
+def _named(page: dict) -> str:
+    """Return the member of a panel page as a clerk reads it: name and Member ID."""
+    name = page.get("member_name") or ""
+    return f"{name} (Member ID {page.get('member_id')})".strip()
+
+
 class MemberSearchView(ProgramPanelMixin, View):
-    """Member Search panel (steps 4–8)."""
+    """Member Search panel (steps 4–8): each search that opens a panel starts a new flow."""
 
     def provider_ids(self) -> list[str]:
         return [p.provider_id for p in user_plan_list(user=self.request.user)
@@ -113,39 +182,41 @@ class MemberSearchView(ProgramPanelMixin, View):
         if action is None:
             return self.render_panel("search.html", form=form, mmis_errors=response.errors)
         if action == Action.DISENROLL:
-            self.panel.start(action=str(action), **typed,
-                             span_start=response.span.start_date.isoformat(),
-                             effective_date=response.effective_date.isoformat(),
-                             cancellation=response.cancellation)
-            return redirect(self.url("disenrollment"))
-        self.panel.start(action=str(action), **typed,
-                         member_name=member.full_name,
-                         date_of_birth=member.date_of_birth.isoformat(),
-                         rate_cell_code=response.rate_cell.code,
-                         rate_cell_label=response.rate_cell.label,
-                         effective_date=response.effective_date.isoformat(), confirmed=False)
-        return redirect(self.url("verification"))
+            flow = self.flows.start(action=str(action), **typed, member_name=member.full_name,
+                                    span_start=response.span.start_date.isoformat(),
+                                    effective_date=response.effective_date.isoformat(),
+                                    cancellation=response.cancellation)
+            return redirect(self.url("disenrollment", flow=flow.id))
+        flow = self.flows.start(action=str(action), **typed,
+                                member_name=member.full_name,
+                                date_of_birth=member.date_of_birth.isoformat(),
+                                rate_cell_code=response.rate_cell.code,
+                                rate_cell_label=response.rate_cell.label,
+                                effective_date=response.effective_date.isoformat(),
+                                confirmed=False)
+        return redirect(self.url("verification", flow=flow.id))
 
 
-class VerificationView(ProgramPanelMixin, View):
+class VerificationView(FlowPanelMixin, View):
     """Verification panel (steps 9–10): the rate cell and the effective date."""
 
-    def get(self, request: HttpRequest, program: str) -> HttpResponse:
-        if self.panel.get("action") != Action.ENROLL:
-            return self.restart()
+    panel_name = "Verification"
+
+    def ready(self) -> bool:
+        return self.flow.get("action") == Action.ENROLL
+
+    def get(self, request: HttpRequest, program: str, flow: str) -> HttpResponse:
         self.audit_panel_view("verification")
-        return self.render_panel("verification.html", panel=self.panel.data,
-                                 date_of_birth=_date(self.panel.get("date_of_birth")),
-                                 effective_date=_date(self.panel.get("effective_date")))
+        return self.render_panel("verification.html", panel=self.flow.data, seal=self.seal(),
+                                 date_of_birth=_date(self.flow.get("date_of_birth")),
+                                 effective_date=_date(self.flow.get("effective_date")))
 
-    def post(self, request: HttpRequest, program: str) -> HttpResponse:
-        if self.panel.get("action") != Action.ENROLL:
-            return self.restart()
-        self.panel.update(confirmed=True)
-        return redirect(self.url("certification"))
+    def post(self, request: HttpRequest, program: str, flow: str) -> HttpResponse:
+        self.flow.update(confirmed=True)
+        return redirect(self.flow_url("certification"))
 
 
-class SubmitPanelView(ProgramPanelMixin, View, ABC):
+class SubmitPanelView(FlowPanelMixin, View, ABC):
     """A panel whose Submit sends the request to MMIS (Certification, Disenrollment).
 
     A re-post of a token that was already answered with an acceptance goes to that
@@ -157,52 +228,51 @@ class SubmitPanelView(ProgramPanelMixin, View, ABC):
     template: str
 
     @abstractmethod
-    def ready(self) -> bool:
-        """Return True when the earlier panels were passed."""
-
-    @abstractmethod
     def submit(self, form: TokenForm, panel: dict) -> EnrollmentTransaction:
         """Send the request to MMIS; return the stored transaction."""
 
     def context(self, form: TokenForm, **extra) -> dict:
-        return dict(form=form, member=self.panel_member(), panel=self.panel.data, **extra)
+        return dict(form=form, member=self.panel_member(), panel=self.flow.data,
+                    seal=self.seal(), **extra)
 
-    def get(self, request: HttpRequest, program: str) -> HttpResponse:
-        if not self.ready():
-            return self.restart()
-        form = self.form_class(initial={"token": self.panel.get("token")})
+    def get(self, request: HttpRequest, program: str, flow: str) -> HttpResponse:
+        form = self.form_class(initial={"token": self.flow.get("token")})
         self.audit_panel_view(self.template)
         return self.render_panel(self.template, **self.context(form))
 
-    def post(self, request: HttpRequest, program: str) -> HttpResponse:
-        stored = self.stored_answer(request.POST.get("token", ""))
-        if stored is not None and stored.accepted:
-            return redirect(self.url("confirmation", reference=stored.reference))
-        if not self.ready():
-            return self.restart()
+    def refusal(self) -> HttpResponse | None:
+        """Send a re-post of an accepted form to its confirmation (ui.md), before anything."""
+        if self.request.method == "POST":
+            stored = self.stored_answer(self.request.POST.get("token", ""))
+            if stored is not None and stored.accepted:
+                return redirect(self.url("confirmation", reference=stored.reference))
+        return super().refusal()
+
+    def post(self, request: HttpRequest, program: str, flow: str) -> HttpResponse:
         form = self.form_class(request.POST)
         if not form.is_valid():
             return self.render_panel(self.template, **self.context(form))
         try:
-            txn = self.submit(form, self.panel.data)
+            txn = self.submit(form, self.flow.data)
         except DomainError as exc:
             form.add_error(None, exc.message)
             return self.render_panel(self.template, **self.context(form))
         if not txn.accepted:
-            retry = self.form_class(initial={**form.cleaned_data, "token": self.panel.new_token()})
+            retry = self.form_class(initial={**form.cleaned_data, "token": self.flow.new_token()})
             return self.render_panel(self.template, **self.context(retry, rejected=txn))
-        self.panel.clear()
+        self.flow.finish(txn.reference)
         return redirect(self.url("confirmation", reference=txn.reference))
 
 
 class CertificationView(SubmitPanelView):
     """Certification panel (steps 11–12): certify, then Submit the enrollment to MMIS."""
 
+    panel_name = "Certification"
     form_class = CertificationForm
     template = "certification.html"
 
     def ready(self) -> bool:
-        return self.panel.get("action") == Action.ENROLL and bool(self.panel.get("confirmed"))
+        return self.flow.get("action") == Action.ENROLL and bool(self.flow.get("confirmed"))
 
     def submit(self, form: CertificationForm, panel: dict) -> EnrollmentTransaction:
         return enrollment_submit(
@@ -214,16 +284,17 @@ class CertificationView(SubmitPanelView):
 class DisenrollmentView(SubmitPanelView):
     """Disenrollment panel (steps 9–10): the reason, then Submit to MMIS."""
 
+    panel_name = "Disenrollment"
     form_class = DisenrollmentForm
     template = "disenrollment.html"
 
     def ready(self) -> bool:
-        return self.panel.get("action") == Action.DISENROLL
+        return self.flow.get("action") == Action.DISENROLL
 
     def context(self, form: DisenrollmentForm, **extra) -> dict:
         plan = next((p for p in user_plan_list(user=self.request.user)
-                     if p.provider_id == self.panel.get("provider_id")), None)
-        return super().context(form, plan=plan, span_start=_date(self.panel.get("span_start")),
+                     if p.provider_id == self.flow.get("provider_id")), None)
+        return super().context(form, plan=plan, span_start=_date(self.flow.get("span_start")),
                                **extra)
 
     def submit(self, form: DisenrollmentForm, panel: dict) -> EnrollmentTransaction:

@@ -12,6 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from posc.members.models import MEMBER_ID_VALIDATOR, PROVIDER_ID_VALIDATOR, Plan
 from posc.models import BaseModel
@@ -291,7 +292,8 @@ class RecoupmentEvent(models.Model):
         verbose_name_plural = "history"
 
     def __str__(self) -> str:
-        return f"{self.recoupment_id} {self.move} {self.at:%Y-%m-%d %H:%M}"
+        # ui.md: MM/DD/YYYY, Eastern time, as the admin shows every date.
+        return f"{self.recoupment_id} {self.move} {timezone.localtime(self.at):%m/%d/%Y %H:%M}"
 
 
 class ClaimUpdate(models.Model):

@@ -293,8 +293,9 @@ class EnrollmentSpan(BaseModel):
         ]
 
     def __str__(self) -> str:
-        end = self.end_date.isoformat() if self.end_date else "open"
-        return f"{self.member_id} {self.plan.provider_id} {self.start_date.isoformat()}–{end}"
+        # ui.md: dates are shown as MM/DD/YYYY, in the admin too.
+        end = f"{self.end_date:%m/%d/%Y}" if self.end_date else "open"
+        return f"{self.member_id} {self.plan.provider_id} {self.start_date:%m/%d/%Y}–{end}"
 
     def covers(self, day: datetime.date) -> bool:
         """Return True when the span is in force on *day*."""

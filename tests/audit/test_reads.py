@@ -16,7 +16,13 @@ from posc.members.models import Plan
 from recoupments.services import recoupment_submit
 from tests.audit.conftest import ADDRESS, rows
 from tests.conftest import CCA_SCO
-from tests.enrollment.helpers import enroll, search
+from tests.enrollment.helpers import (
+    enroll,
+    panel_open,
+    reach_disenrollment,
+    reach_verification,
+    search,
+)
 from tests.factories import MemberFactory, SpanFactory
 from tests.recoupments.conftest import NOW, form_input
 
@@ -31,10 +37,10 @@ class TestEnrollment:
     def test_each_panel_of_an_enrollment_is_audited(self, audited_client, cca_sco):
         member = MemberFactory()
         client = audited_client(cca_sco)
-        client.get(search(client, "sco", member, CCA_SCO)["Location"])  # Verification
-        client.post(panel("verification"))
-        token = client.get(panel("certification")).context["form"]["token"].value()
-        response = client.post(panel("certification"), {"token": token, "certify": "on"})
+        verification = reach_verification(client, "sco", member, CCA_SCO)
+        certification = panel_open(client, client.post(verification.url,
+                                                       verification.data())["Location"])
+        response = client.post(certification.url, certification.data(certify="on"))
         client.get(response["Location"])
         txn = EnrollmentTransaction.objects.get()
         mid = member.member_id
@@ -46,15 +52,14 @@ class TestEnrollment:
             ("cca.sco", ADDRESS, "VIEW", "enrollment transaction", txn.reference, mid),
         ]
         assert list(AuditEvent.objects.order_by("pk").values_list("path", flat=True)) == [
-            panel("search"), panel("verification"), panel("certification"),
-            panel("certification"), response["Location"]]
+            panel("search"), verification.url, certification.url,
+            certification.url, response["Location"]]
 
     def test_the_disenrollment_panel_is_audited(self, audited_client, cca_sco):
         member = MemberFactory()
         SpanFactory(member=member, plan=Plan.objects.get(provider_id=CCA_SCO))
         client = audited_client(cca_sco)
-        search(client, "sco", member, CCA_SCO)
-        client.get(panel("disenrollment"))
+        reach_disenrollment(client, "sco", member, CCA_SCO)
         assert [r[2:] for r in rows()] == [("SEARCH", "member", member.member_id,
                                             member.member_id),
                                            ("VIEW", "member", member.member_id,
@@ -86,7 +91,7 @@ class TestEnrollment:
                                              reference_data):
         assert audited_client(ops_user).get(panel("search")).status_code == 403
         client.logout()
-        assert client.get(panel("verification")).status_code == 302
+        assert client.get(panel("verification", flow="any-flow")).status_code == 302
         assert rows() == []
 
 

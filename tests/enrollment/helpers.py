@@ -1,6 +1,23 @@
-"""Walk the panels through the test client, as a clerk following the job aids would."""
+"""Walk the panels through the test client, as a clerk following the job aids would.
+
+Each Member Search that opens a panel starts a flow of its own (enrollment/panel.py): its
+panels have the flow in their address, and their forms carry a page seal. ``Panel`` is
+what a page gives the clerk: where it posts, its one-time token and its seal.
+"""
+
+from typing import NamedTuple
 
 from django.urls import reverse
+
+
+class Panel(NamedTuple):
+    url: str
+    token: str
+    seal: str
+
+    def data(self, **values) -> dict:
+        """Return the panel's form as its page posts it, with *values* filled in."""
+        return {"token": self.token, "seal": self.seal, **values}
 
 
 def search(client, slug: str, member, provider_id: str, **overrides):
@@ -10,29 +27,38 @@ def search(client, slug: str, member, provider_id: str, **overrides):
     return client.post(reverse("enrollment:search", kwargs={"program": slug}), data)
 
 
-def panel_token(client, slug: str, panel: str) -> str:
-    """Return the one-time token the panel's form carries."""
-    response = client.get(reverse(f"enrollment:{panel}", kwargs={"program": slug}))
-    return response.context["form"]["token"].value()
+def panel_open(client, url: str) -> Panel:
+    """Open the panel at *url*; return its address, one-time token and page seal."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    form = response.context.get("form")
+    token = form["token"].value() if form is not None else ""
+    return Panel(url, str(token), response.context.get("seal", ""))
 
 
-def reach_certification(client, slug: str, member, provider_id: str) -> str:
-    """Search and Confirm; return the Certification panel's one-time token."""
-    search(client, slug, member, provider_id)
-    client.post(reverse("enrollment:verification", kwargs={"program": slug}))
-    return panel_token(client, slug, "certification")
+def reach_verification(client, slug: str, member, provider_id: str) -> Panel:
+    """Search; return the Verification panel the search opened."""
+    return panel_open(client, search(client, slug, member, provider_id)["Location"])
+
+
+def reach_certification(client, slug: str, member, provider_id: str) -> Panel:
+    """Search and Confirm; return the Certification panel."""
+    verification = reach_verification(client, slug, member, provider_id)
+    return panel_open(client, client.post(verification.url, verification.data())["Location"])
+
+
+def reach_disenrollment(client, slug: str, member, provider_id: str) -> Panel:
+    """Search a member of the plan; return the Disenrollment panel the search opened."""
+    return panel_open(client, search(client, slug, member, provider_id)["Location"])
 
 
 def enroll(client, slug: str, member, provider_id: str):
     """Search, Confirm, certify and Submit; return the Submit response (not followed)."""
-    token = reach_certification(client, slug, member, provider_id)
-    return client.post(reverse("enrollment:certification", kwargs={"program": slug}),
-                       {"token": token, "certify": "on"})
+    panel = reach_certification(client, slug, member, provider_id)
+    return client.post(panel.url, panel.data(certify="on"))
 
 
 def disenroll(client, slug: str, member, provider_id: str, reason: str = "MBR_REQ"):
     """Search, pick the reason and Submit; return the Submit response (not followed)."""
-    search(client, slug, member, provider_id)
-    token = panel_token(client, slug, "disenrollment")
-    return client.post(reverse("enrollment:disenrollment", kwargs={"program": slug}),
-                       {"token": token, "reason": reason})
+    panel = reach_disenrollment(client, slug, member, provider_id)
+    return client.post(panel.url, panel.data(reason=reason))

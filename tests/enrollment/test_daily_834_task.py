@@ -57,7 +57,7 @@ class TestEnqueueCommand:
         call_command("enqueue_daily_834")
         out = capsys.readouterr().out
         assert f"wrote batch 1 for {CCA_SCO} (2 members)" in out
-        assert f"wrote batch 1 for {CCA_ONE_CARE} (1 members)" in out
+        assert f"wrote batch 1 for {CCA_ONE_CARE} (1 member)" in out
         assert f"no pending transactions for {FALLON_SCO}" in out
         assert "queued" not in out
         files = sorted(outbox.iterdir())

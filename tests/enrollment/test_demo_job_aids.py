@@ -7,6 +7,7 @@ from django.urls import reverse
 from enrollment.models import EnrollmentTransaction
 from posc.members.demo import DEMO_CASES, DEMO_PASSWORD, demo_case
 from posc.mmis.types import Action
+from tests.enrollment.helpers import panel_open
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +53,12 @@ def test_enroll_job_aid(client, demo, purpose):
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "<h1>Verification</h1>" in page and ">Confirm</button>" in page
-    response = client.post(response["Location"])
+    verification = panel_open(client, response["Location"])
+    response = client.post(verification.url, verification.data())
     page = client.get(response["Location"])
-    token = page.context["form"]["token"].value()
     assert "<h1>Certification</h1>" in page.content.decode()
-    response = client.post(response["Location"], {"token": token, "certify": "on"})
+    certification = panel_open(client, response["Location"])
+    response = client.post(certification.url, certification.data(certify="on"))
     page = client.get(response["Location"]).content.decode()
     assert "<h1>Confirmation</h1>" in page and "Enrollment validated by MMIS" in page
     assert ">Enroll/Disenroll Another Member</button>" in page
@@ -72,8 +74,8 @@ def test_disenroll_job_aid(client, demo, purpose):
     response = search(client, case)
     page = client.get(response["Location"])
     assert "<h1>Disenrollment</h1>" in page.content.decode()
-    token = page.context["form"]["token"].value()
-    response = client.post(response["Location"], {"token": token, "reason": "MBR_REQ"})
+    panel = panel_open(client, response["Location"])
+    response = client.post(panel.url, panel.data(reason="MBR_REQ"))
     html = client.get(response["Location"]).content.decode()
     assert "<h1>Disenrollment Confirmation</h1>" in html
     assert "Disenrollment validated by MMIS" in html

@@ -1,6 +1,7 @@
 """The SCO and One Care job aids (seeds 000–002), walked through the test client."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -13,8 +14,9 @@ from tests.conftest import CCA_ONE_CARE, CCA_SCO, FALLON_SCO, TUFTS_ONE_CARE
 from tests.enrollment.helpers import (
     disenroll,
     enroll,
-    panel_token,
+    panel_open,
     reach_certification,
+    reach_disenrollment,
     search,
 )
 from tests.factories import MemberFactory, SpanFactory
@@ -24,6 +26,13 @@ pytestmark = pytest.mark.django_db
 
 def url(name: str, slug: str = "sco", **kwargs) -> str:
     return reverse(f"enrollment:{name}", kwargs={"program": slug, **kwargs})
+
+
+def opens(response, name: str, slug: str = "sco") -> bool:
+    """Return True when *response* sends the clerk to panel *name* of a flow of *slug*."""
+    location = response["Location"] if response.status_code == 302 else ""
+    match = re.fullmatch(rf"/enrollment/{slug}/flow/([-\w]+)/{name}/", location)
+    return bool(match) and location == url(name, slug, flow=match[1])
 
 
 def one_care_member(**kwargs):
@@ -47,8 +56,9 @@ class TestNavigation:
                                                                reference_data):
         client = client_for(ops_user)
         assert "Manage Members" not in client.get(reverse("home")).content.decode()
-        for name in ("search", "verification", "certification", "disenrollment"):
-            assert client.get(url(name)).status_code == 403
+        assert client.get(url("search")).status_code == 403
+        for name in ("verification", "certification", "disenrollment"):
+            assert client.get(url(name, flow="any")).status_code == 403
         assert client.get(reverse("enrollment:enrollment")).status_code == 403
 
     def test_sco_staff_cannot_open_one_care_panels(self, client_for, cca_sco):
@@ -95,7 +105,7 @@ class TestMemberSearch:
         member = MemberFactory(first_name="ROSA", last_name="EXAMPLE")
         response = search(client_for(cca_sco), "sco", member, CCA_SCO,
                           first_name="  rosa ", last_name="Example")
-        assert response.status_code == 302 and response["Location"] == url("verification")
+        assert opens(response, "verification")
 
     def test_other_plans_provider_id_is_refused(self, client_for, cca_sco):
         member = MemberFactory()
@@ -111,7 +121,7 @@ class TestMemberSearch:
     def test_member_of_this_plan_goes_to_disenrollment(self, client_for, cca_sco):
         span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
         response = search(client_for(cca_sco), "sco", span.member, CCA_SCO)
-        assert response["Location"] == url("disenrollment")
+        assert opens(response, "disenrollment")
 
 
 class TestScoEnrollmentJobAid:
@@ -122,26 +132,28 @@ class TestScoEnrollmentJobAid:
         member = MemberFactory(first_name="MARGARET", last_name="SAMPLEFORD", county="Norfolk",
                                rating_category="CNHC")
         effective = enrollment_effective_date(today_eastern())
-        assert search(client, "sco", member, CCA_SCO)["Location"] == url("verification")
+        found = search(client, "sco", member, CCA_SCO)
+        assert opens(found, "verification")
 
-        html = client.get(url("verification")).content.decode()
+        html = client.get(found["Location"]).content.decode()
         assert "<h1>Verification</h1>" in html
         for shown in ("MARGARET", "SAMPLEFORD", member.member_id,
                       member.date_of_birth.strftime("%m/%d/%Y"), "SCO-CNHC-GB",
                       "Community Nursing Home Certifiable", effective.strftime("%m/%d/%Y")):
             assert shown in html
-        response = client.post(url("verification"))
-        assert response["Location"] == url("certification")
+        verification = panel_open(client, found["Location"])
+        response = client.post(verification.url, verification.data())
+        assert opens(response, "certification")
 
-        html = client.get(url("certification")).content.decode()
+        html = client.get(response["Location"]).content.decode()
         assert "<h1>Certification</h1>" in html
         assert "I certify that the member has a MassHealth enrollment package on file." in html
-        token = panel_token(client, "sco", "certification")
-        refused = client.post(url("certification"), {"token": token})
+        panel = panel_open(client, response["Location"])
+        refused = client.post(panel.url, panel.data())
         assert "Select the Certification checkbox" in refused.content.decode()
         assert not EnrollmentTransaction.objects.exists()
 
-        response = client.post(url("certification"), {"token": token, "certify": "on"})
+        response = client.post(panel.url, panel.data(certify="on"))
         txn = EnrollmentTransaction.objects.get()
         assert response["Location"] == url("confirmation", reference=txn.reference)
         html = client.get(response["Location"]).content.decode()
@@ -160,9 +172,9 @@ class TestScoEnrollmentJobAid:
     def test_repost_and_reload_make_one_transaction(self, client_for, cca_sco):
         client = client_for(cca_sco)
         member = MemberFactory()
-        token = reach_certification(client, "sco", member, CCA_SCO)
-        first = client.post(url("certification"), {"token": token, "certify": "on"})
-        second = client.post(url("certification"), {"token": token, "certify": "on"})
+        panel = reach_certification(client, "sco", member, CCA_SCO)
+        first = client.post(panel.url, panel.data(certify="on"))
+        second = client.post(panel.url, panel.data(certify="on"))
         assert first["Location"] == second["Location"]
         assert client.get(first["Location"]).status_code == 200
         assert client.get(first["Location"]).status_code == 200
@@ -171,10 +183,10 @@ class TestScoEnrollmentJobAid:
     def test_rejection_at_submit_is_shown_on_the_same_panel(self, client_for, cca_sco):
         client = client_for(cca_sco)
         member = MemberFactory()
-        token = reach_certification(client, "sco", member, CCA_SCO)
+        panel = reach_certification(client, "sco", member, CCA_SCO)
         member.date_of_death = datetime.date(2020, 1, 1)  # the feed changed meanwhile
         member.save()
-        response = client.post(url("certification"), {"token": token, "certify": "on"})
+        response = client.post(panel.url, panel.data(certify="on"))
         html = response.content.decode()
         assert response.status_code == 200 and "<h1>Certification</h1>" in html
         assert "DECEASED" in html
@@ -185,8 +197,14 @@ class TestScoEnrollmentJobAid:
     def test_later_panels_need_the_earlier_ones(self, client_for, cca_sco):
         client = client_for(cca_sco)
         for name in ("verification", "certification", "disenrollment"):
-            assert client.get(url(name))["Location"] == url("search")
-        assert client.post(url("certification"), {"certify": "on"})["Location"] == url("search")
+            assert client.get(url(name, flow="none"))["Location"] == url("search")
+        assert client.post(url("certification", flow="none"),
+                           {"certify": "on"})["Location"] == url("search")
+        # A Disenrollment flow's address with another panel's name leads to its own panel.
+        span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
+        flow_url = search(client, "sco", span.member, CCA_SCO)["Location"]
+        wrong = flow_url.replace("/disenrollment/", "/certification/")
+        assert client.get(wrong)["Location"] == flow_url
 
     def test_another_plans_confirmation_is_not_found(self, client_for, cca_sco, fallon_sco):
         response = enroll(client_for(cca_sco), "sco", MemberFactory(), CCA_SCO)
@@ -201,17 +219,18 @@ class TestScoDisenrollmentJobAid:
         span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO),
                            start_date=datetime.date(2024, 3, 1))
         member = span.member
-        assert search(client, "sco", member, CCA_SCO)["Location"] == url("disenrollment")
-        html = client.get(url("disenrollment")).content.decode()
+        found = search(client, "sco", member, CCA_SCO)
+        assert opens(found, "disenrollment")
+        html = client.get(found["Location"]).content.decode()
         assert "<h1>Disenrollment</h1>" in html
         for shown in (member.first_name, member.last_name, member.member_id,
                       "Commonwealth Care Alliance SCO", "03/01/2024", "Disenrollment Reason"):
             assert shown in html
-        token = panel_token(client, "sco", "disenrollment")
-        refused = client.post(url("disenrollment"), {"token": token})
+        panel = panel_open(client, found["Location"])
+        refused = client.post(panel.url, panel.data())
         assert "Select the Disenrollment Reason." in refused.content.decode()
 
-        response = client.post(url("disenrollment"), {"token": token, "reason": "MOVED_OOA"})
+        response = client.post(panel.url, panel.data(reason="MOVED_OOA"))
         txn = EnrollmentTransaction.objects.get()
         html = client.get(response["Location"]).content.decode()
         end = disenrollment_effective_date(today_eastern())
@@ -240,9 +259,8 @@ class TestScoDisenrollmentJobAid:
     def test_reason_must_be_from_the_list(self, client_for, cca_sco):
         client = client_for(cca_sco)
         span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
-        search(client, "sco", span.member, CCA_SCO)
-        token = panel_token(client, "sco", "disenrollment")
-        html = client.post(url("disenrollment"), {"token": token, "reason": "BOGUS"})
+        panel = reach_disenrollment(client, "sco", span.member, CCA_SCO)
+        html = client.post(panel.url, panel.data(reason="BOGUS"))
         assert "Select a Disenrollment Reason from the list." in html.content.decode()
         assert not EnrollmentTransaction.objects.exists()
 

@@ -462,3 +462,9 @@ def test_refused_file_rolls_back_a_real_transaction(tmp_path, plans):
     assert Member.objects.get(pk=ROW["member_id"]).last_name == "EXAMPLE"
     assert not Member.objects.filter(pk="100000000009").exists()
     assert Member.objects.count() == 3 and EnrollmentSpan.objects.count() == 2
+
+
+def test_one_member_is_counted_in_the_singular(tmp_path, plans):
+    """Issue 12: "imported 1 members" read wrongly; 1 member, 2 members."""
+    assert run(feed(tmp_path, [row()]))[0] == "imported 1 member (1 created, 0 updated)\n"
+    assert run(feed(tmp_path, [row()]), "--dry-run")[0].startswith("dry run: 1 member checked")

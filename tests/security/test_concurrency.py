@@ -15,17 +15,15 @@ from django.test import Client
 from django.urls import reverse
 
 from enrollment.models import BatchEntry, EnrollmentTransaction
-from enrollment.panel import PanelSession
+from enrollment.panel import PanelFlows, page_seal
 from posc.members.models import EnrollmentSpan, Plan, Program
 from tests.conftest import CCA_SCO, provider_user
-from tests.enrollment.helpers import panel_token, reach_certification, search
+from tests.enrollment.helpers import Panel, reach_certification, reach_disenrollment
 from tests.factories import MemberFactory, SpanFactory
 from tests.threads import run_in_threads
 
 THREADS = 50  # PostgreSQL allows 100 connections: 50 threads, the test's own, and others
 RUNS = 3
-
-PANEL_KEY = PanelSession({}, Program.SCO).key
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -34,12 +32,12 @@ def url(panel: str, **kwargs) -> str:
     return reverse(f"enrollment:{panel}", kwargs={"program": "sco", **kwargs})
 
 
-def race(clients: list[Client], panel: str, forms: list[dict]) -> list:
-    """Post *forms* to *panel* from every client at once; return the responses (or errors)."""
+def race(clients: list[Client], panel: Panel, forms: list[dict]) -> list:
+    """Post *forms* to *panel*'s address from every client at once; return the responses."""
 
     def post(i: int):
         try:
-            return clients[i].post(url(panel), forms[i])
+            return clients[i].post(panel.url, forms[i])
         except Exception as exc:  # noqa: BLE001  a view's exception: reported, not hidden
             return exc
 
@@ -61,21 +59,26 @@ def clerks(count: int) -> list[Client]:
     return clients
 
 
-def panel_copied(walked: Client, clients: list[Client]) -> list[str]:
-    """Give *clients* the panel state *walked* reached through the panels; return their tokens.
+def panel_copied(walked: Client, clients: list[Client], panel: Panel) -> list[dict]:
+    """Give *clients* the flow of *panel* that *walked* reached; return their pages' forms.
 
     Only the first clerk walks Member Search and Verification (fifty walks per run would
-    take most of the test's time); the others get the same state, each with its own token.
+    take most of the test's time); the others get the same flow at the same address, each
+    with its own token and page seal.
     """
-    state = {k: v for k, v in walked.session[PANEL_KEY].items() if k != "token"}
-    tokens = []
+    flow_id = panel.url.split("/flow/")[1].split("/")[0]
+    state = {k: v for k, v in PanelFlows(walked.session, Program.SCO).get(flow_id).data.items()
+             if k != "token"}
+    forms = []
     for client in clients:
         session = client.session
-        panel = PanelSession(session, Program.SCO)
-        panel.start(**state)
+        flows = PanelFlows(session, Program.SCO)
+        session[flows.key] = {flow_id: {**state, "token": str(uuid.uuid4())}}
         session.save()
-        tokens.append(panel.get("token"))
-    return tokens
+        flow = flows.get(flow_id)
+        forms.append({"token": flow.get("token"),
+                      "seal": page_seal(user_pk=int(session["_auth_user_id"]), flow=flow)})
+    return forms
 
 
 def same_session(client: Client, count: int) -> list[Client]:
@@ -123,10 +126,9 @@ class TestFiftyClerksAtOnce:
         clients = clerks(THREADS)
         for _ in range(RUNS):
             member = MemberFactory()
-            reach_certification(clients[0], "sco", member, CCA_SCO)
-            tokens = panel_copied(clients[0], clients)
-            responses = race(clients, "certification",
-                             [{"token": t, "certify": "on"} for t in tokens])
+            panel = reach_certification(clients[0], "sco", member, CCA_SCO)
+            forms = panel_copied(clients[0], clients, panel)
+            responses = race(clients, panel, [{**f, "certify": "on"} for f in forms])
             accepted = assert_one_winner(responses, member, "ENROLL")
             assert EnrollmentSpan.objects.filter(member=member).count() == 1
             assert accepted.span.start_date == accepted.effective_date
@@ -136,10 +138,9 @@ class TestFiftyClerksAtOnce:
         for _ in range(RUNS):
             span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO),
                                start_date=datetime.date(2024, 1, 1))
-            search(clients[0], "sco", span.member, CCA_SCO)
-            tokens = panel_copied(clients[0], clients)
-            responses = race(clients, "disenrollment",
-                             [{"token": t, "reason": "MBR_REQ"} for t in tokens])
+            panel = reach_disenrollment(clients[0], "sco", span.member, CCA_SCO)
+            forms = panel_copied(clients[0], clients, panel)
+            responses = race(clients, panel, [{**f, "reason": "MBR_REQ"} for f in forms])
             accepted = assert_one_winner(responses, span.member, "DISENROLL")
             span.refresh_from_db()
             assert span.end_date == accepted.effective_date and accepted.span_id == span.pk
@@ -151,9 +152,10 @@ class TestOneFormPostedFiftyTimes:
             member = MemberFactory()
             first = Client()
             first.force_login(cca_sco)
-            token = reach_certification(first, "sco", member, CCA_SCO)
-            responses = race(same_session(first, THREADS), "certification",
-                             [{"token": token, "certify": "on"}] * THREADS)
+            panel = reach_certification(first, "sco", member, CCA_SCO)
+            token = panel.token
+            responses = race(same_session(first, THREADS), panel,
+                             [panel.data(certify="on")] * THREADS)
             txn = assert_one_answer(responses, member)
             assert str(txn.token) == token
             page = first.get(url("confirmation", reference=txn.reference))
@@ -165,10 +167,10 @@ class TestOneFormPostedFiftyTimes:
                                start_date=datetime.date(2024, 1, 1))
             first = Client()
             first.force_login(cca_sco)
-            search(first, "sco", span.member, CCA_SCO)
-            token = panel_token(first, "sco", "disenrollment")
+            panel = reach_disenrollment(first, "sco", span.member, CCA_SCO)
+            token = panel.token
             assert uuid.UUID(token)
-            responses = race(same_session(first, THREADS), "disenrollment",
-                             [{"token": token, "reason": "MBR_REQ"}] * THREADS)
+            responses = race(same_session(first, THREADS), panel,
+                             [panel.data(reason="MBR_REQ")] * THREADS)
             txn = assert_one_answer(responses, span.member)
             assert txn.kind == "DISENROLL" and str(txn.token) == token

@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 
 from enrollment.models import Batch834, EnrollmentTransaction
+from enrollment.panel import PanelFlows, page_seal
 from posc.members.demo import CCA_ONE_CARE, CCA_SCO, FALLON_SCO
 from posc.members.models import County, EnrollmentSpan
 from recoupments.models import DeniedClaim, Recoupment, RecoupmentEvent
@@ -65,10 +66,10 @@ def test_search_with_another_plans_provider_id_is_refused(world: World, target):
     # Nothing of the member beyond what the user typed (ui.md).
     assert member.date_of_birth.strftime("%m/%d/%Y") not in html
     assert member.address_line1 not in html
-    assert "panel:SCO" not in client.session
+    assert "panel-flows:SCO" not in client.session
     # The next panels send the user back to Member Search.
     for panel in ("verification", "certification", "disenrollment"):
-        assert client.get(sco_url(panel))["Location"] == sco_url("search")
+        assert client.get(sco_url(panel, flow="none"))["Location"] == sco_url("search")
 
 
 def test_fallon_cannot_disenroll_a_member_enrolled_with_cca(world: World):
@@ -77,8 +78,8 @@ def test_fallon_cannot_disenroll_a_member_enrolled_with_cca(world: World):
     with writes_nothing():
         response = client.post(sco_url("search"), search_data(world.member, FALLON_SCO))
         assert response.status_code == 200  # Member Search again, with the MMIS reason
-        assert client.get(sco_url("disenrollment"))["Location"] == sco_url("search")
-        posted = client.post(sco_url("disenrollment"),
+        assert "panel-flows:SCO" not in client.session
+        posted = client.post(sco_url("disenrollment", flow="none"),
                              {"token": str(uuid.uuid4()), "reason": "MBR_REQ"})
     assert posted["Location"] == sco_url("search")
 
@@ -92,10 +93,10 @@ def test_ccas_token_in_fallons_own_flow_is_refused(world: World):
     """
     client = world.client("fallon.sco")
     member = MemberFactory(county=County.WORCESTER)
-    reach_certification(client, "sco", member, FALLON_SCO)
+    panel = reach_certification(client, "sco", member, FALLON_SCO)
     with writes_nothing():
-        response = client.post(sco_url("certification"),
-                               {"token": str(world.transaction.token), "certify": "on"})
+        response = client.post(panel.url, {"token": str(world.transaction.token),
+                                           "seal": panel.seal, "certify": "on"})
     assert response.status_code == 200
     assert world.transaction.reference not in response.content.decode()
     assert "Start again" in response.content.decode()
@@ -105,9 +106,10 @@ def test_extra_form_fields_do_not_choose_the_plan_or_member(world: World):
     """Provider ID and Member ID added to the Certification POST are ignored."""
     client = world.client("fallon.sco")
     member = MemberFactory(county=County.WORCESTER)
-    token = reach_certification(client, "sco", member, FALLON_SCO)
-    response = client.post(sco_url("certification"), {
-        "token": token, "certify": "on", "provider_id": CCA_SCO,
+    panel = reach_certification(client, "sco", member, FALLON_SCO)
+    token = panel.token
+    response = client.post(panel.url, {
+        "token": token, "seal": panel.seal, "certify": "on", "provider_id": CCA_SCO,
         "member_id": world.eligible.member_id, "last_name": world.eligible.last_name,
         "first_name": world.eligible.first_name})
     txn = EnrollmentTransaction.objects.get(token=token)
@@ -126,14 +128,15 @@ def test_forged_panel_state_naming_cca_is_refused_by_mmis(world: World):
     session = client.session
     for action, member, panel in (("ENROLL", world.eligible, "certification"),
                                   ("DISENROLL", world.member, "disenrollment")):
-        token = str(uuid.uuid4())
-        session["panel:SCO"] = {**search_data(member, CCA_SCO), "action": action,
-                                "confirmed": True, "token": token,
-                                "span_start": world.transaction.effective_date.isoformat()}
+        flow = PanelFlows(session, "SCO").start(
+            **search_data(member, CCA_SCO), action=action, confirmed=True,
+            span_start=world.transaction.effective_date.isoformat())
         session.save()
+        token = flow.get("token")
         spans = EnrollmentSpan.objects.count()
-        response = client.post(sco_url(panel), {"token": token, "certify": "on",
-                                                "reason": "MBR_REQ"})
+        response = client.post(sco_url(panel, flow=flow.id), {
+            "token": token, "certify": "on", "reason": "MBR_REQ",
+            "seal": page_seal(user_pk=world.users["fallon.sco"].pk, flow=flow)})
         assert response.status_code == 200
         txn = EnrollmentTransaction.objects.get(token=token)
         assert txn.status == EnrollmentTransaction.Status.REJECTED
@@ -176,7 +179,8 @@ def test_multi_plan_choice_refuses_a_provider_id_not_offered(world: World):
 @pytest.mark.parametrize("panel", ["search", "verification", "certification", "disenrollment"])
 def test_a_program_s_panels_refuse_the_other_program_s_staff(world: World, role, slug, panel):
     client = world.client(role)
-    url = reverse(f"enrollment:{panel}", kwargs={"program": slug})
+    flow = {} if panel == "search" else {"flow": "any-flow"}
+    url = reverse(f"enrollment:{panel}", kwargs={"program": slug, **flow})
     with writes_nothing():
         assert client.get(url).status_code == 403
         assert client.post(url, search_data(world.member, CCA_ONE_CARE)).status_code == 403

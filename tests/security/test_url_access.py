@@ -98,9 +98,9 @@ PORTAL: dict[str, Access] = {
     "enrollment:file_download": Access(to("enrollment:file_download", lambda w: w.batch.pk),
                                        ok={SCO_STAFF}, not_found={ONE_CARE_STAFF}),
     "enrollment:search": Access(sco("search"), ok={SCO_STAFF}),
-    "enrollment:verification": Access(sco("verification"), ok={SCO_STAFF}),
-    "enrollment:certification": Access(sco("certification"), ok={SCO_STAFF}),
-    "enrollment:disenrollment": Access(sco("disenrollment"), ok={SCO_STAFF}),
+    "enrollment:verification": Access(sco("verification", "no-such-flow"), ok={SCO_STAFF}),
+    "enrollment:certification": Access(sco("certification", "no-such-flow"), ok={SCO_STAFF}),
+    "enrollment:disenrollment": Access(sco("disenrollment", "no-such-flow"), ok={SCO_STAFF}),
     "enrollment:confirmation": Access(sco("confirmation", txn_ref), ok={SCO_STAFF}),
     # Recoupments: provider staff of a non-plan provider (the hospital's request here).
     "recoupments:list": Access(to("recoupments:list"), ok={HOSPITAL}),

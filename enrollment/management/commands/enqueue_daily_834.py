@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.tasks import TaskResultStatus
+from django.template.defaultfilters import pluralize
 
 from enrollment.tasks import batch_daily_enqueue
 
@@ -30,5 +31,5 @@ class Command(BaseCommand):
             self.stdout.write(f"no pending transactions for {outcome['provider_id']}")
         for batch in outcome["written"]:
             self.stdout.write(f"wrote batch {batch['number']} for {outcome['provider_id']} "
-                              f"({batch['loops']} members) to {batch['file']} "
+                              f"({batch['loops']} member{pluralize(batch['loops'])}) to {batch['file']} "
                               f"sha256 {batch['sha256']}")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from enrollment.models import Batch834
 from enrollment.services import batch_cut, batch_unwritten_write, batch_write
@@ -46,4 +47,5 @@ class Command(BaseCommand):
                                        "written by another run")
             found, _, sha = written[0]
         self.stdout.write(f"wrote batch {found.number} for {plan.provider_id} "
-                          f"({found.loop_count} members) to {output} sha256 {sha}")
+                          f"({found.loop_count} member{pluralize(found.loop_count)}) to {output} "
+                          f"sha256 {sha}")

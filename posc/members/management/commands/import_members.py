@@ -1,6 +1,7 @@
 """python manage.py import_members PATH.csv [--dry-run] (contracts/member-feed.md)."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from posc.exceptions import ImportRejected
@@ -27,18 +28,19 @@ class Command(BaseCommand):
             for problem in problems[:SHOWN_PROBLEMS]:
                 self.stderr.write(problem)
             if len(problems) > SHOWN_PROBLEMS:
-                self.stderr.write(f"… and {len(problems) - SHOWN_PROBLEMS} more problems")
+                self.stderr.write(f"… and {len(problems) - SHOWN_PROBLEMS} more problem"
+                                  f"{pluralize(len(problems) - SHOWN_PROBLEMS)}")
             raise CommandError(rejected.message) from None
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
         if dry_run:
             self.stdout.write(
-                f"dry run: {result.rows} members checked, no problems "
+                f"dry run: {result.rows} member{pluralize(result.rows)} checked, no problems "
                 f"({result.created} would be created, {result.updated} updated); nothing written")
         else:
-            self.stdout.write(f"imported {result.rows} members "
+            self.stdout.write(f"imported {result.rows} member{pluralize(result.rows)} "
                               f"({result.created} created, {result.updated} updated)")
 
     def _progress(self, rows: int) -> None:
         """Tell the operator how far a long file has got."""
-        self.stderr.write(f"checked {rows:,} rows")
+        self.stderr.write(f"checked {rows:,} row{pluralize(rows)}")

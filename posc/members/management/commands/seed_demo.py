@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 
 from crm_tracker import demo as crm_demo
 from posc.members.demo import (
@@ -134,7 +135,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"reference data loaded ({', '.join(FIXTURES)}); roles synced; "
             f"{created_members} of {len(members)} demo members created; "
-            f"{created_spans} spans created; {created_accounts} accounts created")
+            f"{created_spans} span{pluralize(created_spans)} created; "
+            f"{created_accounts} account{pluralize(created_accounts)} created")
         for summary in app_summaries:
             self.stdout.write(summary)
         if with_accounts:
