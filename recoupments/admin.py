@@ -9,7 +9,7 @@ import datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import DateField, Q, QuerySet, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -41,7 +41,7 @@ from recoupments.models import (
     RecoupmentLine,
     Status,
 )
-from posc.clock import today_eastern
+from posc.clock import request_now, today_eastern
 from recoupments.selectors import research_spans, research_summary
 
 # Which statuses each clock runs in (seed 004: 5 days research, 10 days MCE, 15 days paid).
@@ -75,8 +75,9 @@ MOVE_PAGES = {
 PAGE_TITLES = {"approve": "Approve reimbursement"}
 
 
-def _today() -> datetime.date:
-    return today_eastern()
+def _today(request: HttpRequest) -> datetime.date:
+    """Return the request's Eastern date (the clock is read once per request)."""
+    return today_eastern(request_now(request))
 
 
 def clock_text(recoupment: Recoupment, clock: str, today: datetime.date) -> str:
@@ -109,7 +110,7 @@ class OverdueFilter(admin.SimpleListFilter):
             (name, f"{label} target overdue") for name, (_, _, label) in CLOCKS.items()]
 
     def queryset(self, request, queryset):
-        today = _today()
+        today = _today(request)
         if self.value() == "any":
             q = Q()
             for clock in CLOCKS:
@@ -188,7 +189,9 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return request.user.has_perm("recoupments.confirm_complete")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("mces")
+        # The columns below read the request's date from each row (they get no request).
+        return super().get_queryset(request).prefetch_related("mces").annotate(
+            clock_today=Value(_today(request), output_field=DateField()))
 
     def get_search_results(self, request, queryset, search_term):
         """Also find a request by any one of its Member MassHealth IDs."""
@@ -209,19 +212,19 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Research (5 days)", ordering="research_due")
     def research_clock(self, obj: Recoupment) -> str:
-        return clock_text(obj, "research", _today())
+        return clock_text(obj, "research", obj.clock_today)
 
     @admin.display(description="MCE updates (10 days)", ordering="mce_update_due")
     def mce_clock(self, obj: Recoupment) -> str:
-        return clock_text(obj, "mce", _today())
+        return clock_text(obj, "mce", obj.clock_today)
 
     @admin.display(description="Payment (15 days)", ordering="payment_due")
     def payment_clock(self, obj: Recoupment) -> str:
-        return clock_text(obj, "payment", _today())
+        return clock_text(obj, "payment", obj.clock_today)
 
     @admin.display(description="Overdue")
     def overdue(self, obj: Recoupment) -> str:
-        today = _today()
+        today = obj.clock_today
         late = [label for name, (field, active, label) in CLOCKS.items()
                 if obj.status in active and getattr(obj, field) and getattr(obj, field) < today]
         return "OVERDUE: " + ", ".join(late) if late else "no"
@@ -234,7 +237,7 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         for recoupment in queryset:
             try:
                 services.recoupment_confirm_complete(recoupment_id=recoupment.pk,
-                                                     user=request.user)
+                                                     user=request.user, now=request_now(request))
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
@@ -290,7 +293,7 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             if form.is_valid():
                 try:
                     service(recoupment_id=recoupment.pk, user=request.user,
-                            **form.service_kwargs())
+                            now=request_now(request), **form.service_kwargs())
                 except DomainError as error:
                     form.add_error(None, error.message)
                 else:
