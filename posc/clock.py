@@ -34,6 +34,11 @@ def request_now(request) -> datetime.datetime:
     return moment
 
 
-def today_eastern(now: datetime.datetime | None = None) -> datetime.date:
-    """Return the calendar date in America/New_York of *now* (default: this moment)."""
-    return (now or timezone.now()).astimezone(EASTERN).date()
+def today_eastern(moment: datetime.datetime) -> datetime.date:
+    """Return the calendar date in America/New_York of *moment* (an aware datetime)."""
+    return moment.astimezone(EASTERN).date()
+
+
+def today() -> datetime.date:
+    """Return today's date in America/New_York, for a caller to pass down (as ``now``)."""
+    return today_eastern(now())

@@ -26,7 +26,7 @@ from recoupments.forms import (
     to_input,
 )
 from recoupments.models import Recoupment, Status
-from posc.clock import today_eastern
+from posc.clock import request_now, today_eastern
 from recoupments.selectors import (
     recoupment_for_user,
     recoupment_list_for_user,
@@ -90,7 +90,7 @@ class RecoupmentFormView(ProviderMixin, View):
     def get(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
         if (response := self.setup_form(reference)) is not None:
             return response
-        today = today_eastern()
+        today = today_eastern(request_now(request))
         initial, rows = None, None
         if self.recoupment is not None:
             r = self.recoupment
@@ -106,7 +106,7 @@ class RecoupmentFormView(ProviderMixin, View):
     def post(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
         if (response := self.setup_form(reference)) is not None:
             return response
-        today = today_eastern()
+        today = today_eastern(request_now(request))
         form = RecoupmentForm(request.POST, request.FILES, providers=self.providers)
         upload = request.FILES.get("lines_file")
         if "add_line" in request.POST:
@@ -155,10 +155,12 @@ class RecoupmentFormView(ProviderMixin, View):
             if self.recoupment is None:
                 recoupment = recoupment_submit(
                     user=request.user, data=to_input(form, lines),
-                    submission_token=form.cleaned_data["submission_token"])
+                    submission_token=form.cleaned_data["submission_token"],
+                    now=request_now(request))
             else:
                 recoupment = recoupment_resubmit(recoupment_id=self.recoupment.pk,
-                                                 user=request.user, data=to_input(form, lines))
+                                                 user=request.user, data=to_input(form, lines),
+                                                 now=request_now(request))
         except DomainError as error:
             form.add_error(None, error.message)
             return self.render_form(form, formset)
@@ -209,7 +211,8 @@ class DeniedClaimView(ProviderMixin, View):
                 recoupment_denied_claim_record(
                     recoupment_id=recoupment.pk, user=request.user,
                     line_number=form.cleaned_data["line"], icn=form.cleaned_data["icn"],
-                    edit_codes=[e.code for e in form.cleaned_data["edits"]])
+                    edit_codes=[e.code for e in form.cleaned_data["edits"]],
+                    now=request_now(request))
             except DomainError as error:
                 form.add_error(None, error.message)
             else:

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from crm_tracker import demo as crm_demo
+from posc import clock
 from posc.members.demo import (
     DEMO_ACCOUNTS,
     DEMO_CASES,
@@ -130,7 +131,9 @@ class Command(BaseCommand):
             if with_accounts:
                 created_accounts = sum(account_seed(account=a, groups=groups)[1]
                                        for a in DEMO_ACCOUNTS)
-            app_summaries = [s for app in APP_DEMOS if (s := app.demo_seed(stdout=self.stdout))]
+            now = clock.now()
+            app_summaries = [s for app in APP_DEMOS
+                             if (s := app.demo_seed(stdout=self.stdout, now=now))]
         self.stdout.write(
             f"reference data loaded ({', '.join(FIXTURES)}); roles synced; "
             f"{created_members} of {len(members)} demo members created; "
