@@ -5,6 +5,7 @@ request: the middleware keeps it in a context variable for the length of the req
 """
 
 import contextlib
+import datetime
 import ipaddress
 import os
 import sys
@@ -13,6 +14,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+
+from posc import clock
 
 _request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
 _system: ContextVar[str | None] = ContextVar("audit_system", default=None)
@@ -49,6 +52,16 @@ def _process_name() -> str:
     if program == "__main__.py":  # python -m <package>
         return os.path.basename(os.path.dirname(argv[0]))
     return program or "unknown"
+
+
+def current_moment() -> datetime.datetime:
+    """Return when the actor acts: the request's moment (posc.clock), else this moment.
+
+    Audit rows are stamped by Python's clock like every other date of the portal (not the
+    database server's clock), with the moment the request's services were given.
+    """
+    request = _request.get()
+    return clock.request_now(request) if request is not None else clock.now()
 
 
 def current_actor(user=None) -> Actor:

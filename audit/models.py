@@ -50,6 +50,8 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """Who (user, address) did what (action) to which object, for which member, when."""
 
+    # audit.services stamps every row with Python's clock (posc/clock.py: the truth); the
+    # database default only dates a row written some other way.
     at = models.DateTimeField(db_default=Now(), editable=False, db_index=False)
     # The user row may go one day; the row keeps its id and name as they were (no FK
     # constraint, nothing cascades into this table).

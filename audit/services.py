@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.db import models
 
-from audit.context import current_actor
+from audit.context import current_actor, current_moment
 from audit.models import Action, AuditEvent
 
 
@@ -44,11 +44,12 @@ def record_each(action: Action, object_type: str, objects: Iterable[tuple[str, I
     One INSERT, no SELECT. Return the number of rows written.
     """
     actor = current_actor(user)
+    at = current_moment()
     rows = []
     for object_id, member_ids in objects:
         for member_id in dict.fromkeys(m for m in member_ids if m) or [""]:
             rows.append(AuditEvent(
-                user_id=actor.user_id, username=actor.username,
+                at=at, user_id=actor.user_id, username=actor.username,
                 client_address=actor.client_address, action=action,
                 object_type=object_type[:40], object_id=str(object_id)[:64],
                 member_id=member_id[:12], path=actor.path, detail=detail[:255]))

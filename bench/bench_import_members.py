@@ -114,6 +114,7 @@ def _child(path: str) -> None:
 
     started = time.perf_counter()
     result = members_import(path=path, today=datetime.date(2026, 1, 1),
+                            now=datetime.datetime(2026, 1, 1, 15, tzinfo=datetime.timezone.utc),
                             progress=lambda n: print(f"  … {n:,} rows", file=sys.stderr))
     print(json.dumps({"seconds": time.perf_counter() - started, "created": result.created,
                       "updated": result.updated, "spans": result.spans_created}))

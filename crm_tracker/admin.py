@@ -26,6 +26,7 @@ from crm_tracker.models import (
     SupervisorAssignment,
     TaxonomyCombination,
 )
+from posc.clock import request_now
 from posc.exceptions import DomainError
 from audit.admin import AuditedAdminMixin
 from posc.members.admin import ReadOnlyAdminMixin, ReadOnlyInline
@@ -155,14 +156,16 @@ class CaseAdmin(AuditedAdminMixin, admin.ModelAdmin):
             changes["ssn"] = form.cleaned_data["corrected_ssn"]
         if changes:
             services.case_edit(case=obj, changes=changes, user=request.user,
-                               reason=form.cleaned_data["change_reason"])
+                               reason=form.cleaned_data["change_reason"],
+                               now=request_now(request))
 
     def _vet(self, request: HttpRequest, queryset: QuerySet[Case], *, true_case: bool) -> None:
         done = 0
         for case in queryset:
             try:
                 services.case_vet(case=case, true_case=true_case, user=request.user,
-                                  reason="QC vetting in the admin")
+                                  reason="QC vetting in the admin",
+                                  now=request_now(request))
             except DomainError as exc:
                 self.message_user(request, f"Case {case.number}: {exc.message}", messages.ERROR)
             else:

@@ -62,8 +62,8 @@ def _taxonomy(case: DemoTrackerCase) -> dict:
 
 
 @transaction.atomic
-def demo_seed(*, stdout) -> str:
-    """Create this app's demo rows that are missing; return a one-line summary."""
+def demo_seed(*, stdout, now: datetime.datetime) -> str:
+    """Create this app's demo rows that are missing (opened at *now*); return a summary."""
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=("csr", "qc", "supervisor"))}
     if len(users) < 3:
@@ -91,9 +91,9 @@ def demo_seed(*, stdout) -> str:
             supervisor_requested=demo.stage == "outreach",
             # A fixed day inside the demo choice period, so that the seed never goes stale.
             today=(termination.choice_period_start if angela and termination
-                   else datetime.date(2026, 7, 1)))
+                   else datetime.date(2026, 7, 1)), now=now)
         if demo.stage in ("monitor", "outreach"):
             services.case_vet(case=case, true_case=demo.stage == "monitor", user=users["qc"],
-                              reason="Demo: vetted by QC.")
+                              reason="Demo: vetted by QC.", now=now)
         created += 1
     return f"MCO Manual Tracker: {created} of {len(DEMO_TRACKER_CASES)} demo cases created."

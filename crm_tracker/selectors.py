@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from crm_tracker.models import Case, CaseHistory, CaseStatus, CaseType
 from crm_tracker.services import (
@@ -157,13 +156,12 @@ class StatusTime:
         return f"{self.total.total_seconds() / 86400:.1f}"
 
 
-def time_in_status(*, now: datetime.datetime | None = None) -> list[StatusTime]:
+def time_in_status(*, now: datetime.datetime) -> list[StatusTime]:
     """Return the time cases spent in each status, from the status history rows.
 
     Each row opens a period that the case's next status row closes; the last period of a
     case runs until *now* (CaseHistory2-style status deltas, domain.md G).
     """
-    now = now or timezone.now()
     totals: dict[str, datetime.timedelta] = defaultdict(datetime.timedelta)
     periods: dict[str, int] = defaultdict(int)
     current: dict[int, tuple[str, datetime.datetime]] = {}

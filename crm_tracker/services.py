@@ -34,6 +34,7 @@ from crm_tracker.models import (
 )
 from crm_tracker.rules import check_angela_melody_period, check_right_to_change
 from crm_tracker.taxonomy import TaxonomyNotAllowed, taxonomy_combination, taxonomy_for_step
+from posc.clock import today_eastern
 from posc.exceptions import DomainError, InvalidTransition
 from posc.members.models import Plan
 from posc.submission import submission_lock
@@ -181,7 +182,8 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
                 current_mco_auto_assigned: bool = False,
                 current_mco_start: datetime.date | None = None,
                 consumer_issues_resolved: bool = False, supervisor_requested: bool = False,
-                today: datetime.date, submission_token: uuid.UUID | None = None) -> Case:
+                today: datetime.date, now: datetime.datetime,
+                submission_token: uuid.UUID | None = None) -> Case:
     """Open a tracker case from a CSR's call; compose its Subject and CRM documentation.
 
     A second post of the same intake page (same *submission_token*) returns the first case.
@@ -212,7 +214,6 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
     subject, documentation = case_texts(
         case_type=case_type, participant_names=participant_names, masshealth_id=masshealth_id,
         ssn=ssn, for_cause_reason=for_cause_reason, requested=requested)
-    now = timezone.now()
     with transaction.atomic():
         if submission_token is not None:
             submission_lock(submission_token)
@@ -237,6 +238,9 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
         for field, value in _taxonomy_changes(combination, case=case, now=now).items():
             setattr(case, field, value)
         case.save()
+        # The case opens at the caller's moment (auto_now_add stamps its own reading).
+        Case.objects.filter(pk=case.pk).update(created_at=now, updated_at=now)
+        case.created_at = case.updated_at = now
         rows = [CaseHistory(case=case, field="created", new_value=case.number,
                             changed_by=user, changed_at=now, reason="CSR intake")]
         for field in ("case_type", *TAXONOMY_FIELDS, "status", "owner_queue", "work_queue",
@@ -258,12 +262,12 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
 case_intake.alters_data = True
 
 
-def case_vet(*, case: Case, true_case: bool, reason: str, user: AbstractBaseUser) -> Case:
+def case_vet(*, case: Case, true_case: bool, reason: str, user: AbstractBaseUser,
+             now: datetime.datetime) -> Case:
     """Record QC's verdict: True → State Monitors; False → the CSR's Supervisor for outreach."""
     _require(user, "vet_case")
     if not reason.strip():
         raise DomainError("Enter the reason for the vetting result.", code="REASON_REQUIRED")
-    now = timezone.now()
     with transaction.atomic():
         case = _locked(case)
         _in_queue(case, QC_QUEUE, "vetted")
@@ -295,10 +299,10 @@ case_vet.alters_data = True
 
 
 def case_mmis_record(*, case: Case, processed: bool, processed_on: datetime.date | None,
-                     reason: str, user: AbstractBaseUser, today: datetime.date) -> Case:
+                     reason: str, user: AbstractBaseUser, today: datetime.date,
+                     now: datetime.datetime) -> Case:
     """Record the State Monitor's MMIS result; a case not processed goes back to QC."""
     _require(user, "monitor_case")
-    now = timezone.now()
     with transaction.atomic():
         case = _locked(case)
         _in_queue(case, MONITOR_QUEUE, "marked in MMIS")
@@ -308,7 +312,7 @@ def case_mmis_record(*, case: Case, processed: bool, processed_on: datetime.date
             if processed_on > today:
                 raise DomainError("The Date processed in MMIS cannot be in the future.",
                                   code="DATE_FUTURE")
-            if processed_on < timezone.localtime(case.created_at).date():
+            if processed_on < today_eastern(case.created_at):
                 raise DomainError("The Date processed in MMIS cannot be before the case was "
                                   "opened.", code="DATE_BEFORE_CASE")
             changes = {"mmis_result": MmisResult.PROCESSED, "mmis_processed_on": processed_on,
@@ -333,7 +337,7 @@ case_mmis_record.alters_data = True
 
 
 def case_outreach(*, case: Case, documentation: str, user: AbstractBaseUser,
-                  attempt: int | None = None) -> Case:
+                  now: datetime.datetime, attempt: int | None = None) -> Case:
     """Record a Supervisor outreach attempt: 1st → Escalated; 2nd → Max Attempts, Closed.
 
     *attempt* is the attempt the Supervisor's page offered: a double-click of the 1st
@@ -342,7 +346,6 @@ def case_outreach(*, case: Case, documentation: str, user: AbstractBaseUser,
     _require(user, "outreach_case")
     if not documentation.strip():
         raise DomainError("Enter the outreach documentation.", code="DOCUMENTATION_REQUIRED")
-    now = timezone.now()
     with transaction.atomic():
         case = _locked(case)
         _in_queue(case, OUTREACH_QUEUE, "given an outreach attempt")
@@ -374,7 +377,7 @@ EDITABLE_FIELDS = (*TAXONOMY_FIELDS, "participant_names", "masshealth_id", "requ
 
 
 def case_edit(*, case: Case, changes: Mapping[str, Any], user: AbstractBaseUser,
-              reason: str) -> Case:
+              reason: str, now: datetime.datetime) -> Case:
     """Correct a case's fields (the admin); a new taxonomy sets its own Status and Owner.
 
     A corrected SSN is stored in full but its history row, like every other, holds only
@@ -389,7 +392,6 @@ def case_edit(*, case: Case, changes: Mapping[str, Any], user: AbstractBaseUser,
                           code="NOT_EDITABLE")
     if not reason.strip():
         raise DomainError("Enter the reason for the change.", code="REASON_REQUIRED")
-    now = timezone.now()
     with transaction.atomic():
         case = _locked(case)
         wanted = {f: changes.get(f, getattr(case, f)) for f in TAXONOMY_FIELDS}

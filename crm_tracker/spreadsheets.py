@@ -24,6 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from crm_tracker.models import Case, MmisResult
 from crm_tracker.selectors import monitor_queue
 from crm_tracker.services import case_mmis_record
+from posc.clock import today_eastern
 from posc.exceptions import DomainError, ImportRejected
 from posc.xlsx import FORMULA_START
 
@@ -212,7 +213,7 @@ def _read_row(number: int, cells: dict[str, Any], queue: dict[int, Case], seen: 
             else:
                 if processed_on > today:
                     problems.append(Problem(number, MONITOR_DATE, "the date is in the future."))
-                elif processed_on < timezone.localtime(case.created_at).date():
+                elif processed_on < today_eastern(case.created_at):
                     problems.append(Problem(number, MONITOR_DATE,
                                             "the date is before the case was opened."))
         if reason:
@@ -231,7 +232,7 @@ def _read_row(number: int, cells: dict[str, Any], queue: dict[int, Case], seen: 
 
 
 def monitor_sheet_import(*, file: io.IOBase, user: AbstractBaseUser,
-                         today: datetime.date) -> int:
+                         today: datetime.date, now: datetime.datetime) -> int:
     """Record the MMIS results of the State Monitor's updated sheet: all rows or none.
 
     Every cell is checked first; any problem refuses the whole sheet with the list of
@@ -270,7 +271,7 @@ def monitor_sheet_import(*, file: io.IOBase, user: AbstractBaseUser,
                 try:
                     case_mmis_record(case=row.case, processed=row.processed,
                                      processed_on=row.processed_on, reason=row.reason,
-                                     user=user, today=today)
+                                     user=user, today=today, now=now)
                 except DomainError as exc:
                     problems.append(Problem(row.row, "", exc.message))
         if problems:

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.models import Action as AuditAction
@@ -28,6 +27,7 @@ from crm_tracker.forms import (
     VetForm,
 )
 from crm_tracker.models import Case, CaseType, MmisResult
+from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError, ImportRejected
 
 TRACKER_PERMS = ("intake_case", "vet_case", "monitor_case", "outreach_case", "view_all_cases")
@@ -87,10 +87,11 @@ def _listed(request: HttpRequest, cases, action: str = AuditAction.VIEW) -> list
     return cases
 
 
-def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
+def _download(request: HttpRequest, content: bytes, name: str,
+              content_type: str) -> HttpResponse:
     extension = "xlsx" if content_type == XLSX else "csv"
     response = HttpResponse(content, content_type=content_type)
-    stamp = timezone.localdate().strftime("%Y%m%d")
+    stamp = today_eastern(request_now(request)).strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{extension}"'
     return response
 
@@ -138,7 +139,8 @@ def case_intake(request: HttpRequest, slug: str) -> HttpResponse:
                 current_mco_start=data.get("current_mco_start"),
                 consumer_issues_resolved=data["consumer_issues_resolved"],
                 supervisor_requested=data["supervisor_requested"],
-                today=timezone.localdate(), submission_token=data["submission_token"])
+                today=today_eastern(request_now(request)), now=request_now(request),
+                submission_token=data["submission_token"])
         except DomainError as exc:
             # A refusal about one field is shown beside it (and in the summary).
             field = INTAKE_ERROR_FIELDS.get(exc.code)
@@ -179,7 +181,8 @@ def case_vet(request: HttpRequest, number: str) -> HttpResponse:
     return _case_step(
         request, case, form, "crm_tracker/case_vet.html",
         run=lambda data: services.case_vet(case=case, true_case=data["result"] == "true",
-                                           reason=data["reason"], user=request.user),
+                                           reason=data["reason"], user=request.user,
+                                           now=request_now(request)),
         done=lambda case: (f"Case {case.number} vetted: {case.get_vetting_display()}; "
                            f"now waiting in {case.work_queue}."))
 
@@ -193,7 +196,8 @@ def case_mmis(request: HttpRequest, number: str) -> HttpResponse:
         run=lambda data: services.case_mmis_record(
             case=case, processed=data["result"] == "processed",
             processed_on=data.get("processed_on"), reason=data.get("reason", ""),
-            user=request.user, today=timezone.localdate()),
+            user=request.user, today=today_eastern(request_now(request)),
+            now=request_now(request)),
         done=lambda case: (f"Case {case.number}: MMIS Result "
                            f"{case.get_mmis_result_display()} saved."))
 
@@ -206,7 +210,8 @@ def case_outreach(request: HttpRequest, number: str) -> HttpResponse:
     return _case_step(
         request, case, form, "crm_tracker/case_outreach.html",
         run=lambda data: services.case_outreach(case=case, documentation=data["documentation"],
-                                                user=request.user, attempt=data["attempt"]),
+                                                user=request.user, attempt=data["attempt"],
+                                                now=request_now(request)),
         done=lambda case: f"Case {case.number}: {case.disposition} recorded.",
         context={"attempt": "2nd" if case.outreach_attempts else "1st"})
 
@@ -261,8 +266,10 @@ def qc_report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _form, cases, counts = _qc_report_rows(request)
     cases = _listed(request, cases, AuditAction.EXPORT)
     if fmt == "xlsx":
-        return _download(spreadsheets.qc_report_xlsx(cases, counts), "mco-manual-tracker", XLSX)
-    return _download(spreadsheets.qc_report_csv(cases), "mco-manual-tracker", "text/csv")
+        return _download(request, spreadsheets.qc_report_xlsx(cases, counts),
+                         "mco-manual-tracker", XLSX)
+    return _download(request, spreadsheets.qc_report_csv(cases), "mco-manual-tracker",
+                     "text/csv")
 
 
 @needs("monitor_case")
@@ -279,8 +286,10 @@ def monitor_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Download the True cases waiting for MMIS as xlsx or csv."""
     cases = _listed(request, selectors.monitor_queue(), AuditAction.EXPORT)
     if fmt == "xlsx":
-        return _download(spreadsheets.monitor_sheet_xlsx(cases), "true-tracker-cases", XLSX)
-    return _download(spreadsheets.monitor_sheet_csv(cases), "true-tracker-cases", "text/csv")
+        return _download(request, spreadsheets.monitor_sheet_xlsx(cases),
+                         "true-tracker-cases", XLSX)
+    return _download(request, spreadsheets.monitor_sheet_csv(cases), "true-tracker-cases",
+                     "text/csv")
 
 
 @needs("monitor_case")
@@ -291,7 +300,8 @@ def monitor_import(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             count = spreadsheets.monitor_sheet_import(
-                file=form.cleaned_data["sheet"], user=request.user, today=timezone.localdate())
+                file=form.cleaned_data["sheet"], user=request.user,
+                today=today_eastern(request_now(request)), now=request_now(request))
         except ImportRejected as exc:
             form.add_error(None, exc.message)
             for problem in exc.extra.get("problems", []):
@@ -329,4 +339,4 @@ def reports(request: HttpRequest) -> HttpResponse:
     by_type, by_csr = selectors.relabel_rates(team_of=team_of)
     return render(request, "crm_tracker/reports.html",
                   {"by_type": by_type, "by_csr": by_csr,
-                   "status_times": selectors.time_in_status()})
+                   "status_times": selectors.time_in_status(now=request_now(request))})

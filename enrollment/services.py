@@ -39,7 +39,7 @@ from enrollment.selectors import (
 )
 from posc.exceptions import DomainError
 from posc.members.models import PROGRAM_CODES, EnrollmentSpan, Member, Plan
-from posc.clock import EASTERN, today_eastern
+from posc.clock import EASTERN
 from posc.mmis.types import Action, Interchange834, MemberLoop834, MmisResponse, RenderedLoop
 from posc.mmis.validator import medicare_status_on, validate
 from posc.mmis.x12_834 import iter_834, render_member_loop
@@ -156,23 +156,23 @@ def _submit(*, action: Action, token: uuid.UUID, program: str, provider_id: str,
 @transaction.atomic
 def enrollment_submit(*, token: uuid.UUID, program: str, provider_id: str, member_id: str,
                       last_name: str, first_name: str, user: AbstractBaseUser,
-                      today: datetime.date | None = None) -> EnrollmentTransaction:
+                      today: datetime.date) -> EnrollmentTransaction:
     """Submit an enrollment to MMIS; return the stored transaction, accepted or rejected."""
     return _submit(action=Action.ENROLL, token=token, program=program, provider_id=provider_id,
                    member_id=member_id, last_name=last_name, first_name=first_name, user=user,
-                   today=today or today_eastern())
+                   today=today)
 
 
 @transaction.atomic
 def disenrollment_submit(*, token: uuid.UUID, program: str, provider_id: str, member_id: str,
                          last_name: str, first_name: str, reason: str, user: AbstractBaseUser,
-                         today: datetime.date | None = None) -> EnrollmentTransaction:
+                         today: datetime.date) -> EnrollmentTransaction:
     """Submit a disenrollment to MMIS; return the stored transaction, accepted or rejected."""
     if reason not in DisenrollmentReason.values:
         raise DomainError("Select the Disenrollment Reason.", code="REASON")
     return _submit(action=Action.DISENROLL, token=token, program=program,
                    provider_id=provider_id, member_id=member_id, last_name=last_name,
-                   first_name=first_name, user=user, today=today or today_eastern(),
+                   first_name=first_name, user=user, today=today,
                    reason=reason)
 
 

@@ -30,7 +30,7 @@ from enrollment.services import (
     disenrollment_submit,
     enrollment_submit,
 )
-from posc.clock import today_eastern
+from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError
 from posc.members.models import Member, Program
 from posc.members.selectors import user_plan_list, user_programs
@@ -172,7 +172,7 @@ class MemberSearchView(ProgramPanelMixin, View):
             return self.render_panel("search.html", form=form)
         typed = form.cleaned_data
         action, member, response = panel_search(program=self.program, user=request.user,
-                                                today=today_eastern(), **typed)
+                                                today=today_eastern(request_now(request)), **typed)
         # HIPAA 45 CFR 164.312(b): every search is audited, with what MMIS answered.
         audit_record(AuditAction.SEARCH, "member", typed["member_id"],
                      member_ids=[typed["member_id"]],
@@ -278,7 +278,8 @@ class CertificationView(SubmitPanelView):
         return enrollment_submit(
             token=form.cleaned_data["token"], program=self.program,
             provider_id=panel["provider_id"], member_id=panel["member_id"],
-            last_name=panel["last_name"], first_name=panel["first_name"], user=self.request.user)
+            last_name=panel["last_name"], first_name=panel["first_name"], user=self.request.user,
+            today=today_eastern(request_now(self.request)))
 
 
 class DisenrollmentView(SubmitPanelView):
@@ -302,7 +303,8 @@ class DisenrollmentView(SubmitPanelView):
             token=form.cleaned_data["token"], program=self.program,
             provider_id=panel["provider_id"], member_id=panel["member_id"],
             last_name=panel["last_name"], first_name=panel["first_name"],
-            reason=form.cleaned_data["reason"], user=self.request.user)
+            reason=form.cleaned_data["reason"], user=self.request.user,
+            today=today_eastern(request_now(self.request)))
 
 
 class ConfirmationView(ProgramPanelMixin, View):

@@ -1,4 +1,15 @@
-"""The portal's calendar day: Massachusetts time, whatever the server's zone."""
+"""The portal's one clock: Massachusetts time, whatever the server's zone.
+
+Only views, admin pages and management commands read the clock, once per request or run
+(``request_now``, ``now``), and pass the moment (or its Eastern date) down to services,
+selectors and forms as ``now``/``today``: no service or model method reads it on its own,
+so a test gives any date to a service and the suite passes whatever the real date.
+
+Python's clock is the truth, never the database server's: the moment is read here and
+written as a value (no ``Now()``/``now()``/``CURRENT_DATE`` in business data), because
+faketime moves Python's clock but not PostgreSQL's. Bookkeeping stamps
+(``created_at``/``updated_at``: ``auto_now``) are Python's clock too.
+"""
 
 import datetime
 from zoneinfo import ZoneInfo
@@ -10,6 +21,24 @@ from django.utils import timezone
 EASTERN = ZoneInfo("America/New_York")
 
 
-def today_eastern(now: datetime.datetime | None = None) -> datetime.date:
-    """Return the calendar date in America/New_York of *now* (default: this moment)."""
-    return (now or timezone.now()).astimezone(EASTERN).date()
+def now() -> datetime.datetime:
+    """Return this moment (aware): the one read of the clock, for a caller to pass down."""
+    return timezone.now()
+
+
+def request_now(request) -> datetime.datetime:
+    """Return the moment of *request*: read once, the same for everything it calls."""
+    moment = getattr(request, "posc_now", None)
+    if moment is None:
+        moment = request.posc_now = now()
+    return moment
+
+
+def today_eastern(moment: datetime.datetime) -> datetime.date:
+    """Return the calendar date in America/New_York of *moment* (an aware datetime)."""
+    return moment.astimezone(EASTERN).date()
+
+
+def today() -> datetime.date:
+    """Return today's date in America/New_York, for a caller to pass down (as ``now``)."""
+    return today_eastern(now())

@@ -9,9 +9,8 @@ import datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models import Case, DateField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Least
-from django.utils import timezone
 from django.utils.html import format_html
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -49,7 +48,7 @@ from recoupments.models import (
     Status,
 )
 from recoupments.money import format_money
-from posc.clock import today_eastern
+from posc.clock import request_now, today_eastern
 from recoupments.selectors import research_spans, research_summary
 
 # Which statuses each clock runs in (seed 004: 5 days research, 10 days MCE, 15 days paid).
@@ -105,8 +104,9 @@ def page_open(page: str, recoupment: Recoupment) -> bool:
     return True
 
 
-def _today() -> datetime.date:
-    return today_eastern()
+def _today(request: HttpRequest) -> datetime.date:
+    """Return the request's Eastern date (the clock is read once per request)."""
+    return today_eastern(request_now(request))
 
 
 def clock_text(recoupment: Recoupment, clock: str, today: datetime.date) -> str:
@@ -141,7 +141,7 @@ class OverdueFilter(admin.SimpleListFilter):
             (name, f"{label} target overdue") for name, (_, _, label) in CLOCKS.items()]
 
     def queryset(self, request, queryset):
-        today = _today()
+        today = _today(request)
         if self.value() == "any":
             q = Q()
             for clock in CLOCKS:
@@ -289,8 +289,10 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return request.user.has_perm("recoupments.confirm_complete")
 
     def get_queryset(self, request):
+        # The columns below read the request's date from each row (they get no request).
         return (super().get_queryset(request).prefetch_related("mces")
-                .annotate(next_due=next_due_expression()))
+                .annotate(next_due=next_due_expression(),
+                          clock_today=Value(_today(request), output_field=DateField())))
 
     def get_ordering(self, request):
         return [F("next_due").asc(nulls_last=True), "-submitted_at"]
@@ -314,26 +316,26 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Research (5 days)", ordering="research_due")
     def research_clock(self, obj: Recoupment) -> str:
-        return clock_text(obj, "research", _today())
+        return clock_text(obj, "research", obj.clock_today)
 
     @admin.display(description="MCE updates (10 days)", ordering="mce_update_due")
     def mce_clock(self, obj: Recoupment) -> str:
-        return clock_text(obj, "mce", _today())
+        return clock_text(obj, "mce", obj.clock_today)
 
     @admin.display(description="Payment (15 days)", ordering="payment_due")
     def payment_clock(self, obj: Recoupment) -> str:
-        return clock_text(obj, "payment", _today())
+        return clock_text(obj, "payment", obj.clock_today)
 
     @admin.display(description="Next target", ordering="next_due")
     def next_target(self, obj: Recoupment) -> str:
-        text = next_target_text(obj, _today())
+        text = next_target_text(obj, obj.clock_today)
         if "OVERDUE" in text:
             return format_html("<mark><strong>{}</strong></mark>", text)
         return text
 
     @admin.display(description="Overdue")
     def overdue(self, obj: Recoupment) -> str:
-        today = _today()
+        today = obj.clock_today
         late = [label for name, (field, active, label) in CLOCKS.items()
                 if obj.status in active and getattr(obj, field) and getattr(obj, field) < today]
         return "OVERDUE: " + ", ".join(late) if late else "no"
@@ -346,7 +348,7 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         for recoupment in queryset:
             try:
                 services.recoupment_confirm_complete(recoupment_id=recoupment.pk,
-                                                     user=request.user)
+                                                     user=request.user, now=request_now(request))
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
@@ -403,7 +405,7 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             if form.is_valid():
                 try:
                     service(recoupment_id=recoupment.pk, user=request.user,
-                            now=timezone.now(), **form.service_kwargs())
+                            now=request_now(request), **form.service_kwargs())
                 except DomainError as error:
                     form.add_error(None, error.message)
                 else:

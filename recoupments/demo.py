@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
+from posc.clock import today_eastern
 from posc.members.demo import HOSPITAL
 from posc.members.models import Plan, Provider, ProviderLink
 from recoupments.models import Move, Recoupment, RecoupmentEvent, RecoupmentLine, Status
@@ -68,7 +68,7 @@ def _create(spec: DemoRecoupment, *, hospital, ops, provider: Provider,
         member_first_name=spec.first_name, member_last_name=spec.last_name,
         member_ids=[spec.member_id], missing_fields=list(spec.missing_fields))
     start_clocks(recoupment, now)
-    recoupment.reference = next_reference(timezone.localdate(now))
+    recoupment.reference = next_reference(today_eastern(now))
     if spec.status in (Status.APPROVAL, Status.MASSHEALTH_BILLING):
         recoupment.enrollments_documented = f"Member ID {spec.member_id}: see the spans listed."
     if spec.status == Status.MASSHEALTH_BILLING:
@@ -91,8 +91,8 @@ def _create(spec: DemoRecoupment, *, hospital, ops, provider: Provider,
     return recoupment
 
 
-def demo_seed(*, stdout) -> str:
-    """Create this app's demo rows that are missing; return a one-line summary."""
+def demo_seed(*, stdout, now: datetime.datetime) -> str:
+    """Create this app's demo rows that are missing (submitted at *now*); return a summary."""
     User = get_user_model()
     hospital = User.objects.filter(username="hospital").first()
     ops = User.objects.filter(username="ops").first()
@@ -100,7 +100,6 @@ def demo_seed(*, stdout) -> str:
     if hospital is None or ops is None or provider is None or not ProviderLink.objects.filter(
             user=hospital, provider_id=HOSPITAL).exists():
         return "recoupments: edit codes and MCE contacts loaded; no demo requests (no accounts)"
-    now = timezone.now()
     created = []
     for spec in DEMO_RECOUPMENTS:
         exists = Recoupment.objects.filter(

@@ -11,7 +11,6 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.utils import timezone
 
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
@@ -196,13 +195,12 @@ def _line(recoupment: Recoupment, number: int) -> RecoupmentLine:
 @transaction.atomic
 def recoupment_submit(*, user: AbstractBaseUser, data: RecoupmentInput,
                       submission_token: uuid.UUID | None = None,
-                      now: datetime.datetime | None = None) -> Recoupment:
+                      now: datetime.datetime) -> Recoupment:
     """Store a Recoupment Form, number it and confirm receipt to the submitter.
 
     A second post of the same page (same *submission_token*) returns the first request:
     one request, one reference, one e-mail, however the two posts interleave.
     """
-    now = now or timezone.now()
     if submission_token is not None:
         submission_lock(submission_token)
         done = Recoupment.objects.filter(submission_token=submission_token).first()
@@ -229,9 +227,8 @@ recoupment_submit.alters_data = True
 
 @transaction.atomic
 def recoupment_resubmit(*, recoupment_id: int, user: AbstractBaseUser, data: RecoupmentInput,
-                        now: datetime.datetime | None = None) -> Recoupment:
+                        now: datetime.datetime) -> Recoupment:
     """Replace a returned form with the provider's corrections and restart its clocks."""
-    now = now or timezone.now()
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.RESUBMIT)
     mces = _validate_input(data=data, user=user)
@@ -254,12 +251,12 @@ recoupment_resubmit.alters_data = True
 @transaction.atomic
 def recoupment_confirm_complete(*, recoupment_id: int, user: AbstractBaseUser, note: str = "",
                                 internal_note: str = "",
-                                now: datetime.datetime | None = None) -> Recoupment:
+                                now: datetime.datetime) -> Recoupment:
     """Confirm the form complete: research starts."""
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.CONFIRM_COMPLETE)
     _record(recoupment=recoupment, move=Move.CONFIRM_COMPLETE, user=user,
-            now=now or timezone.now(), note=note, internal_note=internal_note)
+            now=now, note=note, internal_note=internal_note)
     return recoupment
 
 
@@ -269,9 +266,8 @@ recoupment_confirm_complete.alters_data = True
 @transaction.atomic
 def recoupment_return(*, recoupment_id: int, user: AbstractBaseUser, missing_fields: list[str],
                       note: str = "", internal_note: str = "",
-                      now: datetime.datetime | None = None) -> Recoupment:
+                      now: datetime.datetime) -> Recoupment:
     """Return the form to the provider naming the missing fields (seed 004)."""
-    now = now or timezone.now()
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.RETURN_INCOMPLETE)
     if not missing_fields or any(f not in FORM_FIELD_LABELS for f in missing_fields):
@@ -293,7 +289,7 @@ recoupment_return.alters_data = True
 def recoupment_research_record(*, recoupment_id: int, user: AbstractBaseUser,
                                enrollments_documented: str, enrollment_adjustments: str = "",
                                note: str = "", internal_note: str = "",
-                               now: datetime.datetime | None = None) -> Recoupment:
+                               now: datetime.datetime) -> Recoupment:
     """Document the member's enrollments and the adjustments made; approval comes next."""
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.RECORD_RESEARCH)
@@ -303,7 +299,7 @@ def recoupment_research_record(*, recoupment_id: int, user: AbstractBaseUser,
     recoupment.enrollments_documented = enrollments_documented.strip()
     recoupment.enrollment_adjustments = enrollment_adjustments.strip()
     _record(recoupment=recoupment, move=Move.RECORD_RESEARCH, user=user,
-            now=now or timezone.now(), note=note, internal_note=internal_note)
+            now=now, note=note, internal_note=internal_note)
     return recoupment
 
 
@@ -343,9 +339,8 @@ def recoupment_approve(*, recoupment_id: int, user: AbstractBaseUser, path: str,
                        paying_mce: str = "", instructions: str = "",
                        enrollment_adjustments: str = "", capitation_note: str = "",
                        note: str = "", internal_note: str = "",
-                       now: datetime.datetime | None = None) -> Recoupment:
+                       now: datetime.datetime) -> Recoupment:
     """Approve who processes and pays, and send the e-mail that path calls for (seed 004)."""
-    now = now or timezone.now()
     recoupment = _locked(recoupment_id)
     if path not in ApprovalPath.values:
         raise DomainError("Choose the approval: (a), (b), (c) or (d).", code="PATH")
@@ -385,9 +380,8 @@ recoupment_approve.alters_data = True
 @transaction.atomic
 def recoupment_mce_update_record(*, recoupment_id: int, user: AbstractBaseUser, line_number: int,
                                  status: str, note: str = "", internal_note: str = "",
-                                 now: datetime.datetime | None = None) -> ClaimUpdate:
+                                 now: datetime.datetime) -> ClaimUpdate:
     """Record the paying MCE's status update on one claim; the provider sees it."""
-    now = now or timezone.now()
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.RECORD_MCE_UPDATE)
     if status not in ClaimUpdate.ClaimStatus.values:
@@ -447,9 +441,8 @@ def _denial_edits(*, icn: str, edit_codes: list[str], line: RecoupmentLine) -> l
 def recoupment_denied_claim_record(*, recoupment_id: int, user: AbstractBaseUser,
                                    line_number: int, icn: str, edit_codes: list[str],
                                    internal_note: str = "",
-                                   now: datetime.datetime | None = None) -> DeniedClaim:
+                                   now: datetime.datetime) -> DeniedClaim:
     """Record the ICN and edits of the claim a line was billed on and denied (seed 004 (d))."""
-    now = now or timezone.now()
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.RECORD_DENIED_CLAIM)
     line = _billed_line(recoupment, line_number)
@@ -514,9 +507,8 @@ def _open_lines(recoupment: Recoupment) -> list[RecoupmentLine]:
 @transaction.atomic
 def recoupment_claims_support_send(*, recoupment_id: int, user: AbstractBaseUser,
                                    note: str = "", internal_note: str = "",
-                                   now: datetime.datetime | None = None) -> Recoupment:
+                                   now: datetime.datetime) -> Recoupment:
     """E-mail ClaimsSupport the denied claims' ICNs with the override approval (seed 004 (d))."""
-    now = now or timezone.now()
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.SEND_CLAIMS_SUPPORT)
     billed = [line for line in _open_lines(recoupment)
@@ -539,13 +531,12 @@ recoupment_claims_support_send.alters_data = True
 @transaction.atomic
 def recoupment_payment_confirm(*, recoupment_id: int, user: AbstractBaseUser, note: str = "",
                                capitation_note: str = "", internal_note: str = "",
-                               now: datetime.datetime | None = None) -> Recoupment:
+                               now: datetime.datetime) -> Recoupment:
     """Confirm to the provider that the claims were paid; the request is closed.
 
     Every open line must be paid: on an MCE path, reported paid since its (re-)approval;
     on path (d), its denied claim sent to ClaimsSupport. Closed lines are left out.
     """
-    now = now or timezone.now()
     recoupment = _locked(recoupment_id)
     _check(recoupment, Move.CONFIRM_PAYMENT)
     lines = _open_lines(recoupment)

@@ -10,7 +10,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views import View
 
 from audit.models import Action as AuditAction
@@ -27,7 +26,7 @@ from recoupments.forms import (
     to_input,
 )
 from recoupments.models import ApprovalPath, Recoupment, Status
-from posc.clock import today_eastern
+from posc.clock import request_now, today_eastern
 from recoupments.selectors import (
     recoupment_for_user,
     recoupment_list_for_user,
@@ -92,7 +91,7 @@ class RecoupmentFormView(ProviderMixin, View):
     def get(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
         if (response := self.setup_form(reference)) is not None:
             return response
-        today = today_eastern()
+        today = today_eastern(request_now(request))
         initial, rows = None, None
         if self.recoupment is not None:
             r = self.recoupment
@@ -108,7 +107,7 @@ class RecoupmentFormView(ProviderMixin, View):
     def post(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
         if (response := self.setup_form(reference)) is not None:
             return response
-        today = today_eastern()
+        today = today_eastern(request_now(request))
         form = RecoupmentForm(request.POST, request.FILES, providers=self.providers)
         upload = request.FILES.get("lines_file")
         if "add_line" in request.POST:
@@ -157,10 +156,12 @@ class RecoupmentFormView(ProviderMixin, View):
             if self.recoupment is None:
                 recoupment = recoupment_submit(
                     user=request.user, data=to_input(form, lines),
-                    submission_token=form.cleaned_data["submission_token"])
+                    submission_token=form.cleaned_data["submission_token"],
+                    now=request_now(request))
             else:
                 recoupment = recoupment_resubmit(recoupment_id=self.recoupment.pk,
-                                                 user=request.user, data=to_input(form, lines))
+                                                 user=request.user, data=to_input(form, lines),
+                                                 now=request_now(request))
         except DomainError as error:
             form.add_error(None, error.message)
             return self.render_form(form, formset)
@@ -221,7 +222,7 @@ class DeniedClaimView(ProviderMixin, View):
                 service(recoupment_id=recoupment.pk, user=request.user, line_number=number,
                         icn=form.cleaned_data["icn"],
                         edit_codes=[e.code for e in form.cleaned_data["edits"]],
-                        now=timezone.now())
+                        now=request_now(request))
             except DomainError as error:
                 form.add_error(None, error.message)
             else:

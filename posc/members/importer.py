@@ -546,7 +546,7 @@ _OVERLAPPING = f"""
       AND (e.end_date IS NULL OR e.end_date >= b.current_plan_start)"""
 _NEW_SPANS = f"""
     SELECT b.member_id, p.id, p.program, b.current_plan_start, NULL::date, false, %(source)s,
-           now(), now()
+           %(now)s, %(now)s
     FROM {_STAGING} b JOIN {_PLAN_TABLE} p ON p.provider_id = b.current_plan_provider_id
     WHERE b.current_plan_start IS NOT NULL AND NOT EXISTS ({_OVERLAPPING})"""
 SQL = {
@@ -592,13 +592,13 @@ SQL = {
     # rows are updated in about the order of the table: measured a third faster for 1M.
     "update": f"""
         UPDATE {_MEMBER} m
-        SET ({', '.join(MEMBER_FIELDS[1:])}, updated_at) = ({_STAGED_DATA}, now())
+        SET ({', '.join(MEMBER_FIELDS[1:])}, updated_at) = ({_STAGED_DATA}, %(now)s)
         FROM (SELECT * FROM {_STAGING} ORDER BY member_id) b
         WHERE m.member_id = b.member_id AND {_CHANGED}""",
     # Sorted by member ID: the B-tree inserts then go through the index pages in order.
     "insert": f"""
         INSERT INTO {_MEMBER} ({', '.join(MEMBER_FIELDS)}, updated_at)
-        SELECT {_STAGED}, now() FROM {_STAGING} b
+        SELECT {_STAGED}, %(now)s FROM {_STAGING} b
         WHERE NOT EXISTS (SELECT 1 FROM {_MEMBER} m WHERE m.member_id = b.member_id)
         ORDER BY b.member_id""",
     # Sorted too: measured a quarter cheaper for the GiST index of the exclusion constraint.
@@ -668,28 +668,33 @@ def _rejection(problems: list[Problem], path: Path | str) -> ImportRejected:
                                               for n, column, problem in problems]})
 
 
-def _count_changes(cursor) -> tuple[int, int, int]:
+def _count_changes(cursor, *, now: datetime.datetime) -> tuple[int, int, int]:
     """Return the members that would be created and updated, and the spans that would be added."""
     cursor.execute(SQL["count"])
     created, updated = cursor.fetchone()
-    cursor.execute(SQL["count_spans"], _PARAMS)
+    cursor.execute(SQL["count_spans"], _PARAMS | {"now": now})
     (spans,) = cursor.fetchone()
     return created, updated, spans
 
 
-def _write_changes(cursor, *, rows: int) -> tuple[int, int, int]:
-    """Upsert the *rows* staged members and add their spans; return created, updated, spans."""
-    cursor.execute(SQL["insert"])  # first: its anti-join then reads a table not yet updated
+def _write_changes(cursor, *, rows: int, now: datetime.datetime) -> tuple[int, int, int]:
+    """Upsert the *rows* staged members and add their spans; return created, updated, spans.
+
+    Stamped *now* (the caller's clock, posc.clock), never the database server's clock.
+    """
+    stamp = {"now": now}
+    cursor.execute(SQL["insert"], stamp)  # first: its anti-join then reads a table not yet updated
     created = cursor.rowcount
     updated = 0
     if created < rows:  # else every member is new: nothing to compare
-        cursor.execute(SQL["update"])
+        cursor.execute(SQL["update"], stamp)
         updated = cursor.rowcount
-    cursor.execute(SQL["insert_spans"], _PARAMS)
+    cursor.execute(SQL["insert_spans"], _PARAMS | stamp)
     return created, updated, cursor.rowcount
 
 
-def members_import(*, path: Path | str, today: datetime.date, dry_run: bool = False,
+def members_import(*, path: Path | str, today: datetime.date, now: datetime.datetime,
+                   dry_run: bool = False,
                    progress: Callable[[int], None] | None = None) -> ImportResult:
     """Check the feed at *path* and upsert its members and spans, all or nothing.
 
@@ -711,10 +716,10 @@ def members_import(*, path: Path | str, today: datetime.date, dry_run: bool = Fa
         if problems:
             raise _rejection(problems, path)
         if dry_run:
-            created, updated, spans = _count_changes(cursor)
+            created, updated, spans = _count_changes(cursor, now=now)
             transaction.set_rollback(True)
         else:
-            created, updated, spans = _write_changes(cursor, rows=rows)
+            created, updated, spans = _write_changes(cursor, rows=rows, now=now)
             # One audit row per feed, not per member (HIPAA 45 CFR 164.312(b)).
             audit_record(AuditAction.IMPORT, "member feed", Path(path).name,
                          detail=f"{rows} rows: {created} members created, {updated} updated, "

@@ -9,10 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from posc import clock
 from posc.exceptions import DomainError
 from posc.mfa import services
 from posc.mfa.forms import CodeForm
@@ -54,7 +54,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             device = services.second_factor_verify(user=user, token=form.cleaned_data["code"],
-                                                   now=timezone.now())
+                                                   now=clock.request_now(request))
         except DomainError as error:
             form.add_error("code", error.message)
         else:
@@ -80,7 +80,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         try:
             device, codes = services.totp_device_confirm(
                 user=user, device_id=device.pk, token=form.cleaned_data["code"],
-                now=timezone.now())
+                now=clock.request_now(request))
         except DomainError as error:
             form.add_error("code", error.message)
         else:

@@ -10,7 +10,8 @@ whose building cost more than PostgreSQL's answer (bench/bench_throughput.py).
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.db import connections, router
-from django.utils import timezone
+
+from posc import clock
 
 
 class SessionStore(DbSessionStore):
@@ -21,7 +22,7 @@ class SessionStore(DbSessionStore):
         with connections[router.db_for_read(model)].cursor() as cursor:
             cursor.execute(f"SELECT session_data, expire_date FROM {table}"
                            " WHERE session_key = %s AND expire_date > %s",
-                           [self.session_key, timezone.now()])
+                           [self.session_key, clock.now()])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None

@@ -60,8 +60,8 @@ def test_recoupment_submit_and_moves_are_audited(hospital, ops_user):
     roles_sync()
     ops_user.groups.add(Group.objects.get(name=ENROLLMENT_OPERATIONS))
     with pytest.raises(DomainError):  # refused: nothing changed, nothing audited
-        recoupment_confirm_complete(recoupment_id=recoupment.pk + 1000, user=ops_user)
-    recoupment_confirm_complete(recoupment_id=recoupment.pk, user=ops_user)
+        recoupment_confirm_complete(recoupment_id=recoupment.pk + 1000, user=ops_user, now=NOW)
+    recoupment_confirm_complete(recoupment_id=recoupment.pk, user=ops_user, now=NOW)
     ids = ("100000000001", "100000000091")
     ref = recoupment.reference
     assert rows() == [(*who, "recoupment", ref, m)
@@ -74,17 +74,17 @@ def test_recoupment_submit_and_moves_are_audited(hospital, ops_user):
 def test_tracker_intake_and_steps_are_audited(new_case, qc):
     case = new_case()
     with pytest.raises(DomainError):
-        case_vet(case=case, true_case=True, reason=" ", user=qc)  # refused: no row
-    case_vet(case=case, true_case=True, reason="Checked MMIS.", user=qc)
+        case_vet(now=NOW, case=case, true_case=True, reason=" ", user=qc)  # refused: no row
+    case_vet(now=NOW, case=case, true_case=True, reason="Checked MMIS.", user=qc)
     assert rows() == [("csr", None, "CREATE", "tracker case", case.number, case.masshealth_id),
                       ("qc", None, "CHANGE", "tracker case", case.number, case.masshealth_id)]
 
 
 def test_a_member_feed_is_one_row_and_a_dry_run_none(tmp_path, reference_data):
     path = feed(tmp_path, [ROW, {**ROW, "member_id": "100000000002"}])
-    members_import(path=path, today=TODAY, dry_run=True)
+    members_import(path=path, today=TODAY, now=NOW, dry_run=True)
     assert rows() == []
-    members_import(path=path, today=TODAY)
+    members_import(path=path, today=TODAY, now=NOW)
     ((username, _, action, object_type, object_id, member_id),) = rows()
     assert (action, object_type, object_id, member_id) == ("IMPORT", "member feed",
                                                            "feed.csv", "")

@@ -9,7 +9,6 @@ AA; common.md: every input has a real ``<label for>``).
 import json
 import re
 import shutil
-import time
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe

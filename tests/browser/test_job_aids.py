@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from enrollment.forms import CERTIFY_LABEL
 from enrollment.models import DisenrollmentReason, EnrollmentTransaction
 from enrollment.services import batch_cut
-from posc.clock import today_eastern
+from posc import clock
 from posc.members.demo import demo_case, demo_member
 from posc.members.models import Member, Plan
 from tests.browser.pages import Walk, button, click, field, log_in
@@ -60,7 +60,7 @@ def test_enroll_job_aid(page, purpose):
     search(walk, case)
 
     walk.panel("verification", "Verification")
-    today = today_eastern()
+    today = clock.today()
     first_of_next_month = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     expect(summary_value(walk, "Member ID")).to_have_text(case.member_id)
     expect(summary_value(walk, "Date of birth")).to_have_text(mmddyyyy(member.date_of_birth))
@@ -118,7 +118,7 @@ def test_disenroll_job_aid(page, purpose):
     click(button(page, "Submit"))
 
     walk.panel("disenrollment_confirmation", "Disenrollment Confirmation")
-    today = today_eastern()
+    today = clock.today()
     last_day = today.replace(day=calendar.monthrange(today.year, today.month)[1])
     txn = EnrollmentTransaction.objects.get()
     assert txn.accepted and txn.member_id == case.member_id

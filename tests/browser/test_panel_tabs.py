@@ -19,7 +19,7 @@ from posc.members.demo import CCA_ONE_CARE, CCA_SCO, DEMO_PASSWORD
 from posc.members.models import EnrollmentSpan, Member, ProviderLink
 from posc.roles import PROVIDER_STAFF
 from tests.browser.pages import Walk, button, click, field, log_in
-from tests.browser.test_job_aids import MENU_ENTRY, open_member_search
+from tests.browser.test_job_aids import MENU_ENTRY
 
 
 class Searched(NamedTuple):

@@ -16,13 +16,13 @@ import io
 from dataclasses import dataclass
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
 from crm_tracker.demo import DEMO_TRACKER_CASES
 from crm_tracker.models import Case
 from crm_tracker.spreadsheets import MONITOR_DATE, MONITOR_HEADERS, MONITOR_RESULT
+from posc import clock
 from tests.browser.pages import Walk, button, click, field, heading, log_in, sideways_overflow
 
 REPORT_TITLE = "MCO Manual Tracker CRM Replacement for Excel Tracker"  # seed 003
@@ -101,7 +101,7 @@ def mmddyyyy(day: datetime.date) -> str:
 
 
 def today() -> datetime.date:
-    return timezone.localdate()  # the portal's today (America/New_York)
+    return clock.today()  # the portal's today (America/New_York), as its pages read it
 
 
 class Desks:

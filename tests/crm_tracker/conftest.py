@@ -15,7 +15,7 @@ from posc.roles import (
     SUPERVISOR,
     roles_sync,
 )
-from tests.crm_tracker.factories import intake_kwargs
+from tests.crm_tracker.factories import NOW, intake_kwargs
 from tests.factories import UserFactory
 
 TODAY = datetime.date(2026, 11, 22)
@@ -80,6 +80,6 @@ def new_case(csr):
 def true_case(new_case, qc, supervisor):
     """Return a case vetted true, waiting for the State Monitors."""
     case = new_case(ssn="900223333")
-    return case_vet(case=case, true_case=True, reason="Checked MMIS screen 9.", user=qc)
+    return case_vet(now=NOW, case=case, true_case=True, reason="Checked MMIS screen 9.", user=qc)
 
 

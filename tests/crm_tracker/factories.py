@@ -11,9 +11,13 @@ from crm_tracker.models import (
     Step,
     TaxonomyCombination,
 )
+from posc.clock import EASTERN
 from posc.members.models import Plan
 
 TODAY = datetime.date(2026, 11, 22)
+# The moment of the services' calls: 10 am Eastern on TODAY (the tests pass it, whatever
+# the real date).
+NOW = datetime.datetime.combine(TODAY, datetime.time(10), tzinfo=EASTERN)
 _numbers = itertools.count(1)
 
 
@@ -38,7 +42,7 @@ def intake_kwargs(*, user, case_type: str = CaseType.MCT_SPAN, **overrides) -> d
         "user": user, "case_type": case_type, "taxonomy": intake_taxonomy(case_type),
         "participant_names": f"TESTCASE, PAT{n}", "masshealth_id": f"{900000100000 + n:012d}",
         "ssn": f"9005{n:05d}", "requested_plan": Plan.objects.get(provider_id="130000001A"),
-        "today": TODAY,
+        "today": TODAY, "now": NOW,
     }
     if case_type == CaseType.FOR_CAUSE:
         kwargs["for_cause_reason"] = ForCauseReason.HOMELESS

@@ -8,6 +8,7 @@ from django.urls import reverse
 from crm_tracker.models import TAXONOMY_FIELDS, Case, CaseType, ProviderTermination
 from crm_tracker.rules import IntakeRefused
 from crm_tracker.services import case_intake
+from posc import clock
 from posc.members.models import Plan
 from tests.crm_tracker.factories import TODAY, current_termination, intake_kwargs, intake_taxonomy
 
@@ -41,10 +42,16 @@ def _post(case_type: str, **fields) -> dict:
      "DOE-EXAMPLE, SAM; DOE-EXAMPLE, KIT/900000000555/***-**-1234/Example Family Doctors"),
 ])
 def test_intake_composes_subject_and_crm_documentation(csr, client_for, slug, case_type, extra,
-                                                      subject, crm, monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
+                                                      subject, crm):
     if case_type == CaseType.ANGELA_MELODY:
-        extra = extra | {"provider_termination": current_termination().pk}
+        # The page checks the choice period against its own today (the clock): a period
+        # around the clock's today is open whatever the real date.
+        today = clock.today()
+        termination = ProviderTermination.objects.create(
+            plan=current_termination().plan, provider_name="Example Family Doctors",
+            choice_period_start=today - datetime.timedelta(days=30),
+            choice_period_end=today + datetime.timedelta(days=30))
+        extra = extra | {"provider_termination": termination.pk}
     client = client_for(csr)
     page = client.get(reverse("crm_tracker:case_intake", args=[slug]))
     assert f"<h1>New Case: {CaseType(case_type).label}</h1>" in page.content.decode()
@@ -111,9 +118,9 @@ def test_auto_assignment_inside_90_days_is_refused(csr, case_type, days_since_st
         assert "90 Day Right to Change" in refused.value.message
 
 
-def test_refusal_is_shown_on_the_form_and_nothing_is_saved(csr, client_for, monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
-    start = (TODAY - datetime.timedelta(days=10)).strftime("%m/%d/%Y")
+def test_refusal_is_shown_on_the_form_and_nothing_is_saved(csr, client_for):
+    # 10 days before the page's today (the clock): inside the 90 days, whatever the date.
+    start = (clock.today() - datetime.timedelta(days=10)).strftime("%m/%d/%Y")
     response = client_for(csr).post(
         reverse("crm_tracker:case_intake", args=["mct-span"]),
         _post(CaseType.MCT_SPAN, current_mco_auto_assigned="yes", current_mco_start=start))
@@ -162,8 +169,7 @@ def test_intake_history_records_every_field(new_case):
     assert case.history.get(field="ssn").new_value == case.ssn_masked
 
 
-def test_the_same_intake_page_posted_twice_opens_one_case(csr, client_for, monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
+def test_the_same_intake_page_posted_twice_opens_one_case(csr, client_for):
     client = client_for(csr)
     url = reverse("crm_tracker:case_intake", args=["mct-span"])
     page = client.get(url)

@@ -7,13 +7,14 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from crm_tracker.models import Case, CaseHistory, CaseType
 from crm_tracker.services import case_intake, case_vet
 from crm_tracker.spreadsheets import MONITOR_HEADERS, cell_safe
-from tests.crm_tracker.factories import intake_kwargs, intake_taxonomy
+from posc import clock
+from posc.clock import today_eastern
+from tests.crm_tracker.factories import NOW, TODAY, intake_kwargs, intake_taxonomy
 
 pytestmark = pytest.mark.django_db
 RESULT, DATE, REASON = (MONITOR_HEADERS.index(h) + 1 for h in (
@@ -48,7 +49,7 @@ def test_qc_report_lists_plan_selected_in_error_and_mco_updated(report_cases, qc
 
 
 def test_qc_report_keeps_cases_after_qc_relabels_them(report_cases, qc, supervisor, client_for):
-    case_vet(case=report_cases["mct"], true_case=False, reason="no", user=qc)
+    case_vet(now=NOW, case=report_cases["mct"], true_case=False, reason="no", user=qc)
     html = client_for(qc).get(reverse("crm_tracker:qc_report")).content.decode()
     assert _listed(report_cases["mct"], html)
 
@@ -65,12 +66,12 @@ def test_qc_report_filters(report_cases, qc, csr, taxonomy, client_for):
     assert _listed(report_cases["for_cause"], html) and not _listed(report_cases["mct"], html)
     html = client.get(url, {"csr": "csr.other"}).content.decode()
     assert _listed(theirs, html) and not _listed(report_cases["mct"], html)
-    Case.objects.filter(pk=theirs.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=40))
-    since = (timezone.localdate() - datetime.timedelta(days=5)).strftime("%m/%d/%Y")
+    # The filters compare with the cases' own dates (opened at NOW): no clock involved.
+    Case.objects.filter(pk=theirs.pk).update(created_at=NOW - datetime.timedelta(days=40))
+    since = (TODAY - datetime.timedelta(days=5)).strftime("%m/%d/%Y")
     html = client.get(url, {"date_from": since}).content.decode()
     assert not _listed(theirs, html) and _listed(report_cases["mct"], html)
-    until = (timezone.localdate() - datetime.timedelta(days=30)).strftime("%m/%d/%Y")
+    until = (TODAY - datetime.timedelta(days=30)).strftime("%m/%d/%Y")
     html = client.get(url, {"date_to": until}).content.decode()
     assert _listed(theirs, html) and not _listed(report_cases["mct"], html)
     html = client.get(url, {"date_from": "31/31/2026"}).content.decode()
@@ -126,7 +127,14 @@ def _upload(client, book: Workbook):
 
 @pytest.fixture
 def monitor_cases(new_case, qc, supervisor):
-    return [case_vet(case=new_case(), true_case=True, reason="ok", user=qc) for _ in range(3)]
+    """Three cases opened and vetted now, by the clock the import page reads.
+
+    The page checks a processed date against its own today and the case's opening date:
+    cases opened on that clock let the tests type today's date, whatever the real date.
+    """
+    now = clock.now()
+    return [case_vet(now=now, case=new_case(now=now, today=today_eastern(now)), true_case=True,
+                     reason="ok", user=qc) for _ in range(3)]
 
 
 def _row_of(sheet, case) -> int:
@@ -142,7 +150,7 @@ def test_monitor_sheet_round_trip(monitor_cases, monitor, client_for):
     sheet = book.active
     assert [c.value for c in sheet[1]] == MONITOR_HEADERS
     processed, not_processed, untouched = monitor_cases
-    today = timezone.localdate()
+    today = clock.today()
     sheet.cell(_row_of(sheet, processed), RESULT, "Processed")
     sheet.cell(_row_of(sheet, processed), DATE, datetime.datetime(today.year, today.month,
                                                                   today.day))
@@ -170,10 +178,11 @@ def test_monitor_sheet_accepts_typed_dates(monitor_cases, monitor, client_for):
     sheet = book.active
     row = _row_of(sheet, monitor_cases[0])
     sheet.cell(row, RESULT, "processed")
-    sheet.cell(row, DATE, timezone.localdate().strftime("%m/%d/%Y"))
+    today = clock.today()
+    sheet.cell(row, DATE, today.strftime("%m/%d/%Y"))
     assert _upload(client, book).status_code == 302
     monitor_cases[0].refresh_from_db()
-    assert monitor_cases[0].mmis_processed_on == timezone.localdate()
+    assert monitor_cases[0].mmis_processed_on == today
 
 
 def test_a_bad_sheet_changes_nothing(monitor_cases, monitor, client_for):
@@ -182,7 +191,7 @@ def test_a_bad_sheet_changes_nothing(monitor_cases, monitor, client_for):
     sheet = book.active
     good, bad_date, bad_result = (_row_of(sheet, c) for c in monitor_cases)
     sheet.cell(good, RESULT, "Processed")
-    sheet.cell(good, DATE, timezone.localdate().strftime("%m/%d/%Y"))
+    sheet.cell(good, DATE, clock.today().strftime("%m/%d/%Y"))
     sheet.cell(bad_date, RESULT, "Processed")
     sheet.cell(bad_date, DATE, "2026-31-02")
     sheet.cell(bad_result, RESULT, "Done")

@@ -6,12 +6,11 @@ import logging
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from crm_tracker.models import Case, CaseHistory, CaseType
 from crm_tracker.services import case_outreach, case_vet
-from tests.crm_tracker.factories import TODAY
+from posc import clock
 from tests.crm_tracker.test_intake import _post
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +28,9 @@ def _xlsx_text(content: bytes) -> str:
 
 
 @pytest.fixture
-def walked(csr, qc, monitor, supervisor, client_for, caplog, monkeypatch):
+def walked(csr, qc, monitor, supervisor, client_for, caplog):
     """Walk cases through every step with the pages, capturing every log record."""
     caplog.set_level(logging.DEBUG)
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
     client = client_for(csr)
     for _ in range(3):
         response = client.post(reverse("crm_tracker:case_intake", args=["mct-span"]),
@@ -41,17 +39,17 @@ def walked(csr, qc, monitor, supervisor, client_for, caplog, monkeypatch):
     # A refused intake echoes nothing of the SSN into the log either.
     client.post(reverse("crm_tracker:case_intake", args=["mct-span"]),
                 _post(CaseType.MCT_SPAN, current_mco_auto_assigned="yes",
-                      current_mco_start=TODAY.strftime("%m/%d/%Y")))
-    monkeypatch.undo()
+                      current_mco_start=clock.today().strftime("%m/%d/%Y")))
     true_case, false_case, kept = Case.objects.order_by("case_number")
-    case_vet(case=true_case, true_case=True, reason="ok", user=qc)
-    case_vet(case=false_case, true_case=False, reason="no", user=qc)
-    case_outreach(case=false_case, documentation="Called.", user=supervisor)
+    # The pages opened the cases by the clock: the steps follow on the same clock.
+    case_vet(now=clock.now(), case=true_case, true_case=True, reason="ok", user=qc)
+    case_vet(now=clock.now(), case=false_case, true_case=False, reason="no", user=qc)
+    case_outreach(now=clock.now(), case=false_case, documentation="Called.", user=supervisor)
     monitor_client = client_for(monitor)
     book = load_workbook(io.BytesIO(monitor_client.get(
         reverse("crm_tracker:monitor_export", args=["xlsx"])).content))
     book.active.cell(2, 10, "Processed")
-    book.active.cell(2, 11, timezone.localdate().strftime("%m/%d/%Y"))
+    book.active.cell(2, 11, clock.today().strftime("%m/%d/%Y"))
     out = io.BytesIO()
     book.save(out)
     monitor_client.post(reverse("crm_tracker:monitor_import"),

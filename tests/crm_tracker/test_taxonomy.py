@@ -2,7 +2,6 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from crm_tracker.models import (
     TAXONOMY_FIELDS,
@@ -16,7 +15,8 @@ from crm_tracker.models import (
 )
 from crm_tracker.services import case_intake, case_outreach, case_vet
 from crm_tracker.taxonomy import TaxonomyNotAllowed
-from tests.crm_tracker.factories import intake_kwargs, intake_taxonomy
+from posc import clock
+from tests.crm_tracker.factories import NOW, intake_kwargs, intake_taxonomy
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +63,14 @@ def test_every_combination_walked_sets_its_status_and_owner(csr, qc, supervisor)
         seen(case_intake(**intake_kwargs(
             user=csr, case_type=CaseType.ANGELA_MELODY,
             taxonomy=intake_taxonomy(CaseType.ANGELA_MELODY, disposition))))
-    seen(case_vet(case=case_intake(**intake_kwargs(user=csr)), true_case=True, reason="ok",
+    seen(case_vet(now=NOW, case=case_intake(**intake_kwargs(user=csr)), true_case=True, reason="ok",
                   user=qc))
-    false = seen(case_vet(case=case_intake(**intake_kwargs(user=csr)), true_case=False,
+    false = seen(case_vet(now=NOW, case=case_intake(**intake_kwargs(user=csr)), true_case=False,
                           reason="auto-assigned", user=qc))
-    first = seen(case_outreach(case=false, documentation="Called, voicemail.", user=supervisor))
-    seen(case_outreach(case=first, documentation="Called again, no answer.", user=supervisor))
+    first = seen(case_outreach(now=NOW, case=false, documentation="Called, voicemail.",
+                               user=supervisor))
+    seen(case_outreach(now=NOW, case=first, documentation="Called again, no answer.",
+                       user=supervisor))
     assert reached == SEED_MATRIX
 
 
@@ -150,4 +152,4 @@ def test_admin_refuses_a_combination_outside_the_matrix(new_case, ops, client_fo
     assert rows["sub_category"].old_value == "NA"
     assert rows["owner_queue"].new_value == "MHBE CRM Unassigned"
     assert rows["sub_category"].changed_by == ops
-    assert rows["sub_category"].changed_at <= timezone.now()
+    assert rows["sub_category"].changed_at <= clock.now()

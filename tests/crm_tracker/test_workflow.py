@@ -5,12 +5,12 @@ import uuid
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from crm_tracker.models import Case, CaseHistory, CaseType, SupervisorAssignment
 from crm_tracker.services import case_intake, case_mmis_record, case_outreach, case_vet
+from posc import clock
 from posc.exceptions import DomainError, InvalidTransition
-from tests.crm_tracker.factories import TODAY, intake_kwargs, intake_taxonomy
+from tests.crm_tracker.factories import NOW, TODAY, intake_kwargs, intake_taxonomy
 from tests.crm_tracker.test_intake import _post
 from tests.threads import run_in_threads
 
@@ -23,12 +23,11 @@ def _login(user) -> Client:
     return client
 
 
-def _intake(csr, monkeypatch) -> Case:
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
+def _intake(csr) -> Case:
+    """Open a case with the intake page (on the clock the pages read)."""
     response = _login(csr).post(reverse("crm_tracker:case_intake", args=["for-cause-reason"]),
                                 _post(CaseType.FOR_CAUSE, for_cause_reason="HOMELESS"))
     assert response.status_code == 302
-    monkeypatch.undo()
     return Case.objects.get()
 
 
@@ -62,8 +61,8 @@ def _last_history(case: Case) -> int:
     return case.history.order_by("-pk").values_list("pk", flat=True).first()
 
 
-def test_intake_qc_true_state_monitor_processed(csr, qc, monitor, supervisor, monkeypatch):
-    case = _intake(csr, monkeypatch)
+def test_intake_qc_true_state_monitor_processed(csr, qc, monitor, supervisor):
+    case = _intake(csr)
     assert _state(case) == ("Plan Selected in Error", "Escalated", "MHBE CRM Escalations",
                             "MCO Tracker QC")
     mark = _last_history(case)
@@ -76,7 +75,7 @@ def test_intake_qc_true_state_monitor_processed(csr, qc, monitor, supervisor, mo
     assert _listed(case, client.get(reverse("crm_tracker:monitor_queue")).content.decode())
     assert ">MMIS Processing</a>" in client.get(case.get_absolute_url()).content.decode()
     mark = _last_history(case)
-    today = timezone.localdate()
+    today = clock.today()  # the page's today: the case was opened by the clock too
     response = client.post(reverse("crm_tracker:case_mmis", args=[case.number]),
                            {"result": "processed", "processed_on": today.strftime("%m/%d/%Y")})
     assert response.status_code == 302
@@ -87,8 +86,8 @@ def test_intake_qc_true_state_monitor_processed(csr, qc, monitor, supervisor, mo
     assert not _listed(case, client.get(reverse("crm_tracker:monitor_queue")).content.decode())
 
 
-def test_intake_qc_false_supervisor_two_attempts(csr, qc, supervisor, monkeypatch):
-    case = _intake(csr, monkeypatch)
+def test_intake_qc_false_supervisor_two_attempts(csr, qc, supervisor):
+    case = _intake(csr)
     _vet(qc, case, "false", "Auto-assigned within 90 days; HBX can change it.")
     assert _state(case) == ("Outreach Required", "Closed", "MHBE CRM Unassigned",
                             "Supervisor Outreach")
@@ -119,11 +118,11 @@ def test_intake_qc_false_supervisor_two_attempts(csr, qc, supervisor, monkeypatc
     assert {"disposition", "status", "work_queue", "outreach_second_notes",
             "outreach_attempts", "closed_at"} <= _history_fields(case, mark)
     with pytest.raises(InvalidTransition):
-        case_outreach(case=case, documentation="A third?", user=supervisor)
+        case_outreach(now=clock.now(), case=case, documentation="A third?", user=supervisor)
 
 
-def test_true_not_processed_back_to_qc_then_outreach(csr, qc, monitor, supervisor, monkeypatch):
-    case = _intake(csr, monkeypatch)
+def test_true_not_processed_back_to_qc_then_outreach(csr, qc, monitor, supervisor):
+    case = _intake(csr)
     _vet(qc, case, "true")
     response = _login(monitor).post(reverse("crm_tracker:case_mmis", args=[case.number]),
                                     {"result": "not_processed",
@@ -133,7 +132,7 @@ def test_true_not_processed_back_to_qc_then_outreach(csr, qc, monitor, superviso
     assert case.mmis_result == "NOT_PROCESSED"
     # QC can only relabel it for Supervisor outreach now.
     with pytest.raises(InvalidTransition):
-        case_vet(case=case, true_case=True, reason="again", user=qc)
+        case_vet(now=clock.now(), case=case, true_case=True, reason="again", user=qc)
     vet_page = _login(qc).get(reverse("crm_tracker:case_vet", args=[case.number]))
     assert list(vet_page.context["form"].fields["result"].choices) == [
         ("false", "False tracker case")]
@@ -142,33 +141,34 @@ def test_true_not_processed_back_to_qc_then_outreach(csr, qc, monitor, superviso
                             "Supervisor Outreach")
     rows = case.history.filter(field="vetting").values_list("old_value", "new_value")
     assert list(rows) == [("", "True tracker case"), ("True tracker case", "False tracker case")]
-    case_outreach(case=case, documentation="Reached the consumer.", user=supervisor)
+    case_outreach(now=clock.now(), case=case, documentation="Reached the consumer.",
+                  user=supervisor)
     assert _state(case)[0] == "Outreach 1st Attempt"
 
 
 def test_each_step_refuses_a_case_in_another_queue(new_case, qc, monitor, supervisor):
     case = new_case()
     with pytest.raises(InvalidTransition):
-        case_mmis_record(case=case, processed=True, processed_on=timezone.localdate(),
-                         reason="", user=monitor, today=timezone.localdate())
+        case_mmis_record(now=NOW, case=case, processed=True, processed_on=TODAY,
+                         reason="", user=monitor, today=TODAY)
     with pytest.raises(InvalidTransition):
-        case_outreach(case=case, documentation="x", user=supervisor)
-    case_vet(case=case, true_case=True, reason="ok", user=qc)
+        case_outreach(now=NOW, case=case, documentation="x", user=supervisor)
+    case_vet(now=NOW, case=case, true_case=True, reason="ok", user=qc)
     with pytest.raises(InvalidTransition):
-        case_vet(case=case, true_case=False, reason="twice", user=qc)
+        case_vet(now=NOW, case=case, true_case=False, reason="twice", user=qc)
 
 
 def test_mmis_date_rules(true_case, monitor):
-    today = timezone.localdate()
+    today = TODAY  # the day the case was opened (NOW), given to the service
     for day, code in ((today.replace(year=today.year + 1), "DATE_FUTURE"),
                       (today.replace(year=today.year - 1), "DATE_BEFORE_CASE"),
                       (None, "DATE_REQUIRED")):
         with pytest.raises(DomainError) as refused:
-            case_mmis_record(case=true_case, processed=True, processed_on=day, reason="",
+            case_mmis_record(now=NOW, case=true_case, processed=True, processed_on=day, reason="",
                              user=monitor, today=today)
         assert refused.value.code == code
     with pytest.raises(DomainError):
-        case_mmis_record(case=true_case, processed=False, processed_on=None, reason=" ",
+        case_mmis_record(now=NOW, case=true_case, processed=False, processed_on=None, reason=" ",
                          user=monitor, today=today)
     true_case.refresh_from_db()
     assert true_case.mmis_result == "" and true_case.work_queue.name == "State Monitor"
@@ -178,7 +178,7 @@ def test_false_vetting_needs_the_csrs_supervisor(new_case, qc):
     case = new_case()
     assert not SupervisorAssignment.objects.exists()
     with pytest.raises(DomainError) as refused:
-        case_vet(case=case, true_case=False, reason="not a tracker case", user=qc)
+        case_vet(now=NOW, case=case, true_case=False, reason="not a tracker case", user=qc)
     assert refused.value.code == "NO_SUPERVISOR"
     assert not CaseHistory.objects.filter(case=case, field="vetting").exists()
 
@@ -190,9 +190,9 @@ def test_another_supervisor_cannot_do_the_outreach(new_case, qc, supervisor, tax
 
     other = UserFactory(username="other.supervisor")
     other.groups.add(taxonomy["Supervisor"])
-    case = case_vet(case=new_case(), true_case=False, reason="no", user=qc)
+    case = case_vet(now=NOW, case=new_case(), true_case=False, reason="no", user=qc)
     with pytest.raises(PermissionDenied):
-        case_outreach(case=case, documentation="x", user=other)
+        case_outreach(now=NOW, case=case, documentation="x", user=other)
     assert not _listed(case, _login(other).get(
         reverse("crm_tracker:outreach_queue")).content.decode())
     assert _login(other).get(case.get_absolute_url()).status_code == 404

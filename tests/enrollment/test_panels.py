@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from enrollment.models import EnrollmentTransaction
-from posc.clock import today_eastern
+from posc import clock
 from posc.members.models import County, EnrollmentSpan, Plan
 from posc.mmis.dates import disenrollment_effective_date, enrollment_effective_date
 from tests.conftest import CCA_ONE_CARE, CCA_SCO, FALLON_SCO, TUFTS_ONE_CARE
@@ -131,7 +131,7 @@ class TestScoEnrollmentJobAid:
         client = client_for(cca_sco)
         member = MemberFactory(first_name="MARGARET", last_name="SAMPLEFORD", county="Norfolk",
                                rating_category="CNHC")
-        effective = enrollment_effective_date(today_eastern())
+        effective = enrollment_effective_date(clock.today())
         found = search(client, "sco", member, CCA_SCO)
         assert opens(found, "verification")
 
@@ -233,7 +233,7 @@ class TestScoDisenrollmentJobAid:
         response = client.post(panel.url, panel.data(reason="MOVED_OOA"))
         txn = EnrollmentTransaction.objects.get()
         html = client.get(response["Location"]).content.decode()
-        end = disenrollment_effective_date(today_eastern())
+        end = disenrollment_effective_date(clock.today())
         assert "<h1>Disenrollment Confirmation</h1>" in html
         assert "Disenrollment validated by MMIS" in html and txn.reference in html
         assert end.strftime("%m/%d/%Y") in html and "834 batch file" in html

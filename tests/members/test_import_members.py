@@ -35,6 +35,7 @@ SAMPLE = (
 # A valid row (the sample's first member) to change one value at a time.
 ROW = dict(zip(NAMES, SAMPLE.splitlines()[1].split(","), strict=True))
 TODAY = datetime.date(2025, 1, 15)
+NOW = datetime.datetime(2025, 1, 15, 15, 0, tzinfo=datetime.timezone.utc)
 MCO = "130000001A"  # demo-data.md: Tufts Health Together
 
 
@@ -263,7 +264,7 @@ def test_birth_date_after_today_is_refused(tmp_path, plans):
                                                                 date_of_birth="2025-01-16")])
 
     with pytest.raises(ImportRejected) as refusal:
-        members_import(path=path, today=TODAY)
+        members_import(path=path, today=TODAY, now=NOW)
 
     assert refusal.value.extra["problems"] == [
         "line 3: date_of_birth: is in the future (2025-01-16)"]
@@ -275,7 +276,7 @@ def test_birth_date_before_1800_is_refused(tmp_path, plans):
                                                                 date_of_birth="0001-01-01")])
 
     with pytest.raises(ImportRejected) as refusal:
-        members_import(path=path, today=TODAY)
+        members_import(path=path, today=TODAY, now=NOW)
 
     assert refusal.value.extra["problems"] == [
         "line 3: date_of_birth: is before 1800-01-01 (0001-01-01)"]
@@ -335,7 +336,7 @@ def test_more_than_fifty_problems_print_fifty_then_a_count(tmp_path, plans):
     assert lines[49] == "line 51: zip: must be 5 digits, not '1'"
     assert lines[50] == "… and 10 more problems"
     with pytest.raises(ImportRejected) as refusal:
-        members_import(path=path, today=TODAY)
+        members_import(path=path, today=TODAY, now=NOW)
     assert len(refusal.value.extra["problems"]) == 60
 
 

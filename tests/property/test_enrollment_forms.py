@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from enrollment.models import BatchEntry, DisenrollmentReason, EnrollmentTransaction
 from posc.members.models import EnrollmentSpan, Plan
 from tests.conftest import CCA_SCO
-from tests.enrollment.helpers import reach_certification, reach_disenrollment, search
+from tests.enrollment.helpers import reach_certification, reach_disenrollment
 from tests.factories import MemberFactory, SpanFactory
 from tests.property.conftest import (
     assert_not_server_error,

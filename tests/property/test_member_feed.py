@@ -24,6 +24,7 @@ from tests.x12check import SAMPLES
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 11, 22)
+NOW = datetime.datetime(2026, 11, 22, 15, 0, tzinfo=datetime.timezone.utc)
 SAMPLE = (SAMPLES / "member-feed-sample.csv").read_text("utf-8")
 HEADER, *ROWS = list(csv.reader(io.StringIO(SAMPLE)))
 DATE_COLUMNS = {name for name, _, kind in COLUMNS if kind == "date"}
@@ -98,7 +99,7 @@ def test_member_feed_import(reference_data, tmp_path, content):
     with example_savepoint():
         before = table_snapshot()
         try:
-            result = members_import(path=path, today=TODAY)
+            result = members_import(path=path, today=TODAY, now=NOW)
         except ImportRejected as refusal:
             event("refused")
             problems = refusal.extra["problems"]

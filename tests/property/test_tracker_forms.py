@@ -2,7 +2,6 @@
 an accepted form writes its case or its step (seed 003, crm_tracker/forms.py, spreadsheets.py).
 """
 
-import datetime
 import io
 
 import pytest
@@ -24,6 +23,7 @@ from crm_tracker.models import (
 from crm_tracker.services import case_vet
 from crm_tracker.spreadsheets import MONITOR_HEADERS
 from crm_tracker.views import CASE_TYPE_SLUGS
+from posc import clock
 from tests.crm_tracker.conftest import (  # noqa: F401  (the tracker's role fixtures)
     csr,
     monitor,
@@ -33,7 +33,7 @@ from tests.crm_tracker.conftest import (  # noqa: F401  (the tracker's role fixt
     taxonomy,
     true_case,
 )
-from tests.crm_tracker.factories import intake_taxonomy
+from tests.crm_tracker.factories import NOW, intake_taxonomy
 from tests.property.conftest import (
     assert_not_server_error,
     changed_tables,
@@ -128,7 +128,7 @@ def test_tracker_vet_form(qc_case, qc, client, result, reason):
 
 @given(result=_usually(["processed", "not_processed"]),
        processed_on=st.one_of(us_date_text(), st.just(
-           datetime.date.today().strftime("%m/%d/%Y"))),
+           clock.today().strftime("%m/%d/%Y"))),
        reason=st.one_of(st.just(""), st.just("Not in MMIS."), any_text()))
 def test_tracker_mmis_result_form(true_case, monitor, client, result, processed_on, reason):
     """State Monitor's MMIS record: the result is stored, or nothing is written."""
@@ -142,7 +142,8 @@ def test_tracker_mmis_result_form(true_case, monitor, client, result, processed_
 @pytest.fixture
 def outreach_case(new_case, qc, supervisor):
     """Return a case vetted false: waiting for the CSR's Supervisor's outreach."""
-    return case_vet(case=new_case(), true_case=False, reason="Not a tracker case.", user=qc)
+    return case_vet(now=NOW, case=new_case(), true_case=False, reason="Not a tracker case.",
+                    user=qc)
 
 
 @given(attempt=_usually(["1", "2"]), documentation=st.one_of(st.just("Called twice."),
@@ -196,7 +197,7 @@ def monitor_sheets(draw, case_number: int) -> bytes:
         row = [""] * len(MONITOR_HEADERS)
         row[0] = draw(st.one_of(st.just(f"{case_number:08d}"), st.just(case_number), _cell()))
         row[-3] = draw(st.one_of(st.sampled_from(["Processed", "Not Processed", ""]), _cell()))
-        row[-2] = draw(st.one_of(st.just(datetime.date.today().strftime("%m/%d/%Y")),
+        row[-2] = draw(st.one_of(st.just(clock.today().strftime("%m/%d/%Y")),
                                  st.just(""), _cell()))
         row[-1] = draw(st.one_of(st.just(""), st.just("Not found in MMIS."), _cell()))
         sheet.append(row)

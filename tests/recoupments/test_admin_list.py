@@ -7,10 +7,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from posc import clock
 from posc.members.models import Plan
 from recoupments.business_days import add_business_days, is_business_day
 from recoupments.models import TRANSITIONS, Recoupment, RecoupmentEvent, Status
-from posc.clock import today_eastern
 from tests.factories import UserFactory
 from tests.recoupments.conftest import TUFTS_TOGETHER
 from tests.recoupments.factories import RecoupmentFactory
@@ -30,7 +30,7 @@ def last_business_day_before(day: datetime.date, count: int) -> datetime.date:
 
 @pytest.fixture
 def today():
-    return today_eastern()
+    return clock.today()
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from posc import clock
 from posc.members.models import Plan
+from recoupments.business_days import add_business_days, receipt_day
 from recoupments.models import ClaimUpdate, Recoupment, RecoupmentEvent, Status
-from recoupments.business_days import add_business_days
 from recoupments.services import recoupment_submit
 from tests.factories import MemberFactory, SpanFactory
 from tests.recoupments.conftest import (
     CCA_SCO,
-    NOW,
     TUFTS_TOGETHER,
     WELLSENSE_MCO,
     form_input,
@@ -48,12 +48,16 @@ def do(client, recoupment: Recoupment, page: str, data: dict | None = None) -> R
 
 @pytest.fixture
 def submitted(hospital):
-    """A request of the hospital with a member known to the portal, enrolled with CCA SCO."""
+    """A request of the hospital with a member known to the portal, enrolled with CCA SCO.
+
+    Submitted now, by the clock the admin pages read (they take no date from a test): the
+    request's clocks and the admin's moves run on one clock, whatever the real date.
+    """
     member = MemberFactory(member_id="100000000001", first_name="ROSE", last_name="EXAMPLE")
     SpanFactory(member=member, plan=Plan.objects.get(provider_id=CCA_SCO),
                 start_date=datetime.date(2024, 10, 1), end_date=datetime.date(2025, 3, 31))
     recoupment = recoupment_submit(user=hospital, data=form_input(
-        mce_provider_ids=(CCA_SCO,)), now=NOW)
+        mce_provider_ids=(CCA_SCO,)), now=clock.now())
     mail.outbox.clear()
     return recoupment
 
@@ -115,6 +119,7 @@ def test_mce_paths_walk_to_payment_confirmed(ops, hospital, submitted, client_fo
                                              paying_name, contact):
     client = client_for(ops)
     recoupment = through_research(client, submitted)
+    # The admin approves now: day 0 of the 10-business-day MCE window is today's receipt day.
     recoupment = do(client, recoupment, "approve", {
         "path": path, "paying_mce": paying, "instructions": "Reprocess the three claims.",
         "capitation_note": "Capitation adjustment sent to MMIS.", "enrollment_adjustments": "",
@@ -135,6 +140,7 @@ def test_mce_paths_walk_to_payment_confirmed(ops, hospital, submitted, client_fo
         assert text in email.body
     # 10 business days from the approval's day (the admin approves today).
     assert recoupment.mce_update_due == add_business_days(recoupment.approved_on, 10)
+    assert recoupment.approved_on == receipt_day(recoupment.events.get(move="approve_mce").at)
     mce_to_payment(client, recoupment, hospital)
     assert_payment_email(recoupment, hospital, paying_name)
     # Each of the six claim statuses recorded reached the provider.

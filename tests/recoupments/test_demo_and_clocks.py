@@ -13,7 +13,7 @@ from recoupments import demo
 from recoupments.models import Recoupment, RecoupmentEvent, Status
 from recoupments.services import recoupment_submit
 from tests.factories import UserFactory
-from tests.recoupments.conftest import HOSPITAL, form_input
+from tests.recoupments.conftest import HOSPITAL, NOW, form_input
 
 pytestmark = pytest.mark.django_db
 EASTERN = ZoneInfo("America/New_York")
@@ -25,13 +25,16 @@ def test_demo_requests_are_created_once(recoupment_data):
     ProviderLink.objects.create(user=hospital, provider_id=HOSPITAL)
     UserFactory(username="ops", is_staff=True).groups.add(
         Group.objects.get(name=ENROLLMENT_OPERATIONS))
-    summary = demo.demo_seed(stdout=StringIO())
+    summary = demo.demo_seed(stdout=StringIO(), now=NOW)
     assert summary.startswith("recoupments: 4 of 4 demo requests created for hospital")
+    # Submitted at the moment the caller gave (seed_demo reads the clock once).
+    assert set(Recoupment.objects.values_list("submitted_at", flat=True)) == {NOW}
+    assert all(r.reference.startswith("RCP-20261123-") for r in Recoupment.objects.all())
     statuses = set(Recoupment.objects.values_list("status", flat=True))
     assert statuses == {Status.SUBMITTED, Status.RETURNED, Status.APPROVAL,
                         Status.MASSHEALTH_BILLING}
     events = RecoupmentEvent.objects.count()
-    assert demo.demo_seed(stdout=StringIO()).startswith("recoupments: 0 of 4")
+    assert demo.demo_seed(stdout=StringIO(), now=NOW).startswith("recoupments: 0 of 4")
     assert Recoupment.objects.count() == 4 and RecoupmentEvent.objects.count() == events
     # Each demo row's history leads from Submit to its status.
     for recoupment in Recoupment.objects.all():
@@ -40,7 +43,7 @@ def test_demo_requests_are_created_once(recoupment_data):
 
 
 def test_demo_without_accounts_creates_no_requests(recoupment_data):
-    assert "no demo requests" in demo.demo_seed(stdout=StringIO())
+    assert "no demo requests" in demo.demo_seed(stdout=StringIO(), now=NOW)
     assert not Recoupment.objects.exists()
 
 

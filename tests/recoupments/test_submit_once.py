@@ -12,7 +12,7 @@ from django.urls import reverse
 from recoupments.inputs import LineInput, RecoupmentInput
 from recoupments.models import Recoupment
 from recoupments.services import recoupment_submit
-from tests.recoupments.conftest import HOSPITAL, TUFTS_TOGETHER, provider_user
+from tests.recoupments.conftest import HOSPITAL, NOW, TUFTS_TOGETHER, provider_user
 from tests.recoupments.helpers import form_post
 from tests.threads import run_in_threads
 
@@ -66,6 +66,7 @@ def test_eight_simultaneous_posts_of_one_page_make_one_request(recoupment_data):
         lines=(LineInput(date_of_service=datetime.date(2025, 3, 4),
                          service="99213", amount=Decimal("10.00")),))
     results = run_in_threads(8, lambda i: recoupment_submit(user=user, data=data,
-                                                            submission_token=token).pk)
+                                                            submission_token=token,
+                                                            now=NOW).pk)
     assert len(set(results)) == 1
     assert Recoupment.objects.count() == 1 and len(mail.outbox) == 1

@@ -23,6 +23,7 @@ from django.db import connection
 from enrollment.models import Batch834, BatchEntry, EnrollmentTransaction
 from enrollment.services import batch_cut, enrollment_submit
 from enrollment.tasks import batch_daily
+from posc import clock
 from posc.members.models import Plan
 from tests.conftest import CCA_SCO
 from tests.factories import MemberFactory
@@ -45,7 +46,7 @@ def accepted(user, count: int = 1) -> None:
     member = MemberFactory()
     txn = enrollment_submit(token=uuid.uuid4(), program="SCO", provider_id=CCA_SCO,
                             member_id=member.member_id, last_name=member.last_name,
-                            first_name=member.first_name, user=user)
+                            first_name=member.first_name, user=user, today=clock.today())
     assert txn.accepted, txn.errors
     fields = {f.attname: getattr(txn, f.attname)
               for f in EnrollmentTransaction._meta.concrete_fields if not f.primary_key}

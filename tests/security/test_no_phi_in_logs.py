@@ -25,6 +25,7 @@ from django.urls import include, path, reverse
 
 from crm_tracker.models import Case, CaseType, SupervisorAssignment
 from enrollment.models import Batch834
+from posc import clock
 from posc.logging import RedactPHIFilter, redact
 from posc.members.models import Plan, ProviderLink
 from posc.roles import CSR, QC_TEAM_LEAD, STATE_MONITOR, SUPERVISOR, roles_sync
@@ -275,7 +276,7 @@ def test_tracker_intake_vet_monitor_and_outreach_log_no_phi(roles, output, monke
     response = monitor_client.post(reverse("crm_tracker:monitor_import"), {
         "sheet": SimpleUploadedFile("sheet.xlsx", TRACKED["ssn"].encode())})
     assert response.status_code == 200
-    today = datetime.date.today().strftime("%m/%d/%Y")
+    today = clock.today().strftime("%m/%d/%Y")  # the page's today (the cases opened on it)
     response = monitor_client.post(reverse("crm_tracker:case_mmis", args=[true_case.number]),
                                    {"result": "processed", "processed_on": today})
     assert response.status_code == 302

@@ -20,13 +20,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from crm_tracker.models import Case, SupervisorAssignment
 from crm_tracker.services import case_intake
 from enrollment.models import Batch834, EnrollmentTransaction
 from enrollment.services import batch_cut, enrollment_submit
+from posc import clock
 from posc.members.demo import CCA_SCO, DEMO_ACCOUNTS
 from posc.members.management.commands.seed_demo import account_seed
 from posc.members.models import Member, Plan, Program
@@ -79,7 +79,8 @@ def build_world() -> World:
     member, eligible = MemberFactory(), MemberFactory()
     txn = enrollment_submit(token=uuid.uuid4(), program=Program.SCO, provider_id=CCA_SCO,
                             member_id=member.member_id, last_name=member.last_name,
-                            first_name=member.first_name, user=users["cca.sco"])
+                            first_name=member.first_name, user=users["cca.sco"],
+                            today=clock.today())
     assert txn.accepted, txn.errors
     batch = batch_cut(plan=Plan.objects.get(provider_id=CCA_SCO))
     recoupment = recoupment_submit(user=users["hospital"], data=form_input(), now=NOW)
@@ -98,7 +99,7 @@ def build_world() -> World:
     # admin shows its path, as for a task whose function is gone.
     DBTaskResult.objects.create(args_kwargs={"args": [], "kwargs": {}},
                                 task_path="posc.no_such_module.email_send",
-                                backend_name="default", run_after=timezone.now())
+                                backend_name="default", run_after=clock.now())
     world = World(users=users, member=member, eligible=eligible, transaction=txn, batch=batch,
                   recoupment=recoupment, other_recoupment=other, case=case)
     for username in users:

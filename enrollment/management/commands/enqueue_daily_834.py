@@ -30,6 +30,7 @@ class Command(BaseCommand):
         if outcome["cut"] is None and not outcome["written"]:
             self.stdout.write(f"no pending transactions for {outcome['provider_id']}")
         for batch in outcome["written"]:
+            loops = batch["loops"]
             self.stdout.write(f"wrote batch {batch['number']} for {outcome['provider_id']} "
-                              f"({batch['loops']} member{pluralize(batch['loops'])}) to {batch['file']} "
+                              f"({loops} member{pluralize(loops)}) to {batch['file']} "
                               f"sha256 {batch['sha256']}")

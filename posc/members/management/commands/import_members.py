@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import pluralize
-from django.utils import timezone
 
+from posc import clock
 from posc.exceptions import ImportRejected
 from posc.members.importer import members_import
 
@@ -21,8 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: str, dry_run: bool, **options) -> None:
         try:
-            result = members_import(path=path, dry_run=dry_run, today=timezone.localdate(),
-                                    progress=self._progress)
+            now = clock.now()
+            result = members_import(path=path, dry_run=dry_run, today=clock.today_eastern(now),
+                                    now=now, progress=self._progress)
         except ImportRejected as rejected:
             problems = rejected.extra["problems"]
             for problem in problems[:SHOWN_PROBLEMS]:

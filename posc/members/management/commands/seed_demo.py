@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template.defaultfilters import pluralize
 
 from crm_tracker import demo as crm_demo
+from posc import clock
 from posc.members.demo import (
     DEMO_ACCOUNTS,
     DEMO_CASES,
@@ -131,7 +132,9 @@ class Command(BaseCommand):
             if with_accounts:
                 created_accounts = sum(account_seed(account=a, groups=groups)[1]
                                        for a in DEMO_ACCOUNTS)
-            app_summaries = [s for app in APP_DEMOS if (s := app.demo_seed(stdout=self.stdout))]
+            now = clock.now()
+            app_summaries = [s for app in APP_DEMOS
+                             if (s := app.demo_seed(stdout=self.stdout, now=now))]
         self.stdout.write(
             f"reference data loaded ({', '.join(FIXTURES)}); roles synced; "
             f"{created_members} of {len(members)} demo members created; "
