@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from posc.clock import today_eastern
+from posc import clock
 from posc.exceptions import DomainError
 from recoupments import services
 from recoupments.inputs import LineInput
@@ -150,7 +150,7 @@ def test_claims_support_asks_timely_filing_only_when_recorded(billing, ops):
 def test_a_paused_clock_looks_paused_to_the_provider(hospital, client_for):
     recoupment = RecoupmentFactory(submitted_by=hospital, status=Status.RETURNED,
                                    missing_fields=["member_ids"],
-                                   payment_due=today_eastern() - datetime.timedelta(days=3))
+                                   payment_due=clock.today() - datetime.timedelta(days=3))
     client = client_for(hospital)
     detail = client.get(reverse("recoupments:detail", args=[recoupment.reference])).content
     assert ("Paused: returned to you. The 15 business days start again when you resubmit."
