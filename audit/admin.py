@@ -86,9 +86,12 @@ class AuditedAdminMixin:
         cl = context.get("cl")
         if cl is not None and request.method == "GET":
             # The page's queryset is evaluated here and its cache reused by the template.
+            # The filters and the search typed, so that probing by query string leaves a
+            # trace (the row's path has no query string).
+            query = request.GET.urlencode()
             record_list(Action.SEARCH if cl.query else Action.VIEW,
                         str(self.model._meta.verbose_name), cl.result_list,
-                        detail=f"admin list page {cl.page_num}")
+                        detail=f"admin list page {cl.page_num}" + (f" ?{query}" if query else ""))
         return response
 
     def render_change_form(self, request: HttpRequest, context, add=False, change=False,
