@@ -258,3 +258,16 @@ LOGGING = {
 # Development and tests run a task at once, inside the caller; production queues it in
 # PostgreSQL (django-tasks-db) for `manage.py db_worker` processes (see README).
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# ISSUE 15 (second security round)
+# ------------------------------------------------------------------------------
+# Signed-in responses are never cached (ASVS 8.2.1); a body larger than the largest form
+# (an .xlsx upload of at most posc.xlsx.MAX_UPLOAD_BYTES) is refused with 413 before it is
+# read, right after the middleware that adds the security headers.
+MIDDLEWARE.append("posc.middleware.NoStoreMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("posc.middleware.PermissionsPolicyMiddleware") + 1,
+                  "posc.middleware.RequestSizeLimitMiddleware")
+POSC_MAX_REQUEST_BYTES = 6 * 1024 * 1024  # a 5 MB sheet and the form around it
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # an accepted sheet is read in memory
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # the fields other than files (200 typed lines)
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
