@@ -2,9 +2,12 @@
 
 import functools
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router
+
+from posc.members.demo import DEMO_PASSWORD
 
 
 @functools.cache
@@ -35,6 +38,16 @@ class PortalBackend(ModelBackend):
     model instance through ``from_db``, as the ORM's ``get`` would make it; authenticate,
     permissions and the ``is_active`` check are ModelBackend's, unchanged.
     """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        """ModelBackend's, refusing the published demo password unless POSC_DEMO_SIGN_IN.
+
+        A database seeded under DEBUG keeps the demo accounts (a superuser among them);
+        under production settings nobody signs in with their password (issue 15).
+        """
+        if password == DEMO_PASSWORD and not settings.POSC_DEMO_SIGN_IN:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id):
         model = get_user_model()

@@ -271,3 +271,6 @@ POSC_MAX_REQUEST_BYTES = 6 * 1024 * 1024  # a 5 MB sheet and the form around it
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # an accepted sheet is read in memory
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # the fields other than files (200 typed lines)
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Sign-in with the demo accounts' published password (posc.members.demo): only where DEBUG
+# is on, unless told otherwise; production forces it off.
+POSC_DEMO_SIGN_IN = env.bool("POSC_DEMO_SIGN_IN", default=DEBUG)
