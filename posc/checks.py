@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError
 
 from posc.members.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -32,3 +32,18 @@ def demo_accounts_check(app_configs=None, databases=None, **kwargs) -> list[Warn
         hint="Sign-in refuses them while POSC_DEMO_SIGN_IN is off (production); deactivate "
              "or delete them (manage.py shell, or the admin's Users page).",
         obj=settings.SITE_NAME, id="posc.W001")]
+
+
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+
+
+@register(Tags.security, deploy=True)
+def mail_tls_check(app_configs=None, **kwargs) -> list[Error]:
+    """Refuse an SMTP mailer without TLS: e-mails name members (HIPAA 164.312(e)(1))."""
+    return [Error(f"The mailer {name!r} sends over SMTP without TLS.",
+                  hint="Set DJANGO_EMAIL_USE_TLS=true (STARTTLS) or use_ssl in its OPTIONS.",
+                  obj=settings.SITE_NAME, id="posc.E002")
+            for name, mailer in settings.MAILERS.items()
+            if mailer.get("BACKEND") == SMTP
+            and not (mailer.get("OPTIONS", {}).get("use_tls")
+                     or mailer.get("OPTIONS", {}).get("use_ssl"))]

@@ -42,3 +42,5 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # ISSUE 15: the demo accounts' published password never signs in here (check --deploy warns
 # while such accounts exist: posc/checks.py).
 POSC_DEMO_SIGN_IN = False
+# E-mails name members: SMTP with STARTTLS, required (check --deploy: posc.E002).
+MAILERS["default"]["OPTIONS"]["use_tls"] = env.bool("DJANGO_EMAIL_USE_TLS", default=True)
