@@ -19,9 +19,10 @@ from tests.security.test_deploy_check import production
 def test_the_development_mailer_prints_no_body():
     stream = io.StringIO()
     connection = RedactedConsoleBackend(stream=stream)
-    EmailMessage(subject="Recoupment RC-1 for member 100000000001 received",
-                 body="Member: ROSE EXAMPLE, MassHealth ID 100000000091, DOB 03/04/1941.",
-                 to=["ops@posc.example"], connection=connection).send()
+    connection.send_messages([EmailMessage(
+        subject="Recoupment RC-1 for member 100000000001 received",
+        body="Member: ROSE EXAMPLE, MassHealth ID 100000000091, DOB 03/04/1941.",
+        to=["ops@posc.example"])])
     printed = stream.getvalue()
     assert "ops@posc.example" in printed and "Recoupment RC-1" in printed
     for phi in ("ROSE", "EXAMPLE", "100000000001", "100000000091", "03/04/1941"):
