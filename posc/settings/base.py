@@ -274,3 +274,10 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 5
 # Sign-in with the demo accounts' published password (posc.members.demo): only where DEBUG
 # is on, unless told otherwise; production forces it off.
 POSC_DEMO_SIGN_IN = env.bool("POSC_DEMO_SIGN_IN", default=DEBUG)
+# Lockout without a weapon (ASVS 2.2.1; docs/security.md): axes locks a username *and*
+# address pair; failures for a username from anywhere slow it down for a window that
+# doubles from POSC_THROTTLE_FIRST to POSC_THROTTLE_MAX seconds (posc/auth_backends.py).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the time of each failure, for the window
+POSC_THROTTLE_FIRST = 5
+POSC_THROTTLE_MAX = 60
