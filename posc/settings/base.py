@@ -105,8 +105,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes: lock an account after 5 failed logins for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-# An account, and an address, are each locked after 5 failures (ASVS 2.2.1).
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Locked: a username *and* address pair (ISSUE 15 block below; ASVS 2.2.1).
 # Cut to its column's 255 characters: a longer typed username was a 500 (auth_backends.py).
 AXES_USERNAME_CALLABLE = "posc.auth_backends.axes_username"
 # The lockout page in the portal's own layout (axes answers it with HTTP 429).
