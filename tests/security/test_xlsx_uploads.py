@@ -193,6 +193,7 @@ def test_a_hostile_sheet_gets_a_clear_refusal(uploader, kind, build, refusal):
 @pytest.mark.parametrize("kind", UPLOADS)
 def test_a_file_over_the_upload_limit_is_refused(uploader, kind):
     # Incompressible bytes in a part: a large file, not a bomb.
-    content = _rebuild(UPLOADS[kind][4], "xl/media/image1.bin", [os.urandom(5 * 1024 * 1024 + 512 * 1024)])
+    content = _rebuild(UPLOADS[kind][4], "xl/media/image1.bin",
+                       [os.urandom(5 * 1024 * 1024 + 512 * 1024)])
     response = _post(uploader(kind), kind, content)
     assert "The file is larger than 5 MB." in response.content.decode()
