@@ -38,6 +38,12 @@ class DeclaredFiltersOnly:
         refused = [key for key in filters[2]
                    if not any(key == path or key.startswith(f"{path}__") for path in declared)]
         if refused:
+            # The probe leaves a trace in the audit log, with the query string it tried.
+            from audit.models import Action
+            from audit.services import record
+
+            record(Action.SEARCH, str(self.model._meta.verbose_name),
+                   detail=f"admin filter refused ?{request.GET.urlencode()}")
             raise DisallowedModelAdminLookup(f"Filtering by {', '.join(sorted(refused))} "
                                              "not allowed")
         return filters

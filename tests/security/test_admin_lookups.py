@@ -31,6 +31,9 @@ def test_ops_cannot_probe_the_full_ssn_digit_by_digit(client_for, ops, new_case)
         response = client.get(f"{CASES}?ssn__startswith={digit}&case_number={case.case_number}")
         assert response.status_code == 400
     assert b"912345678" not in response.content
+    probe = AuditEvent.objects.filter(username="ops").latest("pk")
+    assert probe.detail == ("admin filter refused ?ssn__startswith=9"
+                            f"&case_number={case.case_number}")
 
 
 @pytest.mark.parametrize("model_admin", list(admin.site._registry.values()),
