@@ -76,6 +76,25 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    # Reading the log is recorded too (issue 15): one row per list page, with its filters
+    # (the member whose trail was read), and one per row opened, with its member.
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = (getattr(response, "context_data", None) or {}).get("cl")
+        if cl is not None and request.method == "GET":
+            query = request.GET.urlencode()
+            record(Action.SEARCH if query else Action.VIEW, "audit log",
+                   detail=f"audit log list page {cl.page_num}" + (f" ?{query}" if query else ""))
+        return response
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        event = (getattr(response, "context_data", None) or {}).get("original")
+        if event is not None:
+            record(Action.VIEW, "audit log", str(event.pk), member_ids=[event.member_id],
+                   detail="audit log row")
+        return response
+
 
 class AuditedAdminMixin:
     """Record who looked at member data in the admin: each change page and each list page."""
@@ -86,9 +105,20 @@ class AuditedAdminMixin:
         cl = context.get("cl")
         if cl is not None and request.method == "GET":
             # The page's queryset is evaluated here and its cache reused by the template.
+            # The filters and the search typed, so that probing by query string leaves a
+            # trace (the row's path has no query string).
+            query = request.GET.urlencode()
             record_list(Action.SEARCH if cl.query else Action.VIEW,
                         str(self.model._meta.verbose_name), cl.result_list,
-                        detail=f"admin list page {cl.page_num}")
+                        detail=f"admin list page {cl.page_num}" + (f" ?{query}" if query else ""))
+        return response
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        obj = (getattr(response, "context_data", None) or {}).get("object")
+        if obj is not None:
+            record(Action.VIEW, str(self.model._meta.verbose_name), str(obj.pk),
+                   member_ids=member_ids_of(obj), detail="admin history page")
         return response
 
     def render_change_form(self, request: HttpRequest, context, add=False, change=False,
@@ -115,3 +145,17 @@ def audited_delete_selected(modeladmin, request: HttpRequest, queryset):
 
 
 admin.site.add_action(audited_delete_selected, "delete_selected")
+
+
+def _audit_task_results() -> None:
+    """Record reads of the queued tasks in the admin: their arguments name members."""
+    from django_tasks_db.models import DBTaskResult
+
+    if admin.site.is_registered(DBTaskResult):
+        registered = type(admin.site.get_model_admin(DBTaskResult))
+        admin.site.unregister(DBTaskResult)
+        admin.site.register(DBTaskResult, type(f"Audited{registered.__name__}",
+                                               (AuditedAdminMixin, registered), {}))
+
+
+_audit_task_results()

@@ -351,9 +351,13 @@ def case_outreach(*, case: Case, documentation: str, user: AbstractBaseUser,
         _in_queue(case, OUTREACH_QUEUE, "given an outreach attempt")
         if case.outreach_supervisor_id != user.pk and not user.is_superuser:
             raise PermissionDenied("Only the CSR's Supervisor does the outreach on this case.")
-        if attempt is not None and attempt != case.outreach_attempts + 1:
+        if attempt is not None and attempt <= case.outreach_attempts:
             raise DomainError(f"Outreach attempt {attempt} is already recorded on this case.",
                               code="ATTEMPT_RECORDED")
+        if attempt is not None and attempt != case.outreach_attempts + 1:
+            raise DomainError(f"Outreach attempt {attempt} cannot be recorded yet: this case has "
+                              f"{case.outreach_attempts} attempt(s); the next is attempt "
+                              f"{case.outreach_attempts + 1}.", code="ATTEMPT_OUT_OF_ORDER")
         if case.outreach_attempts == 0:
             step, notes_field = Step.OUTREACH_FIRST, "outreach_first_notes"
         else:

@@ -8,7 +8,6 @@ cell that a spreadsheet would run as a formula is prefixed with an apostrophe (C
 import csv
 import datetime
 import io
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,17 +15,16 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from crm_tracker.models import Case, MmisResult
 from crm_tracker.selectors import monitor_queue
 from crm_tracker.services import case_mmis_record
 from posc.clock import today_eastern
 from posc.exceptions import DomainError, ImportRejected
-from posc.xlsx import FORMULA_START
+from posc.xlsx import FORMULA_START, WorkbookRefused, sheet_rows, workbook_open
 
 
 
@@ -231,6 +229,15 @@ def _read_row(number: int, cells: dict[str, Any], queue: dict[int, Case], seen: 
     return MonitorRow(number, case, result == MmisResult.PROCESSED, processed_on, reason)
 
 
+def _sheet_rows(sheet) -> Iterable[tuple]:
+    """Yield the sheet's rows (posc.xlsx limits); a refusal becomes ImportRejected."""
+    try:
+        yield from sheet_rows(sheet, values_only=True)
+    except WorkbookRefused as refused:
+        raise ImportRejected(f"{refused.message} Upload the spreadsheet exported from this "
+                             "page.", extra={"problems": []}) from None
+
+
 def monitor_sheet_import(*, file: io.IOBase, user: AbstractBaseUser,
                          today: datetime.date, now: datetime.datetime) -> int:
     """Record the MMIS results of the State Monitor's updated sheet: all rows or none.
@@ -239,13 +246,12 @@ def monitor_sheet_import(*, file: io.IOBase, user: AbstractBaseUser,
     problems (row and column). Rows with an empty MMIS Result are left in the queue.
     """
     try:
-        book = load_workbook(file, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        raise ImportRejected("The file is not an Excel workbook (.xlsx). Upload the "
-                             "spreadsheet exported from this page.",
-                             extra={"problems": []}) from None
+        book = workbook_open(file)  # the size and shape limits of every upload
+    except WorkbookRefused as refused:
+        raise ImportRejected(f"{refused.message} Upload the spreadsheet exported from this "
+                             "page.", extra={"problems": []}) from None
     sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    rows = _sheet_rows(sheet)
     header = [_text(v) for v in next(rows, ())]
     while header and not header[-1]:
         header.pop()

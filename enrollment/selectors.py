@@ -227,3 +227,10 @@ def panel_search(*, program: str, provider_id: str, member_id: str, last_name: s
         return None, member, leaving
     joining = validate(request, today=today)
     return (Action.ENROLL if joining.accepted else None), member, joining
+
+
+def batch_member_ids(*, batch: Batch834) -> list[str]:
+    """Return the Member IDs whose loops the 834 of *batch* carries, in loop order."""
+    return list(dict.fromkeys(EnrollmentTransaction.objects.filter(entry__batch=batch)
+                              .order_by("entry__transaction").values_list("member_id",
+                                                                           flat=True)))

@@ -24,7 +24,12 @@ from audit.services import record as audit_record
 from enrollment.forms import CertificationForm, DisenrollmentForm, MemberSearchForm, TokenForm
 from enrollment.models import EnrollmentTransaction
 from enrollment.panel import PanelFlows, page_seal, seal_read
-from enrollment.selectors import batch_list_for_user, panel_search, transaction_for_user
+from enrollment.selectors import (
+    batch_list_for_user,
+    batch_member_ids,
+    panel_search,
+    transaction_for_user,
+)
 from enrollment.services import (
     batch_stream,
     disenrollment_submit,
@@ -349,8 +354,10 @@ class FileDownloadView(PlanStaffMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> StreamingHttpResponse:
         batch = get_object_or_404(batch_list_for_user(user=request.user), pk=pk)
-        # One row for the file (it lists loop_count members); ASVS 4.0.3 7.1.3.
+        # One row per member whose loop the file carries, so that the audit log's member ID
+        # filter shows the data leaving in this file (ASVS 4.0.3 7.1.3; issue 15).
         audit_record(AuditAction.DOWNLOAD, "834 batch", batch.label,
+                     member_ids=batch_member_ids(batch=batch),
                      detail=f"{batch.loop_count} member loops, {batch.filename}")
         response = StreamingHttpResponse(batch_stream(batch=batch),
                                          content_type="application/edi-x12")

@@ -1,10 +1,18 @@
 """The portal's authentication backend: Django's ModelBackend with a cheaper user read."""
 
+import datetime
 import functools
+import math
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
 from django.db import connections, router
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from posc.members.demo import DEMO_PASSWORD
 
 
 @functools.cache
@@ -35,6 +43,22 @@ class PortalBackend(ModelBackend):
     model instance through ``from_db``, as the ORM's ``get`` would make it; authenticate,
     permissions and the ``is_active`` check are ModelBackend's, unchanged.
     """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        """ModelBackend's, refusing the published demo password unless POSC_DEMO_SIGN_IN.
+
+        A database seeded under DEBUG keeps the demo accounts (a superuser among them);
+        under production settings nobody signs in with their password (issue 15).
+        """
+        if password == DEMO_PASSWORD and not settings.POSC_DEMO_SIGN_IN:
+            return None
+        if username and (wait := username_wait(username, timezone.now())):
+            # Raised past django.contrib.auth.authenticate() to the login form, which shows
+            # it: the password is not tried, and the attempt is not counted as a failure.
+            raise UsernameThrottled(
+                f"Too many failed sign-ins for this username. Wait {wait} seconds, then try "
+                "again.", code="username_throttled")
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id):
         model = get_user_model()
@@ -71,3 +95,34 @@ def axes_username(request, credentials: dict | None = None) -> str | None:
     else:
         username = getattr(request, "data", request.POST).get("username")
     return username[:AXES_USERNAME_MAX] if isinstance(username, str) else username
+
+
+class UsernameThrottled(ValidationError):
+    """Sign-in refused for a while: too many recent failures for this username."""
+
+
+def username_wait(username: str, now) -> int:
+    """Return how many seconds *username* must wait before its password is tried again.
+
+    ASVS 4.0.3 2.2.1 without lockout as a weapon (issue 15): django-axes locks a username
+    *and* address pair after AXES_FAILURE_LIMIT failures (one guesser, one place); failures
+    from everywhere else only slow the username down. From the limit on, each failure
+    opens a refusal window that doubles (5, 10, 20, 40 s) up to POSC_THROTTLE_MAX seconds:
+    at most about 60 guesses an hour on one account, and the real user waits a minute at
+    worst. The counts are axes' own rows, so an administrator's unlock (axes' admin, or
+    ``manage.py axes_reset_username``) clears the window too.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    since = now - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    failures = AccessAttempt.objects.filter(username=username, attempt_time__gte=since
+                                            ).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    if failures < settings.AXES_FAILURE_LIMIT:
+        return 0
+    last = AccessFailureLog.objects.filter(username=username).aggregate(
+        at=Max("attempt_time"))["at"]
+    if last is None:
+        return 0
+    window = min(settings.POSC_THROTTLE_FIRST * 2 ** (failures - settings.AXES_FAILURE_LIMIT),
+                 settings.POSC_THROTTLE_MAX)
+    return max(0, math.ceil((last + datetime.timedelta(seconds=window) - now).total_seconds()))

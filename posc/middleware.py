@@ -1,4 +1,4 @@
-"""The portal's own middleware: automatic logoff after idle time, and Permissions-Policy."""
+"""The portal's own middleware: idle logoff, Permissions-Policy, no-store, body size limit."""
 
 import time
 from collections.abc import Callable
@@ -11,6 +11,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 # Session keys, in whole seconds since the epoch (the session is JSON).
 LAST_ACTIVITY = "posc_last_activity"
@@ -105,3 +107,50 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class NoStoreMiddleware:
+    """Forbid caching any response to a signed-in user (ASVS 4.0.3 8.2.1; issue 15).
+
+    Pages and downloads of a signed-in user carry member data (834 files, confirmations,
+    cases, exports): ``Cache-Control: no-store, private`` keeps them out of shared proxies
+    and the browser's disk cache. Static files are the same for everyone and stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated
+                and not request.path_info.startswith(settings.STATIC_URL)):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Answer 413 to a request whose body is larger than POSC_MAX_REQUEST_BYTES, unread.
+
+    Django reads a whole multipart body (to memory or a temporary file) before any form can
+    refuse it: a 500 MB POST cost the worker the time and the disk to read it (issue 15).
+    The WSGI server hands the body over as a stream of CONTENT_LENGTH bytes, so checking
+    the header is enough; the largest form of the portal is an .xlsx upload (posc.xlsx).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.POSC_MAX_REQUEST_BYTES:
+            from posc.xlsx import MAX_UPLOAD_BYTES, MB
+
+            page = render_to_string("413.html", {
+                "limit_mb": settings.POSC_MAX_REQUEST_BYTES // MB,
+                "upload_mb": MAX_UPLOAD_BYTES // MB})
+            return HttpResponse(page, status=413)
+        return self.get_response(request)

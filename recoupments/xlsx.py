@@ -8,21 +8,18 @@ can never run as a formula when someone later opens an export in a spreadsheet (
 
 import datetime
 import re
-import zipfile
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import BinaryIO
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 
-from posc.xlsx import FORMULA_START
+from posc.xlsx import FORMULA_START, WorkbookRefused, sheet_rows, workbook_open
 from recoupments.inputs import LineInput
 
 HEADERS = ("Date(s) of Service Recouped", "Service Code or Name", "Amount Recouped")
 COLUMNS = "ABC"
 MAX_LINES = 200
-MAX_BYTES = 2 * 1024 * 1024
 MAX_PROBLEMS = 25
 SERVICE_MAX = 100
 # Sensible bounds of one recouped claim line: a line over $1,000,000.00 or a date of
@@ -150,16 +147,16 @@ def _line(row_number: int, cells: list, today: datetime.date,
 
 def read_lines(upload: BinaryIO, *, today: datetime.date,
                size: int | None = None) -> list[LineInput]:
-    """Return the sheet's lines, or raise SheetRejected naming every bad cell."""
-    if size is not None and size > MAX_BYTES:
-        raise SheetRejected([f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."])
+    """Return the sheet's lines, or raise SheetRejected naming every bad cell.
+
+    The size and shape limits of every upload are posc.xlsx's (*size* is the upload's).
+    """
     try:
-        workbook = load_workbook(upload, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise SheetRejected(["The file is not an Excel workbook (.xlsx)."]) from None
+        workbook = workbook_open(upload)
+    except WorkbookRefused as refused:
+        raise SheetRejected([refused.message]) from None
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows()
+        rows = sheet_rows(workbook.worksheets[0])
         header = next(rows, ())
         if [_norm(c.value) for c in header[:3]] != [_norm(h) for h in HEADERS]:
             raise SheetRejected([
@@ -184,6 +181,8 @@ def read_lines(upload: BinaryIO, *, today: datetime.date,
             if len(problems) >= MAX_PROBLEMS:
                 problems.append("… and possibly more: correct these first.")
                 break
+    except WorkbookRefused as refused:
+        raise SheetRejected([refused.message]) from None
     finally:
         workbook.close()
     if problems:

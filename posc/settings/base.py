@@ -124,8 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes: lock an account after 5 failed logins for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-# An account, and an address, are each locked after 5 failures (ASVS 2.2.1).
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Locked: a username *and* address pair (ISSUE 15 block below; ASVS 2.2.1).
 # Cut to its column's 255 characters: a longer typed username was a 500 (auth_backends.py).
 AXES_USERNAME_CALLABLE = "posc.auth_backends.axes_username"
 # The lockout page in the portal's own layout (axes answers it with HTTP 429).
@@ -298,3 +297,26 @@ OTP_TOTP_ISSUER = "MassHealth POSC"  # the account's name in the authenticator a
 # n wrong codes in a row the device takes none for 2^(n-1) seconds.
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+
+# ISSUE 15 (second security round)
+# ------------------------------------------------------------------------------
+# Signed-in responses are never cached (ASVS 8.2.1); a body larger than the largest form
+# (an .xlsx upload of at most posc.xlsx.MAX_UPLOAD_BYTES) is refused with 413 before it is
+# read, right after the middleware that adds the security headers.
+MIDDLEWARE.append("posc.middleware.NoStoreMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("posc.middleware.PermissionsPolicyMiddleware") + 1,
+                  "posc.middleware.RequestSizeLimitMiddleware")
+POSC_MAX_REQUEST_BYTES = 6 * 1024 * 1024  # a 5 MB sheet and the form around it
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # an accepted sheet is read in memory
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # the fields other than files (200 typed lines)
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Sign-in with the demo accounts' published password (posc.members.demo): only where DEBUG
+# is on, unless told otherwise; production forces it off.
+POSC_DEMO_SIGN_IN = env.bool("POSC_DEMO_SIGN_IN", default=DEBUG)
+# Lockout without a weapon (ASVS 2.2.1; docs/security.md): axes locks a username *and*
+# address pair; failures for a username from anywhere slow it down for a window that
+# doubles from POSC_THROTTLE_FIRST to POSC_THROTTLE_MAX seconds (posc/auth_backends.py).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the time of each failure, for the window
+POSC_THROTTLE_FIRST = 5
+POSC_THROTTLE_MAX = 60

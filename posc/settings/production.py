@@ -51,3 +51,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # SECOND FACTOR: always, whatever the environment says (HIPAA 45 CFR 164.312(d)).
 MFA_REQUIRED = True
+
+# ISSUE 15: the demo accounts' published password never signs in here (check --deploy warns
+# while such accounts exist: posc/checks.py).
+POSC_DEMO_SIGN_IN = False
+# E-mails name members: SMTP with STARTTLS, required (check --deploy: posc.E002).
+MAILERS["default"]["OPTIONS"]["use_tls"] = env.bool("DJANGO_EMAIL_USE_TLS", default=True)

@@ -21,3 +21,5 @@ DATABASES["default"]["OPTIONS"]["options"] += " -c posc.audit_truncate=allow"  #
 # all the time, and psycopg forgets its prepared statements at every ROLLBACK (to a
 # savepoint too), so unlike production they pay that planning on every request.
 DATABASES["default"]["OPTIONS"]["options"] += " -c join_collapse_limit=1"  # noqa: F405
+# The job-aid walks and the access table sign in as the demo accounts.
+POSC_DEMO_SIGN_IN = True

@@ -73,10 +73,11 @@ class TestEnrollment:
                            "100000000099")]
         assert AuditEvent.objects.get().detail.startswith("sco refused: ")
 
-    def test_an_834_download_is_audited_once_for_the_file(self, audited_client, cca_sco,
-                                                          fallon_sco):
+    def test_an_834_download_is_audited_per_member_of_the_file(self, audited_client, cca_sco,
+                                                               fallon_sco):
         client = audited_client(cca_sco)
-        enroll(client, "sco", MemberFactory(), CCA_SCO)
+        member = MemberFactory()
+        enroll(client, "sco", member, CCA_SCO)
         batch = batch_cut(plan=Plan.objects.get(provider_id=CCA_SCO))
         before = AuditEvent.objects.count()
         url = reverse("enrollment:file_download", args=[batch.pk])
@@ -84,8 +85,11 @@ class TestEnrollment:
         assert AuditEvent.objects.count() == before  # nothing was read
         response = audited_client(cca_sco).get(url)
         b"".join(response.streaming_content)
+        # Issue 15: the member's ID, so that ?member_id= shows the data left in this file.
         assert rows(action="DOWNLOAD") == [
-            ("cca.sco", ADDRESS, "DOWNLOAD", "834 batch", f"{CCA_SCO}-{batch.number}", "")]
+            ("cca.sco", ADDRESS, "DOWNLOAD", "834 batch", f"{CCA_SCO}-{batch.number}",
+             member.member_id)]
+        assert rows(action="DOWNLOAD", member_id=member.member_id)
 
     def test_a_refused_request_writes_no_row(self, audited_client, client, ops_user,
                                              reference_data):
