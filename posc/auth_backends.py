@@ -10,8 +10,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.db.models import Max, Sum
-from django.utils import timezone
 
+from posc import clock
 from posc.members.demo import DEMO_PASSWORD
 
 
@@ -52,7 +52,7 @@ class PortalBackend(ModelBackend):
         """
         if password == DEMO_PASSWORD and not settings.POSC_DEMO_SIGN_IN:
             return None
-        if username and (wait := username_wait(username, timezone.now())):
+        if username and (wait := username_wait(username, clock.request_now(request) if request else clock.now())):
             # Raised past django.contrib.auth.authenticate() to the login form, which shows
             # it: the password is not tried, and the attempt is not counted as a failure.
             raise UsernameThrottled(
