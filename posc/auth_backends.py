@@ -52,7 +52,8 @@ class PortalBackend(ModelBackend):
         """
         if password == DEMO_PASSWORD and not settings.POSC_DEMO_SIGN_IN:
             return None
-        if username and (wait := username_wait(username, clock.request_now(request) if request else clock.now())):
+        moment = clock.request_now(request) if request else clock.now()
+        if username and (wait := username_wait(username, moment)):
             # Raised past django.contrib.auth.authenticate() to the login form, which shows
             # it: the password is not tried, and the attempt is not counted as a failure.
             raise UsernameThrottled(

@@ -85,8 +85,8 @@ class Supervisor:
     def daily_834(self) -> None:
         """Make the daily 834 batch at each 18:00 America/New_York until told to stop."""
         while True:
-            due = next_daily_834(datetime.datetime.now(datetime.UTC))
-            wait = (due - datetime.datetime.now(datetime.UTC)).total_seconds()
+            moment = datetime.datetime.now(datetime.UTC)  # a supervisor's wall clock, no Django
+            wait = (next_daily_834(moment) - moment).total_seconds()
             if self.stopped.wait(max(wait, 0)):
                 return
             self.run("enqueue_daily_834")

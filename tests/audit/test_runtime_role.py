@@ -14,6 +14,8 @@ from django.core.management import call_command
 from django.db import connection
 from psycopg import errors
 
+from posc import clock
+
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "runtime-" + uuid.uuid4().hex
@@ -59,7 +61,7 @@ def test_the_runtime_role_does_the_portal_s_everyday_writes(runtime):
     runtime.execute("INSERT INTO auth_group (name) VALUES ('Runtime test')")
     runtime.execute("UPDATE auth_group SET name = 'Runtime test 2' WHERE name = 'Runtime test'")
     runtime.execute("INSERT INTO django_session (session_key, session_data, expire_date) "
-                    "VALUES ('runtime-test', '{}', now())")
+                    "VALUES ('runtime-test', '{}', %s)", [clock.now()])
     runtime.execute("DELETE FROM django_session WHERE session_key = 'runtime-test'")
     runtime.execute("DELETE FROM auth_group WHERE name = 'Runtime test 2'")
     _refused(runtime, "ALTER TABLE auth_group DISABLE TRIGGER ALL")  # owns no table

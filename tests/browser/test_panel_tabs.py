@@ -11,6 +11,7 @@ from typing import NamedTuple
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from enrollment.forms import CERTIFY_LABEL
@@ -185,6 +186,7 @@ def test_sco_and_one_care_flows_interleaved(page):
     user.groups.add(Group.objects.get(name=PROVIDER_STAFF))
     for provider_id in (CCA_SCO, CCA_ONE_CARE):
         ProviderLink.objects.create(user=user, provider_id=provider_id)
+    TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     sco_a, sco_b = SCO_ENROLLED
     oc = OC_ELIGIBLE[0]
     demo_check(sco_a, sco_b, oc)

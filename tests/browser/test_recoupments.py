@@ -358,13 +358,13 @@ def ops_move(ops: Walk, move: str, step: str, fill: Callable[[Page], None],
 def test_ops_day_denied_line_reapproved_on_masshealth(page):
     """Issue 13: ops take a request from receipt through a denied line re-approved on (d)."""
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
+    from posc import clock
     from recoupments.services import recoupment_submit
     from tests.recoupments.conftest import form_input
 
     hospital = get_user_model().objects.get(username="hospital")
-    recoupment = recoupment_submit(user=hospital, data=form_input(), now=timezone.now())
+    recoupment = recoupment_submit(user=hospital, data=form_input(), now=clock.now())
     ops = Walk(page, "recoupment_ops_day")
     log_in(ops, "ops")
     click(menu_link(page, "Administration"))
@@ -457,15 +457,15 @@ def test_provider_sees_paused_clock_changes_and_corrects_an_icn(page):
     """Issue 13 on the provider's screens: a paused target, money with separators, what a
     resubmission changed, only confirmed edit wording, and a wrong ICN corrected."""
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
+    from posc import clock
     from recoupments import services
     from recoupments.inputs import LineInput
     from tests.recoupments.conftest import form_input
 
     users = get_user_model().objects
     hospital, ops_user = users.get(username="hospital"), users.get(username="ops")
-    now = timezone.now()
+    now = clock.now()
     recoupment = services.recoupment_submit(user=hospital, now=now, data=form_input(
         member_last_name="EXMPLE", lines=(LineInput(datetime.date(2025, 3, 4), "99213 Office visit",
                                                     Decimal("1038.00")),)))
@@ -498,7 +498,7 @@ def test_provider_sees_paused_clock_changes_and_corrects_an_icn(page):
         extra = ({"enrollments_documented": "Checked."}
                  if call is services.recoupment_research_record else
                  {"path": "D"} if call is services.recoupment_approve else {})
-        call(recoupment_id=recoupment.pk, user=ops_user, now=timezone.now(), **extra)
+        call(recoupment_id=recoupment.pk, user=ops_user, now=clock.now(), **extra)
     page.reload()
     click(page.get_by_role("link", name="Record denied claim", exact=True))
     walk.panel("denied_claim", "Record denied claim")

@@ -19,6 +19,7 @@ from django.db import connection
 
 from enrollment.models import Batch834, BatchEntry, EnrollmentTransaction
 from enrollment.services import batch_cut, batch_write, enrollment_submit
+from posc import clock
 from posc.members.models import Plan, Program
 from tests.conftest import CCA_SCO, provider_user
 from tests.deploy.servers import (
@@ -108,7 +109,8 @@ def test_clerks_submit_search_and_export_at_once_through_pgbouncer(pooled, tmp_p
     for member in earlier:
         txn = enrollment_submit(token=uuid.uuid4(), program=Program.SCO, provider_id=CCA_SCO,
                                 member_id=member.member_id, last_name=member.last_name,
-                                first_name=member.first_name, user=clerks[-1])
+                                first_name=member.first_name, user=clerks[-1],
+                                today=clock.today())
         assert txn.accepted, txn.errors
         if member is earlier[0]:
             batch_write(batch=batch_cut(plan=plan), path=tmp_path / "batch1.x12")

@@ -191,9 +191,9 @@ class TestUnwrittenBatchGoesFirst:
         batch_cut(plan=Plan.objects.get(provider_id=CCA_SCO))  # as if the writer then died
         accepted(cca_sco)  # pending meanwhile
         export(tmp_path / "first.x12")
-        assert f"wrote batch 1 for {CCA_SCO} (1 members)" in capsys.readouterr().out
+        assert f"wrote batch 1 for {CCA_SCO} (1 member)" in capsys.readouterr().out
         export(tmp_path / "second.x12")
-        assert f"wrote batch 2 for {CCA_SCO} (1 members)" in capsys.readouterr().out
+        assert f"wrote batch 2 for {CCA_SCO} (1 member)" in capsys.readouterr().out
         assert control_numbers(tmp_path / "second.x12") == ("000000002", "2", "0002")
         export(tmp_path / "none.x12")
         assert capsys.readouterr().out.strip() == f"no pending transactions for {CCA_SCO}"

@@ -6,21 +6,21 @@ step). MFA_REQUIRED is off in the test settings; these tests turn it on.
 """
 
 import datetime
-from base64 import b32encode
 import json
 import re
+from base64 import b32encode
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, AuditEvent
+from posc import clock
 from tests.factories import UserFactory
 from tests.security.test_deploy_check import production
 
@@ -167,7 +167,7 @@ def test_a_code_already_used_is_refused(mfa, user):
 def test_after_many_wrong_codes_even_the_right_one_waits(mfa, user):
     device = device_of(user)
     device.throttling_failure_count = 10  # the 11th try waits 2^9 = 512 s
-    device.throttling_failure_timestamp = timezone.now()
+    device.throttling_failure_timestamp = clock.now()
     device.save()
     response = enter(signed_in(user), code_now(device))
     [message] = errors_of(response)
@@ -292,6 +292,6 @@ def test_the_throttle_wait_is_counted_from_the_last_failure(mfa, user):
     """2^(n-1) seconds after n wrong codes: a failure an hour old no longer blocks."""
     device = device_of(user)
     device.throttling_failure_count = 3
-    device.throttling_failure_timestamp = timezone.now() - datetime.timedelta(hours=1)
+    device.throttling_failure_timestamp = clock.now() - datetime.timedelta(hours=1)
     device.save()
     assert enter(signed_in(user), code_now(device)).status_code == 302
