@@ -5,10 +5,11 @@ Only views, admin pages and management commands read the clock, once per request
 selectors and forms as ``now``/``today``: no service or model method reads it on its own,
 so a test gives any date to a service and the suite passes whatever the real date.
 
-Python's clock is the truth, never the database server's: the moment is read here and
-written as a value (no ``Now()``/``now()``/``CURRENT_DATE`` in business data), because
-faketime moves Python's clock but not PostgreSQL's. Bookkeeping stamps
-(``created_at``/``updated_at``: ``auto_now``) are Python's clock too.
+Which clock is the truth: Python's, never the database server's. The moment is read here
+and written as a value (no ``Now()``/``now()``/``CURRENT_DATE`` in SQL or model defaults):
+the two clocks can disagree (another host, faketime moves only Python's), and a request's
+rows, history and audit rows must all carry the one moment its view read. Bookkeeping
+stamps (``updated_at``: ``auto_now``) read Python's clock too.
 """
 
 import datetime
@@ -40,5 +41,5 @@ def today_eastern(moment: datetime.datetime) -> datetime.date:
 
 
 def today() -> datetime.date:
-    """Return today's date in America/New_York, for a caller to pass down (as ``now``)."""
+    """Return today's date in America/New_York, for a caller (a command, a test) to pass."""
     return today_eastern(now())
