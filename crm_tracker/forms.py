@@ -189,7 +189,14 @@ class SheetImportForm(forms.Form):
                             error_messages={"required": "Choose the updated spreadsheet."})
 
 
+QC_REPORT_WAITING = "waiting"
+
+
 class QcReportFilterForm(forms.Form):
+    # The whole report (seed 003's filter), or only what still waits for QC (issue 13).
+    view = forms.ChoiceField(label="Show", required=False,
+                             choices=[("", "Every case of the report"),
+                                      (QC_REPORT_WAITING, "Waiting for QC")])
     case_type = forms.ChoiceField(label="Case Type", required=False,
                                   choices=[("", "All case types")] + CaseType.choices)
     date_from = forms.DateField(label="Created from (MM/DD/YYYY)", required=False,

@@ -16,8 +16,10 @@ from crm_tracker.services import (
     QC_QUEUE,
 )
 
-# Seed 003, "Report Filters": CSR dispositions Plan Selected in Error and MCO Updated are
-# the cases that need to be vetted and processed by the State Monitors.
+# Seed 003, "Report Filters": dispositions Plan Selected in Error and MCO Updated are the
+# cases that need to be vetted and processed by the State Monitors. The report filters on
+# the case's Disposition as it is now: QC's relabel (Plan Selection Corrected, Outreach
+# Required) changes it, and the case leaves the report (issue 13, point 9).
 QC_REPORT_DISPOSITIONS = (PLAN_SELECTED_IN_ERROR, "MCO Updated")
 TRUE_DISPOSITION = "Plan Selection Corrected"
 FALSE_DISPOSITION = "Outreach Required"
@@ -76,10 +78,17 @@ def csr_choices() -> QuerySet:
 
 
 def qc_report(*, case_type: str = "", date_from: datetime.date | None = None,
-              date_to: datetime.date | None = None, csr: AbstractBaseUser | None = None
-              ) -> tuple[QuerySet[Case], list[tuple[str, int]]]:
-    """Return the QC report's cases and the count per case type (all four, zeros included)."""
-    rows = _cases().filter(csr_disposition__name__in=QC_REPORT_DISPOSITIONS)
+              date_to: datetime.date | None = None, csr: AbstractBaseUser | None = None,
+              waiting: bool = False) -> tuple[QuerySet[Case], list[tuple[str, int]]]:
+    """Return the QC report's cases and the count per case type (all four, zeros included).
+
+    *waiting* gives the "Waiting for QC" view: every case waiting in QC's queue, the cases
+    the State Monitor returned not processed included (they wait for QC's relabel).
+    """
+    if waiting:
+        rows = _cases().filter(work_queue__name=QC_QUEUE)
+    else:
+        rows = _cases().filter(disposition__name__in=QC_REPORT_DISPOSITIONS)
     if case_type:
         rows = rows.filter(case_type=case_type)
     if date_from:

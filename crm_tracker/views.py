@@ -19,6 +19,7 @@ from audit.services import record as audit_record
 from audit.services import record_list as audit_record_list
 from crm_tracker import selectors, services, spreadsheets
 from crm_tracker.forms import (
+    QC_REPORT_WAITING,
     CaseIntakeForm,
     MmisResultForm,
     OutreachForm,
@@ -243,19 +244,20 @@ def qc_queue(request: HttpRequest) -> HttpResponse:
 def _qc_report_rows(request: HttpRequest):
     form = QcReportFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    waiting = filters.get("view") == QC_REPORT_WAITING
     cases, counts = selectors.qc_report(
         case_type=filters.get("case_type", ""), date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"), csr=filters.get("csr"))
-    return form, cases, counts
+        date_to=filters.get("date_to"), csr=filters.get("csr"), waiting=waiting)
+    return form, cases, counts, waiting
 
 
 @needs("vet_case")
 def qc_report(request: HttpRequest) -> HttpResponse:
     """The QC report: CSR dispositions Plan Selected in Error and MCO Updated (seed 003)."""
-    form, cases, counts = _qc_report_rows(request)
+    form, cases, counts, waiting = _qc_report_rows(request)
     cases = _listed(request, cases)
     return render(request, "crm_tracker/qc_report.html",
-                  {"form": form, "cases": cases, "counts": counts,
+                  {"form": form, "cases": cases, "counts": counts, "waiting": waiting,
                    "total": sum(n for _, n in counts), "query": request.GET.urlencode()})
 
 
@@ -263,13 +265,12 @@ def qc_report(request: HttpRequest) -> HttpResponse:
 @permission_required("crm_tracker.export_case", raise_exception=True)
 def qc_report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Download the QC report as xlsx or csv, with the page's filters."""
-    _form, cases, counts = _qc_report_rows(request)
+    _form, cases, counts, waiting = _qc_report_rows(request)
     cases = _listed(request, cases, AuditAction.EXPORT)
+    name = "mco-manual-tracker-waiting-for-qc" if waiting else "mco-manual-tracker"
     if fmt == "xlsx":
-        return _download(request, spreadsheets.qc_report_xlsx(cases, counts),
-                         "mco-manual-tracker", XLSX)
-    return _download(request, spreadsheets.qc_report_csv(cases), "mco-manual-tracker",
-                     "text/csv")
+        return _download(request, spreadsheets.qc_report_xlsx(cases, counts), name, XLSX)
+    return _download(request, spreadsheets.qc_report_csv(cases), name, "text/csv")
 
 
 @needs("monitor_case")

@@ -93,7 +93,8 @@ class Case(models.Model):
     disposition = models.ForeignKey(Disposition, on_delete=models.PROTECT, related_name="+")
     child_disposition = models.ForeignKey(ChildDisposition, on_delete=models.PROTECT,
                                           related_name="+", verbose_name="child disposition")
-    # The disposition the CSR chose: the QC report selects on it after QC relabels the case.
+    # The disposition the CSR chose, kept after QC relabels the case (the QC report's export
+    # shows it; the report itself selects on the current Disposition, seed 003).
     csr_disposition = models.ForeignKey(Disposition, on_delete=models.PROTECT, related_name="+",
                                         verbose_name="CSR disposition")
     status = models.ForeignKey(CaseStatus, on_delete=models.PROTECT, related_name="+")

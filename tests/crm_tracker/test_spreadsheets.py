@@ -48,12 +48,6 @@ def test_qc_report_lists_plan_selected_in_error_and_mco_updated(report_cases, qc
     assert "<th scope=\"row\">Total</th><td>4</td>" in html
 
 
-def test_qc_report_keeps_cases_after_qc_relabels_them(report_cases, qc, supervisor, client_for):
-    case_vet(now=NOW, case=report_cases["mct"], true_case=False, reason="no", user=qc)
-    html = client_for(qc).get(reverse("crm_tracker:qc_report")).content.decode()
-    assert _listed(report_cases["mct"], html)
-
-
 def test_qc_report_filters(report_cases, qc, csr, taxonomy, client_for):
     from tests.factories import UserFactory
 
