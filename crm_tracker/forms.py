@@ -1,9 +1,11 @@
 """Input shapes of the tracker pages; labels as in seed 003."""
 
+import datetime
 import re
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 
 from crm_tracker.models import (
     TAXONOMY_FIELDS,
@@ -19,7 +21,12 @@ from crm_tracker.models import (
     TaxonomyCombination,
 )
 from crm_tracker.selectors import csr_choices
-from crm_tracker.taxonomy import LEVEL_LABELS, TaxonomyNotAllowed, taxonomy_combination
+from crm_tracker.taxonomy import (
+    LEVEL_LABELS,
+    TaxonomyNotAllowed,
+    offered_combinations,
+    taxonomy_combination,
+)
 from posc.members.models import MEMBER_ID_VALIDATOR, Plan, Program
 from posc.submission import SubmissionTokenFormMixin
 
@@ -62,16 +69,17 @@ class CaseIntakeForm(SubmissionTokenFormMixin, forms.Form):
     consumer_issues_resolved = yes_no("Were the Consumer's issues resolved?")
     supervisor_requested = yes_no("Did the Consumer request a Supervisor?")
 
-    def __init__(self, *args, case_type: str, **kwargs):
+    def __init__(self, *args, case_type: str, user: AbstractBaseUser, today: datetime.date,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.case_type = case_type
         mcos = Plan.objects.filter(program=Program.MCO).order_by("name")
         extra: dict[str, forms.Field] = {}
         if case_type == CaseType.ANGELA_MELODY:
             extra["provider_termination"] = forms.ModelChoiceField(
-                label="Provider leaving the MCO",
-                queryset=ProviderTermination.objects.select_related("plan"),
-                error_messages={"required": "Choose the provider leaving the MCO."})
+                label="Provider leaving the MCO", queryset=current_terminations(today),
+                error_messages={"required": "Choose the provider leaving the MCO.",
+                                "invalid_choice": TERMINATION_NOT_OFFERED})
         if case_type == CaseType.FOR_CAUSE:
             extra["for_cause_reason"] = forms.ChoiceField(
                 label="For Cause Reason", choices=[("", "Select")] + ForCauseReason.choices,
@@ -84,11 +92,20 @@ class CaseIntakeForm(SubmissionTokenFormMixin, forms.Form):
             extra["requested_provider_name"] = forms.CharField(
                 label="New Provider Name", max_length=120, required=False)
         default = _default_combination(case_type)
+        # Dependent picklists: only the values of the combinations this role may apply to
+        # this case type (static/js/taxonomy.js narrows the lower levels in the page).
+        self.combinations = offered_combinations(user=user, case_type=case_type,
+                                                 steps=(Step.INTAKE,))
         for name, model in PICKLISTS.items():
+            offered = {getattr(row, f"{name}_id") for row in self.combinations}
             extra[name] = forms.ModelChoiceField(
-                label=LEVEL_LABELS[name], queryset=model.objects.all(),
+                label=LEVEL_LABELS[name], queryset=model.objects.filter(pk__in=offered),
                 initial=getattr(default, f"{name}_id", None),
-                error_messages={"required": f"Choose the {LEVEL_LABELS[name]}."})
+                error_messages={"required": f"Choose the {LEVEL_LABELS[name]}.",
+                                "invalid_choice": f"Choose one of the {LEVEL_LABELS[name]} "
+                                                  "values offered for "
+                                                  f"{CaseType(case_type).label} cases: the one "
+                                                  "sent is not a CSR's to set."})
         # Request fields after the SSN, the taxonomy last, as on the CRM case page.
         ordered = ["participant_names", "masshealth_id", "ssn"]
         ordered += [n for n in ("provider_termination", "for_cause_reason", "requested_plan",
@@ -129,6 +146,24 @@ class CaseIntakeForm(SubmissionTokenFormMixin, forms.Form):
     @property
     def taxonomy(self) -> dict:
         return {f: self.cleaned_data[f] for f in TAXONOMY_FIELDS}
+
+    @property
+    def taxonomy_choices(self) -> dict:
+        """Return the offered combinations for static/js/taxonomy.js (ids as strings)."""
+        return {"levels": list(TAXONOMY_FIELDS),
+                "combinations": [[str(getattr(row, f"{f}_id")) for f in TAXONOMY_FIELDS]
+                                 for row in self.combinations]}
+
+
+# Seed 003 "Angela Melody": enrollment changes only during the provider's choice period.
+TERMINATION_NOT_OFFERED = ("Choose a provider whose choice period includes today. After the "
+                           "period, use For Cause Reason if a for-cause reason applies.")
+
+
+def current_terminations(today: datetime.date):
+    """Return the provider terminations whose members' choice period includes *today*."""
+    return ProviderTermination.objects.select_related("plan").filter(
+        choice_period_start__lte=today, choice_period_end__gte=today)
 
 
 def _default_combination(case_type: str) -> TaxonomyCombination | None:

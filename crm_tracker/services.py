@@ -33,7 +33,12 @@ from crm_tracker.models import (
     mask_ssn,
 )
 from crm_tracker.rules import check_angela_melody_period, check_right_to_change
-from crm_tracker.taxonomy import TaxonomyNotAllowed, taxonomy_combination, taxonomy_for_step
+from crm_tracker.taxonomy import (
+    TaxonomyNotAllowed,
+    fits_case_type,
+    taxonomy_combination,
+    taxonomy_for_step,
+)
 from posc.clock import today_eastern
 from posc.exceptions import DomainError, InvalidTransition
 from posc.members.models import Plan
@@ -45,7 +50,6 @@ logger = logging.getLogger(__name__)
 QC_QUEUE = "MCO Tracker QC"
 MONITOR_QUEUE = "State Monitor"
 OUTREACH_QUEUE = "Supervisor Outreach"
-ANGELA_MELODY = "Angela Melody"
 PLAN_SELECTED_IN_ERROR = "Plan Selected in Error"
 
 
@@ -164,10 +168,7 @@ def _check_intake_taxonomy(combination: TaxonomyCombination, case_type: str) -> 
         raise TaxonomyNotAllowed(f"“{combination.disposition}” is set by "
                                  f"{Step(combination.step).label}, not at CSR intake.",
                                  code="TAXONOMY_STEP")
-    angela = combination.sub_category.name == ANGELA_MELODY
-    if (case_type == CaseType.ANGELA_MELODY) != angela:
-        # Seed 003: Plan Selected in Error is "to be used for all manual reasons except
-        # Angela Melody"; Angela Melody cases use Sub-Category Angela Melody.
+    if not fits_case_type(combination, case_type):
         expected = ("Sub-Category Angela Melody" if case_type == CaseType.ANGELA_MELODY
                     else f"Disposition {PLAN_SELECTED_IN_ERROR}")
         raise TaxonomyNotAllowed(f"A {CaseType(case_type).label} case uses {expected}.",

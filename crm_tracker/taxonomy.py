@@ -5,8 +5,11 @@ the server refuses any Category → Sub-Category → Disposition → Child Dispo
 combination that is not a row of TaxonomyCombination, whatever path writes the case.
 """
 
+from django.contrib.auth.models import AbstractBaseUser
+
 from crm_tracker.models import (
     TAXONOMY_FIELDS,
+    CaseType,
     Category,
     ChildDisposition,
     Disposition,
@@ -60,3 +63,38 @@ def taxonomy_for_step(*, step: Step, disposition: str = "") -> TaxonomyCombinati
         raise TaxonomyNotAllowed(f"The taxonomy of step {step.label} is missing: load the "
                                  "crm_taxonomy fixture.", code="TAXONOMY_MISSING")
     return combination
+
+
+ANGELA_MELODY_SUB_CATEGORY = "Angela Melody"
+
+# The permission of the role that applies each step's combinations (crm_tracker/roles.py):
+# seed 003 gives the CSR, the QC Team Lead and the Supervisor each their own taxonomy.
+STEP_PERMISSIONS = {
+    Step.INTAKE: "crm_tracker.intake_case",
+    Step.QC_TRUE: "crm_tracker.vet_case",
+    Step.QC_FALSE: "crm_tracker.vet_case",
+    Step.OUTREACH_FIRST: "crm_tracker.outreach_case",
+    Step.OUTREACH_MAX: "crm_tracker.outreach_case",
+}
+
+
+def fits_case_type(combination: TaxonomyCombination, case_type: str) -> bool:
+    """Return True when *combination* may be used for a case of *case_type*.
+
+    Seed 003: Angela Melody cases use Sub-Category Angela Melody; Plan Selected in Error is
+    "to be used for all manual reasons except Angela Melody".
+    """
+    angela = combination.sub_category.name == ANGELA_MELODY_SUB_CATEGORY
+    return (case_type == CaseType.ANGELA_MELODY) == angela
+
+
+def offered_combinations(*, user: AbstractBaseUser, case_type: str,
+                         steps: tuple[Step, ...]) -> list[TaxonomyCombination]:
+    """Return the combinations of *steps* that *user*'s role applies and *case_type* allows.
+
+    The dependent picklists offer only these (issue 13, point 10); the services still check
+    whatever is posted (taxonomy_combination and the step's own check).
+    """
+    mine = [step for step in steps if user.has_perm(STEP_PERMISSIONS[step])]
+    rows = TaxonomyCombination.objects.select_related(*TAXONOMY_FIELDS).filter(step__in=mine)
+    return [row for row in rows if fits_case_type(row, case_type)]

@@ -124,7 +124,8 @@ def case_intake(request: HttpRequest, slug: str) -> HttpResponse:
     case_type = CASE_TYPE_SLUGS.get(slug)
     if case_type is None:
         raise Http404("No such case type.")
-    form = CaseIntakeForm(request.POST or None, case_type=case_type)
+    form = CaseIntakeForm(request.POST or None, case_type=case_type, user=request.user,
+                          today=today_eastern(request_now(request)))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
