@@ -190,6 +190,29 @@ class VetForm(forms.Form):
             self.fields["result"].choices = [("false", "False tracker case")]
 
 
+class CaseNumbersField(forms.MultipleChoiceField):
+    """The case numbers ticked in a list; which of them may be vetted is the service's call."""
+
+    widget = forms.MultipleHiddenInput  # the checkboxes are drawn in the table's rows
+
+    def valid_value(self, value: str) -> bool:
+        return bool(re.fullmatch(r"[0-9]{1,12}", str(value)))
+
+
+class BulkVetForm(SubmissionTokenFormMixin, VetForm):
+    """Vet the cases ticked in the QC Queue with one Vetting result and Reason (issue 13)."""
+
+    cases = CaseNumbersField(error_messages={
+        "required": "Select the cases to vet.",
+        "invalid_choice": "Select the cases to vet from the QC Queue."})
+
+    field_order = ["cases", "result", "reason"]
+
+    @property
+    def numbers(self) -> list[int]:
+        return sorted({int(number) for number in self.cleaned_data["cases"]})
+
+
 class MmisResultForm(forms.Form):
     result = forms.ChoiceField(
         label="MMIS Result",

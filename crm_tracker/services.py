@@ -8,7 +8,7 @@ import datetime
 import logging
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -30,6 +30,7 @@ from crm_tracker.models import (
     SupervisorAssignment,
     TaxonomyCombination,
     Vetting,
+    VettingBatch,
     mask_ssn,
 )
 from crm_tracker.rules import check_angela_melody_period, check_right_to_change
@@ -413,3 +414,45 @@ def case_edit(*, case: Case, changes: Mapping[str, Any], user: AbstractBaseUser,
 
 
 case_edit.alters_data = True
+
+
+def case_vet_bulk(*, cases: Sequence[Case], true_case: bool, reason: str,
+                  user: AbstractBaseUser, now: datetime.datetime,
+                  submission_token: uuid.UUID | None = None) -> VettingBatch:
+    """Vet several cases with one verdict and reason: every case, or none (issue 13).
+
+    Each case is vetted by case_vet, so each gets its own history and audit rows. A second
+    post of the same QC Queue page (same *submission_token*) returns the first batch.
+    """
+    _require(user, "vet_case")
+    if not cases:
+        raise DomainError("Select the cases to vet.", code="CASES_REQUIRED")
+    if not reason.strip():
+        raise DomainError("Enter the reason for the vetting result.", code="REASON_REQUIRED")
+    cases = sorted(cases, key=lambda case: case.pk)
+    with transaction.atomic():
+        if submission_token is not None:
+            submission_lock(submission_token)
+            done = VettingBatch.objects.filter(submission_token=submission_token).first()
+            if done is not None:
+                if done.vetted_by_id != user.pk:
+                    raise DomainError("These cases were already vetted.", code="TOKEN")
+                return done
+        # Lock them all first, in one order, so that two batches never wait on each other.
+        list(Case.objects.select_for_update(of=("self",)).filter(
+            pk__in=[case.pk for case in cases]).order_by("pk").values_list("pk"))
+        for case in cases:
+            try:
+                case_vet(case=case, true_case=true_case, reason=reason, user=user, now=now)
+            except DomainError as exc:
+                # The whole batch rolls back; the message names the case that stopped it.
+                where = "" if case.number in exc.message else f"Case {case.number}: "
+                raise type(exc)(f"{where}{exc.message} No case was vetted.",
+                                code=exc.code) from None
+        batch = VettingBatch.objects.create(
+            submission_token=submission_token, vetted_by=user, vetted_at=now,
+            vetting=Vetting.TRUE if true_case else Vetting.FALSE, reason=reason.strip())
+        batch.cases.set(cases)
+    logger.info("%s tracker cases vetted %s by %s", len(cases), batch.vetting,
+                user.get_username())
+    return batch

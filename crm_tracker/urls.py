@@ -14,6 +14,7 @@ urlpatterns = [
     re_path(rf"^cases/{NUMBER}/mmis/$", views.case_mmis, name="case_mmis"),
     re_path(rf"^cases/{NUMBER}/outreach/$", views.case_outreach, name="case_outreach"),
     path("qc/", views.qc_queue, name="qc_queue"),
+    path("qc/vet/", views.qc_vet_bulk, name="qc_vet_bulk"),
     path("qc/report/", views.qc_report, name="qc_report"),
     re_path(r"^qc/report/export\.(?P<fmt>xlsx|csv)$", views.qc_report_export,
             name="qc_report_export"),

@@ -20,6 +20,7 @@ from audit.services import record_list as audit_record_list
 from crm_tracker import selectors, services, spreadsheets
 from crm_tracker.forms import (
     QC_REPORT_WAITING,
+    BulkVetForm,
     CaseIntakeForm,
     MmisResultForm,
     OutreachForm,
@@ -27,7 +28,7 @@ from crm_tracker.forms import (
     SheetImportForm,
     VetForm,
 )
-from crm_tracker.models import Case, CaseType, MmisResult
+from crm_tracker.models import Case, CaseType, MmisResult, Vetting
 from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError, ImportRejected
 
@@ -161,9 +162,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = request.user
     queue = case.work_queue.name if case.work_queue else ""
     context = {
-        "case": case,
-        "show_ssn": user.has_perm("crm_tracker.view_full_ssn"),
-        "history": case.history.select_related("changed_by").order_by("changed_at", "pk"),
+        **_details(request, case),
         "can_vet": queue == services.QC_QUEUE and user.has_perm("crm_tracker.vet_case"),
         "can_monitor": (queue == services.MONITOR_QUEUE
                         and user.has_perm("crm_tracker.monitor_case")),
@@ -172,6 +171,12 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                          and (case.outreach_supervisor_id == user.pk or user.is_superuser)),
     }
     return render(request, "crm_tracker/case_detail.html", context)
+
+
+def _details(request: HttpRequest, case: Case) -> dict:
+    """Return what the case's details and history need (the case page, the QC Vetting page)."""
+    return {"case": case, "show_ssn": request.user.has_perm("crm_tracker.view_full_ssn"),
+            "history": case.history.select_related("changed_by").order_by("changed_at", "pk")}
 
 
 @needs("vet_case")
@@ -186,7 +191,9 @@ def case_vet(request: HttpRequest, number: str) -> HttpResponse:
                                            reason=data["reason"], user=request.user,
                                            now=request_now(request)),
         done=lambda case: (f"Case {case.number} vetted: {case.get_vetting_display()}; "
-                           f"now waiting in {case.work_queue}."))
+                           f"now waiting in {case.work_queue}."),
+        # QC judges from the case's details and history on this page (issue 13).
+        context=_details(request, case))
 
 
 @needs("monitor_case")
@@ -235,11 +242,48 @@ def _case_step(request: HttpRequest, case: Case, form, template: str, *,
 
 @needs("vet_case")
 def qc_queue(request: HttpRequest) -> HttpResponse:
-    """List the cases waiting for QC vetting."""
-    return render(request, "crm_tracker/case_list.html",
-                  {"cases": _listed(request, selectors.qc_queue()), "title": "QC Queue",
-                   "intro": "Cases waiting for QC vetting, oldest first. Open a case, then "
-                            "choose QC Vetting."})
+    """List the cases waiting for QC vetting, with the form that vets several at once."""
+    return _qc_queue_page(request, BulkVetForm())
+
+
+def _qc_queue_page(request: HttpRequest, form: BulkVetForm) -> HttpResponse:
+    return render(request, "crm_tracker/qc_queue.html",
+                  {"cases": _listed(request, selectors.qc_queue()), "form": form,
+                   "ticked": set(form["cases"].value() or ())})
+
+
+# What happens next to the cases of a bulk vetting (seed 003, "QC Vetting").
+BULK_VETTED_NEXT = {Vetting.TRUE: "They now wait for the State Monitors.",
+                    Vetting.FALSE: "They now wait for their CSR's Supervisor's outreach."}
+
+
+@needs("vet_case")
+@require_POST
+def qc_vet_bulk(request: HttpRequest) -> HttpResponse:
+    """Vet the cases ticked in the QC Queue with one result and reason: all or none."""
+    form = BulkVetForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        found = {case.case_number: case for case in selectors.case_list_for_user(
+            user=request.user).filter(case_number__in=form.numbers)}
+        missing = [f"{n:08d}" for n in form.numbers if n not in found]
+        try:
+            if missing:
+                raise DomainError(f"No case {', '.join(missing)} among the cases you may vet. "
+                                  "No case was vetted.", code="NOT_FOUND")
+            batch = services.case_vet_bulk(
+                cases=list(found.values()), true_case=data["result"] == "true",
+                reason=data["reason"], user=request.user, now=request_now(request),
+                submission_token=data["submission_token"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            numbers = ", ".join(case.number for case in batch.cases.order_by("case_number"))
+            messages.success(request, f"{batch.cases.count()} case(s) vetted "
+                                      f"{batch.get_vetting_display()}: {numbers}. "
+                                      f"{BULK_VETTED_NEXT[batch.vetting]}")
+            return redirect("crm_tracker:qc_queue")
+    return _qc_queue_page(request, form)
 
 
 def _qc_report_rows(request: HttpRequest):

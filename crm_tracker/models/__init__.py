@@ -29,6 +29,7 @@ from crm_tracker.models.taxonomy import (
     SubCategory,
     TaxonomyCombination,
 )
+from crm_tracker.models.vetting import VettingBatch
 
 __all__ = [
     "Case",
@@ -53,5 +54,6 @@ __all__ = [
     "TAXONOMY_FIELDS",
     "TaxonomyCombination",
     "Vetting",
+    "VettingBatch",
     "mask_ssn",
 ]

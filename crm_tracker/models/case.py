@@ -204,6 +204,15 @@ class Case(models.Model):
                  self.requested_provider_name]
         return ", ".join(p for p in parts if p)
 
+    @property
+    def returned_by_monitor(self) -> bool:
+        """Return True for a case the State Monitor sent back Not Processed, awaiting QC.
+
+        Seed 003: it goes back to the QC Team, who relabel it False for Supervisor outreach
+        (case_vet refuses True for it; the relabel sets the vetting to False).
+        """
+        return self.mmis_result == MmisResult.NOT_PROCESSED and self.vetting == Vetting.TRUE
+
     def clean(self) -> None:
         """Refuse a taxonomy outside the seed's matrix (forms, admin; services check too)."""
         from django.core.exceptions import ValidationError

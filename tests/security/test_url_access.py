@@ -125,6 +125,8 @@ PORTAL: dict[str, Access] = {
     "crm_tracker:case_outreach": Access(to("crm_tracker:case_outreach", case_no),
                                         ok={SUPERVISOR, SUPERUSER}),
     "crm_tracker:qc_queue": Access(to("crm_tracker:qc_queue"), ok={QC, SUPERUSER}),
+    # Bulk vetting from the QC Queue (POST only: 405 to GET).
+    "crm_tracker:qc_vet_bulk": Access(to("crm_tracker:qc_vet_bulk"), ok={QC, SUPERUSER}),
     "crm_tracker:qc_report": Access(to("crm_tracker:qc_report"), ok={QC, SUPERUSER}),
     "crm_tracker:qc_report_export": Access(to("crm_tracker:qc_report_export", "csv"),
                                            ok={QC, SUPERUSER}),
