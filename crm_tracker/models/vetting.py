@@ -28,4 +28,5 @@ class VettingBatch(models.Model):
         verbose_name_plural = "QC vetting batches"
 
     def __str__(self) -> str:
-        return f"{self.get_vetting_display()} by {self.vetted_by} at {self.vetted_at:%m/%d/%Y %H:%M}"
+        return (f"{self.get_vetting_display()} by {self.vetted_by} at "
+                f"{self.vetted_at:%m/%d/%Y %H:%M}")
