@@ -185,8 +185,10 @@ class OutreachForm(forms.Form):
 
 
 class SheetImportForm(forms.Form):
-    sheet = forms.FileField(label="Updated spreadsheet (.xlsx)",
-                            error_messages={"required": "Choose the updated spreadsheet."})
+    # The xlsx or the CSV this page exports (issue 13 point 12).
+    sheet = forms.FileField(label="Updated spreadsheet (.xlsx or .csv)",
+                            error_messages={"required": "Choose the updated spreadsheet."},
+                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
 
 
 class QcReportFilterForm(forms.Form):

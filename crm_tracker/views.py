@@ -299,7 +299,7 @@ def monitor_import(request: HttpRequest) -> HttpResponse:
     form = SheetImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            count = spreadsheets.monitor_sheet_import(
+            outcome = spreadsheets.monitor_sheet_import(
                 file=form.cleaned_data["sheet"], user=request.user,
                 today=today_eastern(request_now(request)), now=request_now(request))
         except ImportRejected as exc:
@@ -307,10 +307,20 @@ def monitor_import(request: HttpRequest) -> HttpResponse:
             for problem in exc.extra.get("problems", []):
                 form.add_error(None, problem)
         else:
-            messages.success(request, f"Spreadsheet imported: {count} case(s) updated.")
+            messages.success(request, _imported_message(outcome))
             return redirect("crm_tracker:monitor_queue")
     return render(request, "crm_tracker/monitor_queue.html",
                   {"cases": _listed(request, selectors.monitor_queue()), "form": form})
+
+
+def _imported_message(outcome: spreadsheets.SheetImport) -> str:
+    """Say what an import did, and which rows it skipped as already recorded."""
+    message = f"Spreadsheet imported: {outcome.updated} case(s) updated."
+    if outcome.skipped:
+        shown = ", ".join(outcome.skipped[:20]) + (" …" if len(outcome.skipped) > 20 else "")
+        message += (f" {len(outcome.skipped)} row(s) already recorded with the same values "
+                    f"were skipped (case {shown}).")
+    return message
 
 
 @needs("outreach_case")

@@ -420,7 +420,7 @@ def monitor_spreadsheet_round(walk: Walk, desks: Desks, number: str, tmp_path) -
 
     before = demo.history.count()
     bad, cell = filled("bad.xlsx", None)
-    field(page, "Updated spreadsheet (.xlsx)").set_input_files(bad)
+    field(page, "Updated spreadsheet (.xlsx or .csv)").set_input_files(bad)
     click(button(page, "Import Spreadsheet"))
     walk.panel("spreadsheet_refused", "State Monitor Queue")
     alert = page.get_by_role("alert")
@@ -431,7 +431,7 @@ def monitor_spreadsheet_round(walk: Walk, desks: Desks, number: str, tmp_path) -
     assert demo.history.count() == before
 
     good, _ = filled("good.xlsx", today())
-    field(page, "Updated spreadsheet (.xlsx)").set_input_files(good)
+    field(page, "Updated spreadsheet (.xlsx or .csv)").set_input_files(good)
     click(button(page, "Import Spreadsheet"))
     walk.panel("spreadsheet_imported", "State Monitor Queue")
     expect(page.get_by_role("status")).to_have_text("Spreadsheet imported: 1 case(s) updated.")
