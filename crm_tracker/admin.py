@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from crm_tracker import services
-from crm_tracker.forms import SSN_PATTERN
+from crm_tracker.forms import ssn_digits
 from crm_tracker.models import (
     Case,
     CaseHistory,
@@ -84,10 +84,7 @@ class CaseAdminForm(forms.ModelForm):
         typed = self.cleaned_data["corrected_ssn"].strip()
         if not typed:
             return ""
-        match = SSN_PATTERN.match(typed)
-        if not match:
-            raise forms.ValidationError("Enter the SSN as 9 digits, e.g. 900-12-3456.")
-        return "".join(match.groups())
+        return ssn_digits(typed)
 
     class Meta:
         model = Case

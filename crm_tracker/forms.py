@@ -18,13 +18,27 @@ from crm_tracker.models import (
     SubCategory,
     TaxonomyCombination,
 )
+from crm_tracker.rules import ssn_refusal
 from crm_tracker.selectors import csr_choices
 from crm_tracker.taxonomy import LEVEL_LABELS, TaxonomyNotAllowed, taxonomy_combination
 from posc.members.models import MEMBER_ID_VALIDATOR, Plan, Program
 from posc.submission import SubmissionTokenFormMixin
 
 YES_NO = [("", "Select"), ("yes", "Yes"), ("no", "No")]
-SSN_PATTERN = re.compile(r"^(\d{3})-?(\d{2})-?(\d{4})$")
+# As a clerk types or pastes it: 900-12-3456, 900 12 3456 or 900123456.
+SSN_PATTERN = re.compile(r"^(\d{3})[-\s]?(\d{2})[-\s]?(\d{4})$")
+SSN_FORMAT = "Enter the SSN as 9 digits, e.g. 900-12-3456 (dashes or spaces between groups)."
+
+
+def ssn_digits(typed: str) -> str:
+    """Return the 9 digits of a typed SSN, or raise a ValidationError that says why not."""
+    match = SSN_PATTERN.match(typed.replace("\u00a0", " ").strip())
+    if not match:
+        raise forms.ValidationError(SSN_FORMAT, code="ssn_format")
+    digits = "".join(match.groups())
+    if refusal := ssn_refusal(digits):
+        raise forms.ValidationError(refusal, code="ssn_never_issued")
+    return digits
 DATE_WIDGET = forms.DateInput(format="%m/%d/%Y", attrs={"autocomplete": "off"})
 
 # The label of "the MCO or provider the consumer asks for" in each CRM template (seed 003).
@@ -102,10 +116,7 @@ class CaseIntakeForm(SubmissionTokenFormMixin, forms.Form):
                                                   spellcheck="false")
 
     def clean_ssn(self) -> str:
-        match = SSN_PATTERN.match(self.cleaned_data["ssn"].strip())
-        if not match:
-            raise forms.ValidationError("Enter the SSN as 9 digits, e.g. 900-12-3456.")
-        return "".join(match.groups())
+        return ssn_digits(self.cleaned_data["ssn"])
 
     def clean_masshealth_id(self) -> str:
         return self.cleaned_data["masshealth_id"].strip()
@@ -173,6 +184,13 @@ class MmisResultForm(forms.Form):
                 self.add_error("processed_on", "Enter the Date processed in MMIS.")
         if data.get("result") == "not_processed" and not data.get("reason", "").strip():
             self.add_error("reason", "Enter the Reason not processed.")
+        # As the sheet (issue 13 point 15): nothing typed is dropped without a word.
+        if data.get("result") == "processed" and data.get("reason", "").strip():
+            self.add_error("reason", "Leave the Reason not processed empty for a processed "
+                                     "case, or choose Not Processed.")
+        if data.get("result") == "not_processed" and data.get("processed_on"):
+            self.add_error("processed_on", "Leave the Date processed in MMIS empty for a case "
+                                           "not processed, or choose Processed.")
         return data
 
 

@@ -156,16 +156,20 @@ class StatusTime:
         return f"{self.total.total_seconds() / 86400:.1f}"
 
 
-def time_in_status(*, now: datetime.datetime) -> list[StatusTime]:
+def time_in_status(*, now: datetime.datetime,
+                   team_of: AbstractBaseUser | None = None) -> list[StatusTime]:
     """Return the time cases spent in each status, from the status history rows.
 
     Each row opens a period that the case's next status row closes; the last period of a
-    case runs until *now* (CaseHistory2-style status deltas, domain.md G).
+    case runs until *now* (CaseHistory2-style status deltas, domain.md G). With *team_of*
+    (a Supervisor), only that Supervisor's CSRs' cases count, as in relabel_rates.
     """
     totals: dict[str, datetime.timedelta] = defaultdict(datetime.timedelta)
     periods: dict[str, int] = defaultdict(int)
     current: dict[int, tuple[str, datetime.datetime]] = {}
     rows = CaseHistory.objects.filter(field="status").order_by("case_id", "changed_at", "pk")
+    if team_of is not None:
+        rows = rows.filter(case__created_by__crm_supervision__supervisor=team_of)
     for case_id, value, at in rows.values_list("case_id", "new_value", "changed_at"):
         if case_id in current:
             status, since = current[case_id]

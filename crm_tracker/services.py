@@ -32,7 +32,12 @@ from crm_tracker.models import (
     Vetting,
     mask_ssn,
 )
-from crm_tracker.rules import check_angela_melody_period, check_right_to_change
+from crm_tracker.rules import (
+    check_angela_melody_period,
+    check_right_to_change,
+    ssn_refusal,
+    with_article,
+)
 from crm_tracker.taxonomy import TaxonomyNotAllowed, taxonomy_combination, taxonomy_for_step
 from posc.clock import today_eastern
 from posc.exceptions import DomainError, InvalidTransition
@@ -170,7 +175,8 @@ def _check_intake_taxonomy(combination: TaxonomyCombination, case_type: str) -> 
         # Angela Melody"; Angela Melody cases use Sub-Category Angela Melody.
         expected = ("Sub-Category Angela Melody" if case_type == CaseType.ANGELA_MELODY
                     else f"Disposition {PLAN_SELECTED_IN_ERROR}")
-        raise TaxonomyNotAllowed(f"A {CaseType(case_type).label} case uses {expected}.",
+        label = with_article(CaseType(case_type).label)
+        raise TaxonomyNotAllowed(f"{label[0].upper()}{label[1:]} case uses {expected}.",
                                  code="TAXONOMY_CASE_TYPE")
 
 
@@ -189,6 +195,8 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
     A second post of the same intake page (same *submission_token*) returns the first case.
     """
     _require(user, "intake_case")
+    if ssn_refusal(ssn):
+        raise DomainError(ssn_refusal(ssn), code="SSN_NEVER_ISSUED")
     combination = taxonomy_combination(**{f: taxonomy[f] for f in TAXONOMY_FIELDS})
     _check_intake_taxonomy(combination, case_type)
     if case_type == CaseType.ANGELA_MELODY:
@@ -315,12 +323,19 @@ def case_mmis_record(*, case: Case, processed: bool, processed_on: datetime.date
             if processed_on < today_eastern(case.created_at):
                 raise DomainError("The Date processed in MMIS cannot be before the case was "
                                   "opened.", code="DATE_BEFORE_CASE")
+            if reason.strip():
+                # As the sheet: a reason would be dropped without a word (issue 13 point 15).
+                raise DomainError("A processed case has no Reason not processed: clear the "
+                                  "reason, or choose Not Processed.", code="REASON_WITH_PROCESSED")
             changes = {"mmis_result": MmisResult.PROCESSED, "mmis_processed_on": processed_on,
                        "not_processed_reason": "", "work_queue": None}
             why = "Processed in MMIS"
         else:
             if not reason.strip():
                 raise DomainError("Enter the Reason not processed.", code="REASON_REQUIRED")
+            if processed_on is not None:
+                raise DomainError("A case not processed has no Date processed in MMIS: clear "
+                                  "the date, or choose Processed.", code="DATE_WITH_NOT_PROCESSED")
             qc_queue = taxonomy_for_step(step=Step.INTAKE,
                                          disposition=PLAN_SELECTED_IN_ERROR).work_queue
             changes = {"mmis_result": MmisResult.NOT_PROCESSED, "mmis_processed_on": None,
@@ -390,6 +405,8 @@ def case_edit(*, case: Case, changes: Mapping[str, Any], user: AbstractBaseUser,
     _require(user, "change_case")
     if "ssn" in changes and not re.fullmatch(r"\d{9}", str(changes["ssn"])):
         raise DomainError("Enter the SSN as 9 digits.", code="SSN_FORMAT")
+    if "ssn" in changes and ssn_refusal(changes["ssn"]):
+        raise DomainError(ssn_refusal(changes["ssn"]), code="SSN_NEVER_ISSUED")
     unknown = set(changes) - set(EDITABLE_FIELDS) - {"ssn"}
     if unknown:
         raise DomainError(f"These fields are not edited here: {', '.join(sorted(unknown))}.",

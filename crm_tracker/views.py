@@ -37,6 +37,7 @@ CASE_TYPE_SLUGS = {"angela-melody": CaseType.ANGELA_MELODY, "mct-span": CaseType
 # The intake refusals that belong to one field of the form.
 INTAKE_ERROR_FIELDS = {"START_DATE_REQUIRED": "current_mco_start",
                        "RIGHT_TO_CHANGE": "current_mco_start",
+                       "START_DATE_FUTURE": "current_mco_start",
                        "AUTO_ASSIGNED": "current_mco_auto_assigned",
                        "ANGELA_MELODY_PERIOD": "provider_termination",
                        "TERMINATION_REQUIRED": "provider_termination",
@@ -349,4 +350,5 @@ def reports(request: HttpRequest) -> HttpResponse:
     by_type, by_csr = selectors.relabel_rates(team_of=team_of)
     return render(request, "crm_tracker/reports.html",
                   {"by_type": by_type, "by_csr": by_csr,
-                   "status_times": selectors.time_in_status(now=request_now(request))})
+                   "status_times": selectors.time_in_status(now=request_now(request),
+                                                            team_of=team_of)})
