@@ -38,7 +38,12 @@ from crm_tracker.rules import (
     ssn_refusal,
     with_article,
 )
-from crm_tracker.taxonomy import TaxonomyNotAllowed, taxonomy_combination, taxonomy_for_step
+from crm_tracker.taxonomy import (
+    TaxonomyNotAllowed,
+    check_correction,
+    taxonomy_combination,
+    taxonomy_for_step,
+)
 from posc.clock import today_eastern
 from posc.exceptions import DomainError, InvalidTransition
 from posc.members.models import Plan
@@ -163,6 +168,34 @@ def case_texts(*, case_type: str, participant_names: str, masshealth_id: str, ss
     return "Incorrect Selection", f"{participant_names}/{masshealth_id}/{masked}/{requested}"
 
 
+def _requested_text(plan: Plan | None, provider_name: str) -> str:
+    """Return the MCO and/or provider asked for, as the CRM documentation names them."""
+    return ", ".join(p for p in (plan.name if plan else "", provider_name) if p)
+
+
+# The case fields the Subject and CRM documentation are composed of (case_texts).
+COMPOSED_FROM = ("participant_names", "masshealth_id", "ssn", "requested_plan",
+                 "requested_provider_name", "for_cause_reason")
+
+
+def _recomposed(case: Case, values: Mapping[str, Any]) -> dict[str, str]:
+    """Return the Subject and CRM documentation composed again from corrected fields.
+
+    A corrected name or SSN must not stay old in the CRM line (issue 13 point 13); a line
+    the admin typed in the same correction is kept as typed.
+    """
+    if all(_same(getattr(case, f), values.get(f, getattr(case, f))) for f in COMPOSED_FROM):
+        return {}
+    value = {f: values.get(f, getattr(case, f)) for f in COMPOSED_FROM}
+    subject, documentation = case_texts(
+        case_type=case.case_type, participant_names=value["participant_names"],
+        masshealth_id=value["masshealth_id"], ssn=value["ssn"],
+        for_cause_reason=value["for_cause_reason"],
+        requested=_requested_text(value["requested_plan"], value["requested_provider_name"]))
+    texts = {"subject": subject, "crm_documentation": documentation}
+    return {field: text for field, text in texts.items() if field not in values}
+
+
 def _check_intake_taxonomy(combination: TaxonomyCombination, case_type: str) -> None:
     """Refuse a valid combination that is not the CSR's for this case type."""
     if combination.step != Step.INTAKE:
@@ -217,8 +250,7 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
         raise DomainError("A case sent for MCO enrollment consideration is not resolved yet: "
                           "answer No to Were the Consumer's issues resolved?",
                           code="RESOLVED_ESCALATION")
-    requested = ", ".join(p for p in (requested_plan.name if requested_plan else "",
-                                      requested_provider_name) if p)
+    requested = _requested_text(requested_plan, requested_provider_name)
     subject, documentation = case_texts(
         case_type=case_type, participant_names=participant_names, masshealth_id=masshealth_id,
         ssn=ssn, for_cause_reason=for_cause_reason, requested=requested)
@@ -417,7 +449,11 @@ def case_edit(*, case: Case, changes: Mapping[str, Any], user: AbstractBaseUser,
         case = _locked(case)
         wanted = {f: changes.get(f, getattr(case, f)) for f in TAXONOMY_FIELDS}
         combination = taxonomy_combination(**wanted)
+        check_correction(case=case, combination=combination)
+        if combination.step == Step.INTAKE:
+            _check_intake_taxonomy(combination, case.case_type)
         values = dict(changes)
+        values |= _recomposed(case, values)
         if any(not _same(getattr(case, f), wanted[f]) for f in TAXONOMY_FIELDS):
             # A relabel in the admin sets the combination's Status and Owner; moving the case
             # between work queues stays with the workflow actions.
