@@ -12,6 +12,7 @@ from crm_tracker.models import (
     ChildDisposition,
     Disposition,
     ForCauseReason,
+    OutreachOutcome,
     ProviderTermination,
     RecordType,
     Step,
@@ -196,7 +197,21 @@ class MmisResultForm(forms.Form):
 
 class OutreachForm(forms.Form):
     # The attempt this page records (1 or 2): a re-post of the 1st must not become the 2nd.
-    attempt = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2)
+    attempt = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=2,
+        error_messages={"max_value": "A case gets two outreach attempts (seed 003): there is "
+                                     "no third attempt to record.",
+                        "min_value": "Reload the page: it records the 1st or the 2nd attempt.",
+                        "invalid": "Reload the page: it records the 1st or the 2nd attempt.",
+                        "required": "Reload the page: it records the 1st or the 2nd attempt."})
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=[("", "Select")] + OutreachOutcome.choices,
+        error_messages={"required": "Choose the Outcome of the call.",
+                        "invalid_choice": "Choose the Outcome of the call from the list."})
+    contact = forms.CharField(
+        label="Contact used (phone number or other)", max_length=120,
+        error_messages={"required": "Enter the Contact used: the phone number called, or how "
+                                    "the consumer was contacted."})
     documentation = forms.CharField(
         label="Outreach documentation", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter the Outreach documentation."})

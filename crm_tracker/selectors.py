@@ -69,6 +69,16 @@ def team_cases(*, user: AbstractBaseUser) -> QuerySet[Case]:
     return _cases().filter(created_by__crm_supervision__supervisor=user)
 
 
+def supervisor_requested(*, user: AbstractBaseUser) -> QuerySet[Case]:
+    """Return *user*'s team cases whose consumer asked for a Supervisor (seed 003 question).
+
+    Open cases (not in a closed status) first, then the newest; at most 200.
+    """
+    team = Q(created_by__crm_supervision__supervisor=user) | Q(outreach_supervisor=user)
+    return _cases().filter(team, supervisor_requested=True).order_by(
+        "status__is_closed", "-case_number")[:200]
+
+
 def csr_choices() -> QuerySet:
     """Return the users who opened tracker cases (the QC report's CSR filter)."""
     return get_user_model().objects.filter(crm_cases_created__isnull=False).distinct().order_by(

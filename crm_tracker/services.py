@@ -25,6 +25,7 @@ from crm_tracker.models import (
     CaseType,
     ForCauseReason,
     MmisResult,
+    OutreachOutcome,
     ProviderTermination,
     Step,
     SupervisorAssignment,
@@ -77,7 +78,9 @@ def display_value(field: str, value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.strftime("%m/%d/%Y")
     choices = {"case_type": CaseType, "for_cause_reason": ForCauseReason,
-               "vetting": Vetting, "mmis_result": MmisResult}
+               "vetting": Vetting, "mmis_result": MmisResult,
+               "outreach_first_outcome": OutreachOutcome,
+               "outreach_second_outcome": OutreachOutcome}
     if field in choices:
         return str(choices[field](value).label)
     if isinstance(value, AbstractBaseUser):
@@ -383,18 +386,29 @@ def case_mmis_record(*, case: Case, processed: bool, processed_on: datetime.date
 case_mmis_record.alters_data = True
 
 
+MAX_OUTREACH_ATTEMPTS = 2  # seed 003: "two (2) outreach attempts"
+
+
 def case_outreach(*, case: Case, documentation: str, user: AbstractBaseUser,
-                  now: datetime.datetime, attempt: int | None = None) -> Case:
+                  now: datetime.datetime, attempt: int | None = None, outcome: str = "",
+                  contact: str = "") -> Case:
     """Record a Supervisor outreach attempt: 1st → Escalated; 2nd → Max Attempts, Closed.
 
     *attempt* is the attempt the Supervisor's page offered: a double-click of the 1st
-    attempt must not record the 2nd (which closes the case).
+    attempt must not record the 2nd (which closes the case). *outcome* (OutreachOutcome)
+    and *contact* (the number or address used) are the call's record; the page asks both.
     """
     _require(user, "outreach_case")
     if not documentation.strip():
         raise DomainError("Enter the outreach documentation.", code="DOCUMENTATION_REQUIRED")
+    if outcome and outcome not in OutreachOutcome.values:
+        raise DomainError("Choose the Outcome of the call from the list.", code="OUTCOME")
     with transaction.atomic():
         case = _locked(case)
+        if case.outreach_attempts >= MAX_OUTREACH_ATTEMPTS:
+            raise InvalidTransition(
+                f"Both outreach attempts are already recorded on case {case.number} (Outreach "
+                "Max Attempts): the seed's process has no third attempt.", code="MAX_ATTEMPTS")
         _in_queue(case, OUTREACH_QUEUE, "given an outreach attempt")
         if case.outreach_supervisor_id != user.pk and not user.is_superuser:
             raise PermissionDenied("Only the CSR's Supervisor does the outreach on this case.")
@@ -406,11 +420,13 @@ def case_outreach(*, case: Case, documentation: str, user: AbstractBaseUser,
                               f"{case.outreach_attempts} attempt(s); the next is attempt "
                               f"{case.outreach_attempts + 1}.", code="ATTEMPT_OUT_OF_ORDER")
         if case.outreach_attempts == 0:
-            step, notes_field = Step.OUTREACH_FIRST, "outreach_first_notes"
+            step, which = Step.OUTREACH_FIRST, "first"
         else:
-            step, notes_field = Step.OUTREACH_MAX, "outreach_second_notes"
+            step, which = Step.OUTREACH_MAX, "second"
         changes = _taxonomy_changes(taxonomy_for_step(step=step), case=case, now=now)
-        changes |= {notes_field: documentation.strip(),
+        changes |= {f"outreach_{which}_notes": documentation.strip(),
+                    f"outreach_{which}_outcome": outcome,
+                    f"outreach_{which}_contact": contact.strip(),
                     "outreach_attempts": case.outreach_attempts + 1}
         _save(case, _apply(case, changes, user=user, reason=Step(step).label, now=now),
               user=user, step="outreach")

@@ -173,7 +173,41 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "crm_tracker/case_detail.html", context)
 
 
+def step_page(*, queue: str, title: str, field: str) -> Callable:
+    """Show a step page's form only while the step is open (issue 13 point 14).
+
+    Once the case has left *queue* (the step done, or not reached yet), the page says what
+    was recorded, by whom and when, from the case history row of *field*, and offers no
+    form; a post is not run either.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, number: str, *args, **kwargs):
+            case = selectors.case_get_for_user(user=request.user, number=number)
+            if case is None or _step_open(case, queue):
+                return view(request, number, *args, **kwargs)
+            case = _case_or_404(request, number)  # audited, as every case page
+            last = case.history.filter(field=field).select_related("changed_by").order_by(
+                "-changed_at", "-pk").first()
+            return render(request, "crm_tracker/case_step_closed.html",
+                          {"case": case, "title": title, "last": last,
+                           "waiting_in": case.work_queue.name if case.work_queue else ""})
+
+        return wrapper
+
+    return decorate
+
+
+def _step_open(case: Case, queue: str) -> bool:
+    if case.work_queue is None or case.work_queue.name != queue:
+        return False
+    return queue != services.OUTREACH_QUEUE or (
+        case.outreach_attempts < services.MAX_OUTREACH_ATTEMPTS)
+
+
 @needs("vet_case")
+@step_page(queue=services.QC_QUEUE, title="QC Vetting", field="vetting")
 def case_vet(request: HttpRequest, number: str) -> HttpResponse:
     """QC vetting: true → State Monitors; false → the CSR's Supervisor."""
     case = _case_or_404(request, number)
@@ -189,6 +223,7 @@ def case_vet(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @needs("monitor_case")
+@step_page(queue=services.MONITOR_QUEUE, title="MMIS Processing", field="mmis_result")
 def case_mmis(request: HttpRequest, number: str) -> HttpResponse:
     """State Monitor: processed in MMIS (with the date) or not processed (with why)."""
     case = _case_or_404(request, number)
@@ -204,6 +239,7 @@ def case_mmis(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @needs("outreach_case")
+@step_page(queue=services.OUTREACH_QUEUE, title="Outreach", field="outreach_attempts")
 def case_outreach(request: HttpRequest, number: str) -> HttpResponse:
     """Supervisor outreach: the 1st attempt, then the 2nd (Outreach Max Attempts)."""
     case = _case_or_404(request, number)
@@ -212,6 +248,7 @@ def case_outreach(request: HttpRequest, number: str) -> HttpResponse:
         request, case, form, "crm_tracker/case_outreach.html",
         run=lambda data: services.case_outreach(case=case, documentation=data["documentation"],
                                                 user=request.user, attempt=data["attempt"],
+                                                outcome=data["outcome"], contact=data["contact"],
                                                 now=request_now(request)),
         done=lambda case: f"Case {case.number}: {case.disposition} recorded.",
         context={"attempt": "2nd" if case.outreach_attempts else "1st"})
@@ -332,6 +369,16 @@ def outreach_queue(request: HttpRequest) -> HttpResponse:
                    "title": "Outreach Queue",
                    "intro": "Cases of your team escalated in error or not processed by the "
                             "State Monitors: two outreach attempts each."})
+
+
+@needs("outreach_case")
+def supervisor_requested(request: HttpRequest) -> HttpResponse:
+    """List the team's cases where the consumer asked for a Supervisor, open ones first."""
+    return render(request, "crm_tracker/case_list.html",
+                  {"cases": _listed(request, selectors.supervisor_requested(user=request.user)),
+                   "title": "Supervisor Requested",
+                   "intro": "Cases of your team where the consumer answered Yes to Did the "
+                            "Consumer request a Supervisor?, open cases first, newest first."})
 
 
 @needs("outreach_case")
