@@ -8,10 +8,9 @@ correction; and the case list finds a case by its number as shown, leading zeros
 import pytest
 from django.urls import reverse
 
-from crm_tracker.models import Case, CaseType, Disposition
+from crm_tracker.models import CaseType, Disposition, SubCategory
 from crm_tracker.services import case_edit
 from crm_tracker.taxonomy import TaxonomyNotAllowed
-from posc import clock
 from posc.members.models import Plan
 from tests.crm_tracker.factories import NOW
 
@@ -78,12 +77,9 @@ def test_the_for_cause_subject_is_recomposed_with_its_reason(new_case, ops):
 
 
 def _qc_true_post(client, case) -> dict:
-    sub_category = "Unable to Plan Shop"
-    from crm_tracker.models import SubCategory
-
     return _change_page_post(
         client, case, change_reason="Moving it on",
-        sub_category=SubCategory.objects.get(name=sub_category).pk,
+        sub_category=SubCategory.objects.get(name="Unable to Plan Shop").pk,
         disposition=Disposition.objects.get(name="Plan Selection Corrected").pk)
 
 
@@ -103,8 +99,6 @@ def test_ops_cannot_put_a_case_waiting_for_qc_into_qcs_true_taxonomy(new_case, o
 
 def test_the_service_refuses_it_too(new_case, ops):
     case = new_case()
-    from crm_tracker.models import SubCategory
-
     with pytest.raises(TaxonomyNotAllowed) as refused:
         case_edit(case=case, user=ops, reason="x", now=NOW, changes={
             "sub_category": SubCategory.objects.get(name="Unable to Plan Shop"),
@@ -121,5 +115,3 @@ def test_the_admin_search_finds_a_case_by_its_number_as_shown(new_case, ops, cli
     assert response.status_code == 200
     assert [c.pk for c in response.context["cl"].result_list] == [case.pk]
     assert case.number.startswith("0")
-    assert clock.today()  # the search reads no date
-    assert Case.objects.count() == 2
