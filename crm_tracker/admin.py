@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from crm_tracker import services
-from crm_tracker.forms import SSN_PATTERN
+from crm_tracker.forms import ssn_digits
 from crm_tracker.models import (
+    TAXONOMY_FIELDS,
     Case,
     CaseHistory,
     CaseStatus,
@@ -26,6 +27,7 @@ from crm_tracker.models import (
     SupervisorAssignment,
     TaxonomyCombination,
 )
+from crm_tracker.taxonomy import TaxonomyNotAllowed, check_correction, taxonomy_combination
 from posc.clock import request_now
 from posc.exceptions import DomainError
 from audit.admin import AuditedAdminMixin
@@ -80,14 +82,22 @@ class CaseAdminForm(forms.ModelForm):
     change_reason = forms.CharField(label="Reason for the change", max_length=255,
                                     help_text="Written to the case history.")
 
+    def clean(self) -> dict:
+        """Refuse another step's taxonomy here too (crm_tracker.taxonomy.check_correction)."""
+        data = super().clean()
+        if self.instance.pk and all(data.get(f) for f in TAXONOMY_FIELDS):
+            try:
+                check_correction(case=self.instance, combination=taxonomy_combination(
+                    **{f: data[f] for f in TAXONOMY_FIELDS}))
+            except TaxonomyNotAllowed as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from None
+        return data
+
     def clean_corrected_ssn(self) -> str:
         typed = self.cleaned_data["corrected_ssn"].strip()
         if not typed:
             return ""
-        match = SSN_PATTERN.match(typed)
-        if not match:
-            raise forms.ValidationError("Enter the SSN as 9 digits, e.g. 900-12-3456.")
-        return "".join(match.groups())
+        return ssn_digits(typed)
 
     class Meta:
         model = Case
@@ -101,7 +111,8 @@ class CaseAdmin(AuditedAdminMixin, admin.ModelAdmin):
                     "work_queue", "created_by", "created_at"]
     list_filter = ["case_type", "status", "work_queue", "disposition"]
     list_select_related = ["status", "owner_queue", "owner_user", "work_queue", "created_by"]
-    search_fields = ["=case_number", "=masshealth_id", "participant_names"]
+    # An exact number lookup, not iexact on text: "00000013", as the case is shown, finds 13.
+    search_fields = ["case_number__exact", "=masshealth_id", "participant_names"]
     readonly_fields = ["number", "case_type", "ssn_masked", "csr_disposition", "status",
                        "owner_queue", "owner_user", "work_queue", "for_cause_reason",
                        "provider_termination", "vetting", "vetting_reason", "mmis_result",
@@ -192,5 +203,5 @@ class CaseHistoryAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                     "reason"]
     list_filter = ["field"]
     list_select_related = ["case", "changed_by"]
-    search_fields = ["=case__case_number"]
+    search_fields = ["case__case_number__exact"]
     date_hierarchy = "changed_at"

@@ -14,12 +14,14 @@ from crm_tracker.models import (
     ChildDisposition,
     Disposition,
     ForCauseReason,
+    OutreachOutcome,
     ProviderTermination,
     RecordType,
     Step,
     SubCategory,
     TaxonomyCombination,
 )
+from crm_tracker.rules import ssn_refusal
 from crm_tracker.selectors import csr_choices
 from crm_tracker.taxonomy import (
     LEVEL_LABELS,
@@ -31,7 +33,20 @@ from posc.members.models import MEMBER_ID_VALIDATOR, Plan, Program
 from posc.submission import SubmissionTokenFormMixin
 
 YES_NO = [("", "Select"), ("yes", "Yes"), ("no", "No")]
-SSN_PATTERN = re.compile(r"^(\d{3})-?(\d{2})-?(\d{4})$")
+# As a clerk types or pastes it: 900-12-3456, 900 12 3456 or 900123456.
+SSN_PATTERN = re.compile(r"^(\d{3})[-\s]?(\d{2})[-\s]?(\d{4})$")
+SSN_FORMAT = "Enter the SSN as 9 digits, e.g. 900-12-3456 (dashes or spaces between groups)."
+
+
+def ssn_digits(typed: str) -> str:
+    """Return the 9 digits of a typed SSN, or raise a ValidationError that says why not."""
+    match = SSN_PATTERN.match(typed.replace("\u00a0", " ").strip())
+    if not match:
+        raise forms.ValidationError(SSN_FORMAT, code="ssn_format")
+    digits = "".join(match.groups())
+    if refusal := ssn_refusal(digits):
+        raise forms.ValidationError(refusal, code="ssn_never_issued")
+    return digits
 DATE_WIDGET = forms.DateInput(format="%m/%d/%Y", attrs={"autocomplete": "off"})
 
 # The label of "the MCO or provider the consumer asks for" in each CRM template (seed 003).
@@ -119,10 +134,7 @@ class CaseIntakeForm(SubmissionTokenFormMixin, forms.Form):
                                                   spellcheck="false")
 
     def clean_ssn(self) -> str:
-        match = SSN_PATTERN.match(self.cleaned_data["ssn"].strip())
-        if not match:
-            raise forms.ValidationError("Enter the SSN as 9 digits, e.g. 900-12-3456.")
-        return "".join(match.groups())
+        return ssn_digits(self.cleaned_data["ssn"])
 
     def clean_masshealth_id(self) -> str:
         return self.cleaned_data["masshealth_id"].strip()
@@ -231,20 +243,43 @@ class MmisResultForm(forms.Form):
                 self.add_error("processed_on", "Enter the Date processed in MMIS.")
         if data.get("result") == "not_processed" and not data.get("reason", "").strip():
             self.add_error("reason", "Enter the Reason not processed.")
+        # As the sheet (issue 13 point 15): nothing typed is dropped without a word.
+        if data.get("result") == "processed" and data.get("reason", "").strip():
+            self.add_error("reason", "Leave the Reason not processed empty for a processed "
+                                     "case, or choose Not Processed.")
+        if data.get("result") == "not_processed" and data.get("processed_on"):
+            self.add_error("processed_on", "Leave the Date processed in MMIS empty for a case "
+                                           "not processed, or choose Processed.")
         return data
 
 
 class OutreachForm(forms.Form):
     # The attempt this page records (1 or 2): a re-post of the 1st must not become the 2nd.
-    attempt = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2)
+    attempt = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=2,
+        error_messages={"max_value": "A case gets two outreach attempts (seed 003): there is "
+                                     "no third attempt to record.",
+                        "min_value": "Reload the page: it records the 1st or the 2nd attempt.",
+                        "invalid": "Reload the page: it records the 1st or the 2nd attempt.",
+                        "required": "Reload the page: it records the 1st or the 2nd attempt."})
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=[("", "Select")] + OutreachOutcome.choices,
+        error_messages={"required": "Choose the Outcome of the call.",
+                        "invalid_choice": "Choose the Outcome of the call from the list."})
+    contact = forms.CharField(
+        label="Contact used (phone number or other)", max_length=120,
+        error_messages={"required": "Enter the Contact used: the phone number called, or how "
+                                    "the consumer was contacted."})
     documentation = forms.CharField(
         label="Outreach documentation", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter the Outreach documentation."})
 
 
 class SheetImportForm(forms.Form):
-    sheet = forms.FileField(label="Updated spreadsheet (.xlsx)",
-                            error_messages={"required": "Choose the updated spreadsheet."})
+    # The xlsx or the CSV this page exports (issue 13 point 12).
+    sheet = forms.FileField(label="Updated spreadsheet (.xlsx or .csv)",
+                            error_messages={"required": "Choose the updated spreadsheet."},
+                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
 
 
 QC_REPORT_WAITING = "waiting"

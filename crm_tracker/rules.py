@@ -16,6 +16,35 @@ class IntakeRefused(DomainError):
     default_code = "INTAKE_REFUSED"
 
 
+# SSA, "Social Security Number Randomization" (2011): area numbers 000 and 666, group
+# number 00 and serial number 0000 are never issued. Area 9xx is not issued either, but the
+# demo data and the tests use 9xx on purpose (numbers that belong to nobody): kept accepted.
+NEVER_ISSUED = (
+    (slice(0, 3), ("000", "666"), "area number {} (the first three digits) is never issued"),
+    (slice(3, 5), ("00",), "group number {} (the middle two digits) is never issued"),
+    (slice(5, 9), ("0000",), "serial number {} (the last four digits) is never issued"),
+)
+
+
+def ssn_refusal(digits: str) -> str:
+    """Return why the 9 *digits* cannot be an SSN the SSA issued; "" when they can."""
+    reasons = [why.format(digits[part]) for part, never, why in NEVER_ISSUED
+               if digits[part] in never]
+    if not reasons:
+        return ""
+    return (f"{digits[:3]}-{digits[3:5]}-{digits[5:]} is not an SSN: {'; '.join(reasons)}. "
+            "Check the number on the consumer's record.")
+
+
+def with_article(label: str) -> str:
+    """Return *label* after "a" or "an" as it is said: "an MCT Span", "an Angela Melody"."""
+    first = label.split()[0]
+    # An initialism is spelled out: M is "em", so "an MCT"; a word goes by its first letter.
+    vowel_sound = (first[0] in "AEFHILMNORSX" if first.isupper() and len(first) > 1
+                   else first[0].lower() in "aeiou")
+    return f"{'an' if vowel_sound else 'a'} {label}"
+
+
 def right_to_change_end(start: datetime.date) -> datetime.date:
     """Return the last day of the 90-day plan selection period that starts on *start*."""
     return start + datetime.timedelta(days=RIGHT_TO_CHANGE_DAYS - 1)
@@ -45,6 +74,10 @@ def check_right_to_change(*, case_type: str, auto_assigned: bool,
     if current_mco_start is None:
         raise IntakeRefused("Enter the Current MCO start date of the auto-assignment.",
                             code="START_DATE_REQUIRED")
+    if current_mco_start > today:
+        raise IntakeRefused(
+            f"The Current MCO start date {current_mco_start:%m/%d/%Y} is in the future: enter "
+            "the date the auto-assigned MCO started (MM/DD/YYYY).", code="START_DATE_FUTURE")
     end = right_to_change_end(current_mco_start)
     if today <= end:
         raise IntakeRefused(

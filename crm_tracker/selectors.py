@@ -71,6 +71,16 @@ def team_cases(*, user: AbstractBaseUser) -> QuerySet[Case]:
     return _cases().filter(created_by__crm_supervision__supervisor=user)
 
 
+def supervisor_requested(*, user: AbstractBaseUser) -> QuerySet[Case]:
+    """Return *user*'s team cases whose consumer asked for a Supervisor (seed 003 question).
+
+    Open cases (not in a closed status) first, then the newest; at most 200.
+    """
+    team = Q(created_by__crm_supervision__supervisor=user) | Q(outreach_supervisor=user)
+    return _cases().filter(team, supervisor_requested=True).order_by(
+        "status__is_closed", "-case_number")[:200]
+
+
 def csr_choices() -> QuerySet:
     """Return the users who opened tracker cases (the QC report's CSR filter)."""
     return get_user_model().objects.filter(crm_cases_created__isnull=False).distinct().order_by(
@@ -165,16 +175,20 @@ class StatusTime:
         return f"{self.total.total_seconds() / 86400:.1f}"
 
 
-def time_in_status(*, now: datetime.datetime) -> list[StatusTime]:
+def time_in_status(*, now: datetime.datetime,
+                   team_of: AbstractBaseUser | None = None) -> list[StatusTime]:
     """Return the time cases spent in each status, from the status history rows.
 
     Each row opens a period that the case's next status row closes; the last period of a
-    case runs until *now* (CaseHistory2-style status deltas, domain.md G).
+    case runs until *now* (CaseHistory2-style status deltas, domain.md G). With *team_of*
+    (a Supervisor), only that Supervisor's CSRs' cases count, as in relabel_rates.
     """
     totals: dict[str, datetime.timedelta] = defaultdict(datetime.timedelta)
     periods: dict[str, int] = defaultdict(int)
     current: dict[int, tuple[str, datetime.datetime]] = {}
     rows = CaseHistory.objects.filter(field="status").order_by("case_id", "changed_at", "pk")
+    if team_of is not None:
+        rows = rows.filter(case__created_by__crm_supervision__supervisor=team_of)
     for case_id, value, at in rows.values_list("case_id", "new_value", "changed_at"):
         if case_id in current:
             status, since = current[case_id]

@@ -25,6 +25,7 @@ from crm_tracker.models import (
     CaseType,
     ForCauseReason,
     MmisResult,
+    OutreachOutcome,
     ProviderTermination,
     Step,
     SupervisorAssignment,
@@ -33,9 +34,15 @@ from crm_tracker.models import (
     VettingBatch,
     mask_ssn,
 )
-from crm_tracker.rules import check_angela_melody_period, check_right_to_change
+from crm_tracker.rules import (
+    check_angela_melody_period,
+    check_right_to_change,
+    ssn_refusal,
+    with_article,
+)
 from crm_tracker.taxonomy import (
     TaxonomyNotAllowed,
+    check_correction,
     fits_case_type,
     taxonomy_combination,
     taxonomy_for_step,
@@ -72,7 +79,9 @@ def display_value(field: str, value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.strftime("%m/%d/%Y")
     choices = {"case_type": CaseType, "for_cause_reason": ForCauseReason,
-               "vetting": Vetting, "mmis_result": MmisResult}
+               "vetting": Vetting, "mmis_result": MmisResult,
+               "outreach_first_outcome": OutreachOutcome,
+               "outreach_second_outcome": OutreachOutcome}
     if field in choices:
         return str(choices[field](value).label)
     if isinstance(value, AbstractBaseUser):
@@ -163,6 +172,34 @@ def case_texts(*, case_type: str, participant_names: str, masshealth_id: str, ss
     return "Incorrect Selection", f"{participant_names}/{masshealth_id}/{masked}/{requested}"
 
 
+def _requested_text(plan: Plan | None, provider_name: str) -> str:
+    """Return the MCO and/or provider asked for, as the CRM documentation names them."""
+    return ", ".join(p for p in (plan.name if plan else "", provider_name) if p)
+
+
+# The case fields the Subject and CRM documentation are composed of (case_texts).
+COMPOSED_FROM = ("participant_names", "masshealth_id", "ssn", "requested_plan",
+                 "requested_provider_name", "for_cause_reason")
+
+
+def _recomposed(case: Case, values: Mapping[str, Any]) -> dict[str, str]:
+    """Return the Subject and CRM documentation composed again from corrected fields.
+
+    A corrected name or SSN must not stay old in the CRM line (issue 13 point 13); a line
+    the admin typed in the same correction is kept as typed.
+    """
+    if all(_same(getattr(case, f), values.get(f, getattr(case, f))) for f in COMPOSED_FROM):
+        return {}
+    value = {f: values.get(f, getattr(case, f)) for f in COMPOSED_FROM}
+    subject, documentation = case_texts(
+        case_type=case.case_type, participant_names=value["participant_names"],
+        masshealth_id=value["masshealth_id"], ssn=value["ssn"],
+        for_cause_reason=value["for_cause_reason"],
+        requested=_requested_text(value["requested_plan"], value["requested_provider_name"]))
+    texts = {"subject": subject, "crm_documentation": documentation}
+    return {field: text for field, text in texts.items() if field not in values}
+
+
 def _check_intake_taxonomy(combination: TaxonomyCombination, case_type: str) -> None:
     """Refuse a valid combination that is not the CSR's for this case type."""
     if combination.step != Step.INTAKE:
@@ -172,7 +209,8 @@ def _check_intake_taxonomy(combination: TaxonomyCombination, case_type: str) -> 
     if not fits_case_type(combination, case_type):
         expected = ("Sub-Category Angela Melody" if case_type == CaseType.ANGELA_MELODY
                     else f"Disposition {PLAN_SELECTED_IN_ERROR}")
-        raise TaxonomyNotAllowed(f"A {CaseType(case_type).label} case uses {expected}.",
+        label = with_article(CaseType(case_type).label)
+        raise TaxonomyNotAllowed(f"{label[0].upper()}{label[1:]} case uses {expected}.",
                                  code="TAXONOMY_CASE_TYPE")
 
 
@@ -191,6 +229,8 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
     A second post of the same intake page (same *submission_token*) returns the first case.
     """
     _require(user, "intake_case")
+    if ssn_refusal(ssn):
+        raise DomainError(ssn_refusal(ssn), code="SSN_NEVER_ISSUED")
     combination = taxonomy_combination(**{f: taxonomy[f] for f in TAXONOMY_FIELDS})
     _check_intake_taxonomy(combination, case_type)
     if case_type == CaseType.ANGELA_MELODY:
@@ -211,8 +251,7 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
         raise DomainError("A case sent for MCO enrollment consideration is not resolved yet: "
                           "answer No to Were the Consumer's issues resolved?",
                           code="RESOLVED_ESCALATION")
-    requested = ", ".join(p for p in (requested_plan.name if requested_plan else "",
-                                      requested_provider_name) if p)
+    requested = _requested_text(requested_plan, requested_provider_name)
     subject, documentation = case_texts(
         case_type=case_type, participant_names=participant_names, masshealth_id=masshealth_id,
         ssn=ssn, for_cause_reason=for_cause_reason, requested=requested)
@@ -317,12 +356,19 @@ def case_mmis_record(*, case: Case, processed: bool, processed_on: datetime.date
             if processed_on < today_eastern(case.created_at):
                 raise DomainError("The Date processed in MMIS cannot be before the case was "
                                   "opened.", code="DATE_BEFORE_CASE")
+            if reason.strip():
+                # As the sheet: a reason would be dropped without a word (issue 13 point 15).
+                raise DomainError("A processed case has no Reason not processed: clear the "
+                                  "reason, or choose Not Processed.", code="REASON_WITH_PROCESSED")
             changes = {"mmis_result": MmisResult.PROCESSED, "mmis_processed_on": processed_on,
                        "not_processed_reason": "", "work_queue": None}
             why = "Processed in MMIS"
         else:
             if not reason.strip():
                 raise DomainError("Enter the Reason not processed.", code="REASON_REQUIRED")
+            if processed_on is not None:
+                raise DomainError("A case not processed has no Date processed in MMIS: clear "
+                                  "the date, or choose Processed.", code="DATE_WITH_NOT_PROCESSED")
             qc_queue = taxonomy_for_step(step=Step.INTAKE,
                                          disposition=PLAN_SELECTED_IN_ERROR).work_queue
             changes = {"mmis_result": MmisResult.NOT_PROCESSED, "mmis_processed_on": None,
@@ -338,18 +384,29 @@ def case_mmis_record(*, case: Case, processed: bool, processed_on: datetime.date
 case_mmis_record.alters_data = True
 
 
+MAX_OUTREACH_ATTEMPTS = 2  # seed 003: "two (2) outreach attempts"
+
+
 def case_outreach(*, case: Case, documentation: str, user: AbstractBaseUser,
-                  now: datetime.datetime, attempt: int | None = None) -> Case:
+                  now: datetime.datetime, attempt: int | None = None, outcome: str = "",
+                  contact: str = "") -> Case:
     """Record a Supervisor outreach attempt: 1st → Escalated; 2nd → Max Attempts, Closed.
 
     *attempt* is the attempt the Supervisor's page offered: a double-click of the 1st
-    attempt must not record the 2nd (which closes the case).
+    attempt must not record the 2nd (which closes the case). *outcome* (OutreachOutcome)
+    and *contact* (the number or address used) are the call's record; the page asks both.
     """
     _require(user, "outreach_case")
     if not documentation.strip():
         raise DomainError("Enter the outreach documentation.", code="DOCUMENTATION_REQUIRED")
+    if outcome and outcome not in OutreachOutcome.values:
+        raise DomainError("Choose the Outcome of the call from the list.", code="OUTCOME")
     with transaction.atomic():
         case = _locked(case)
+        if case.outreach_attempts >= MAX_OUTREACH_ATTEMPTS:
+            raise InvalidTransition(
+                f"Both outreach attempts are already recorded on case {case.number} (Outreach "
+                "Max Attempts): the seed's process has no third attempt.", code="MAX_ATTEMPTS")
         _in_queue(case, OUTREACH_QUEUE, "given an outreach attempt")
         if case.outreach_supervisor_id != user.pk and not user.is_superuser:
             raise PermissionDenied("Only the CSR's Supervisor does the outreach on this case.")
@@ -361,11 +418,13 @@ def case_outreach(*, case: Case, documentation: str, user: AbstractBaseUser,
                               f"{case.outreach_attempts} attempt(s); the next is attempt "
                               f"{case.outreach_attempts + 1}.", code="ATTEMPT_OUT_OF_ORDER")
         if case.outreach_attempts == 0:
-            step, notes_field = Step.OUTREACH_FIRST, "outreach_first_notes"
+            step, which = Step.OUTREACH_FIRST, "first"
         else:
-            step, notes_field = Step.OUTREACH_MAX, "outreach_second_notes"
+            step, which = Step.OUTREACH_MAX, "second"
         changes = _taxonomy_changes(taxonomy_for_step(step=step), case=case, now=now)
-        changes |= {notes_field: documentation.strip(),
+        changes |= {f"outreach_{which}_notes": documentation.strip(),
+                    f"outreach_{which}_outcome": outcome,
+                    f"outreach_{which}_contact": contact.strip(),
                     "outreach_attempts": case.outreach_attempts + 1}
         _save(case, _apply(case, changes, user=user, reason=Step(step).label, now=now),
               user=user, step="outreach")
@@ -392,6 +451,8 @@ def case_edit(*, case: Case, changes: Mapping[str, Any], user: AbstractBaseUser,
     _require(user, "change_case")
     if "ssn" in changes and not re.fullmatch(r"\d{9}", str(changes["ssn"])):
         raise DomainError("Enter the SSN as 9 digits.", code="SSN_FORMAT")
+    if "ssn" in changes and ssn_refusal(changes["ssn"]):
+        raise DomainError(ssn_refusal(changes["ssn"]), code="SSN_NEVER_ISSUED")
     unknown = set(changes) - set(EDITABLE_FIELDS) - {"ssn"}
     if unknown:
         raise DomainError(f"These fields are not edited here: {', '.join(sorted(unknown))}.",
@@ -402,7 +463,11 @@ def case_edit(*, case: Case, changes: Mapping[str, Any], user: AbstractBaseUser,
         case = _locked(case)
         wanted = {f: changes.get(f, getattr(case, f)) for f in TAXONOMY_FIELDS}
         combination = taxonomy_combination(**wanted)
+        check_correction(case=case, combination=combination)
+        if combination.step == Step.INTAKE:
+            _check_intake_taxonomy(combination, case.case_type)
         values = dict(changes)
+        values |= _recomposed(case, values)
         if any(not _same(getattr(case, f), wanted[f]) for f in TAXONOMY_FIELDS):
             # A relabel in the admin sets the combination's Status and Owner; moving the case
             # between work queues stays with the workflow actions.

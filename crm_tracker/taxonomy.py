@@ -52,6 +52,22 @@ def taxonomy_combination(*, record_type: RecordType, category: Category,
     return rows.get()
 
 
+def check_correction(*, case, combination: TaxonomyCombination) -> None:
+    """Refuse a correction (the admin) into another step's taxonomy.
+
+    Seed 003: the QC Team Lead sets the "True"/"False" taxonomy once the case is vetted, and
+    the Supervisor the outreach ones. A correction may fix values within the step the case
+    is at, never move it to another step's combination (issue 13 point 13).
+    """
+    current = taxonomy_combination(**{f: getattr(case, f) for f in TAXONOMY_FIELDS})
+    if combination.step == current.step:
+        return
+    where = case.work_queue.name if case.work_queue else "no queue"
+    raise TaxonomyNotAllowed(
+        f"“{combination.disposition}” is set by the {Step(combination.step).label} step, not "
+        f"by a correction: case {case.number} is waiting in {where}.", code="TAXONOMY_STEP")
+
+
 def taxonomy_for_step(*, step: Step, disposition: str = "") -> TaxonomyCombination:
     """Return the combination a workflow step applies (the one of *disposition* at intake)."""
     rows = TaxonomyCombination.objects.select_related(

@@ -23,5 +23,7 @@ urlpatterns = [
     path("monitor/import/", views.monitor_import, name="monitor_import"),
     path("outreach/", views.outreach_queue, name="outreach_queue"),
     path("team/", views.team_cases, name="team_cases"),
+    path("team/supervisor-requested/", views.supervisor_requested,
+         name="supervisor_requested"),
     path("reports/", views.reports, name="reports"),
 ]

@@ -39,6 +39,7 @@ CASE_TYPE_SLUGS = {"angela-melody": CaseType.ANGELA_MELODY, "mct-span": CaseType
 # The intake refusals that belong to one field of the form.
 INTAKE_ERROR_FIELDS = {"START_DATE_REQUIRED": "current_mco_start",
                        "RIGHT_TO_CHANGE": "current_mco_start",
+                       "START_DATE_FUTURE": "current_mco_start",
                        "AUTO_ASSIGNED": "current_mco_auto_assigned",
                        "ANGELA_MELODY_PERIOD": "provider_termination",
                        "TERMINATION_REQUIRED": "provider_termination",
@@ -179,7 +180,41 @@ def _details(request: HttpRequest, case: Case) -> dict:
             "history": case.history.select_related("changed_by").order_by("changed_at", "pk")}
 
 
+def step_page(*, queue: str, title: str, field: str) -> Callable:
+    """Show a step page's form only while the step is open (issue 13 point 14).
+
+    Once the case has left *queue* (the step done, or not reached yet), the page says what
+    was recorded, by whom and when, from the case history row of *field*, and offers no
+    form; a post is not run either.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, number: str, *args, **kwargs):
+            case = selectors.case_get_for_user(user=request.user, number=number)
+            if case is None or _step_open(case, queue):
+                return view(request, number, *args, **kwargs)
+            case = _case_or_404(request, number)  # audited, as every case page
+            last = case.history.filter(field=field).select_related("changed_by").order_by(
+                "-changed_at", "-pk").first()
+            return render(request, "crm_tracker/case_step_closed.html",
+                          {"case": case, "title": title, "last": last,
+                           "waiting_in": case.work_queue.name if case.work_queue else ""})
+
+        return wrapper
+
+    return decorate
+
+
+def _step_open(case: Case, queue: str) -> bool:
+    if case.work_queue is None or case.work_queue.name != queue:
+        return False
+    return queue != services.OUTREACH_QUEUE or (
+        case.outreach_attempts < services.MAX_OUTREACH_ATTEMPTS)
+
+
 @needs("vet_case")
+@step_page(queue=services.QC_QUEUE, title="QC Vetting", field="vetting")
 def case_vet(request: HttpRequest, number: str) -> HttpResponse:
     """QC vetting: true → State Monitors; false → the CSR's Supervisor."""
     case = _case_or_404(request, number)
@@ -197,6 +232,7 @@ def case_vet(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @needs("monitor_case")
+@step_page(queue=services.MONITOR_QUEUE, title="MMIS Processing", field="mmis_result")
 def case_mmis(request: HttpRequest, number: str) -> HttpResponse:
     """State Monitor: processed in MMIS (with the date) or not processed (with why)."""
     case = _case_or_404(request, number)
@@ -212,6 +248,7 @@ def case_mmis(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @needs("outreach_case")
+@step_page(queue=services.OUTREACH_QUEUE, title="Outreach", field="outreach_attempts")
 def case_outreach(request: HttpRequest, number: str) -> HttpResponse:
     """Supervisor outreach: the 1st attempt, then the 2nd (Outreach Max Attempts)."""
     case = _case_or_404(request, number)
@@ -220,6 +257,7 @@ def case_outreach(request: HttpRequest, number: str) -> HttpResponse:
         request, case, form, "crm_tracker/case_outreach.html",
         run=lambda data: services.case_outreach(case=case, documentation=data["documentation"],
                                                 user=request.user, attempt=data["attempt"],
+                                                outcome=data["outcome"], contact=data["contact"],
                                                 now=request_now(request)),
         done=lambda case: f"Case {case.number}: {case.disposition} recorded.",
         context={"attempt": "2nd" if case.outreach_attempts else "1st"})
@@ -345,7 +383,7 @@ def monitor_import(request: HttpRequest) -> HttpResponse:
     form = SheetImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            count = spreadsheets.monitor_sheet_import(
+            outcome = spreadsheets.monitor_sheet_import(
                 file=form.cleaned_data["sheet"], user=request.user,
                 today=today_eastern(request_now(request)), now=request_now(request))
         except ImportRejected as exc:
@@ -353,10 +391,20 @@ def monitor_import(request: HttpRequest) -> HttpResponse:
             for problem in exc.extra.get("problems", []):
                 form.add_error(None, problem)
         else:
-            messages.success(request, f"Spreadsheet imported: {count} case(s) updated.")
+            messages.success(request, _imported_message(outcome))
             return redirect("crm_tracker:monitor_queue")
     return render(request, "crm_tracker/monitor_queue.html",
                   {"cases": _listed(request, selectors.monitor_queue()), "form": form})
+
+
+def _imported_message(outcome: spreadsheets.SheetImport) -> str:
+    """Say what an import did, and which rows it skipped as already recorded."""
+    message = f"Spreadsheet imported: {outcome.updated} case(s) updated."
+    if outcome.skipped:
+        shown = ", ".join(outcome.skipped[:20]) + (" …" if len(outcome.skipped) > 20 else "")
+        message += (f" {len(outcome.skipped)} row(s) already recorded with the same values "
+                    f"were skipped (case {shown}).")
+    return message
 
 
 @needs("outreach_case")
@@ -367,6 +415,16 @@ def outreach_queue(request: HttpRequest) -> HttpResponse:
                    "title": "Outreach Queue",
                    "intro": "Cases of your team escalated in error or not processed by the "
                             "State Monitors: two outreach attempts each."})
+
+
+@needs("outreach_case")
+def supervisor_requested(request: HttpRequest) -> HttpResponse:
+    """List the team's cases where the consumer asked for a Supervisor, open ones first."""
+    return render(request, "crm_tracker/case_list.html",
+                  {"cases": _listed(request, selectors.supervisor_requested(user=request.user)),
+                   "title": "Supervisor Requested",
+                   "intro": "Cases of your team where the consumer answered Yes to Did the "
+                            "Consumer request a Supervisor?, open cases first, newest first."})
 
 
 @needs("outreach_case")
@@ -385,4 +443,5 @@ def reports(request: HttpRequest) -> HttpResponse:
     by_type, by_csr = selectors.relabel_rates(team_of=team_of)
     return render(request, "crm_tracker/reports.html",
                   {"by_type": by_type, "by_csr": by_csr,
-                   "status_times": selectors.time_in_status(now=request_now(request))})
+                   "status_times": selectors.time_in_status(now=request_now(request),
+                                                            team_of=team_of)})

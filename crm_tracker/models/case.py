@@ -69,6 +69,18 @@ class MmisResult(models.TextChoices):
     NOT_PROCESSED = "NOT_PROCESSED", "Not Processed"
 
 
+class OutreachOutcome(models.TextChoices):
+    """What came of a Supervisor's call (seed 003 asks for two attempts; the outcomes are
+    the ones a call log keeps, issue 13 point 14)."""
+
+    REACHED = "REACHED", "Reached the consumer"
+    LEFT_MESSAGE = "LEFT_MESSAGE", "Left a message"
+    NO_ANSWER = "NO_ANSWER", "No answer"
+    WRONG_NUMBER = "WRONG_NUMBER", "Wrong number"
+    NOT_IN_SERVICE = "NOT_IN_SERVICE", "Number not in service"
+    OTHER = "OTHER", "Other (see the documentation)"
+
+
 def mask_ssn(ssn: str) -> str:
     """Return *ssn* masked to its last four digits: ``***-**-1234``."""
     return f"***-**-{ssn[-4:]}" if ssn else ""
@@ -139,6 +151,14 @@ class Case(models.Model):
     outreach_attempts = models.PositiveSmallIntegerField("outreach attempts", default=0)
     outreach_first_notes = models.TextField("Outreach 1st Attempt documentation", blank=True)
     outreach_second_notes = models.TextField("Outreach 2nd Attempt documentation", blank=True)
+    outreach_first_outcome = models.CharField("Outreach 1st Attempt outcome", max_length=14,
+                                              choices=OutreachOutcome, blank=True)
+    outreach_first_contact = models.CharField("Outreach 1st Attempt contact used",
+                                              max_length=120, blank=True)
+    outreach_second_outcome = models.CharField("Outreach 2nd Attempt outcome", max_length=14,
+                                               choices=OutreachOutcome, blank=True)
+    outreach_second_contact = models.CharField("Outreach 2nd Attempt contact used",
+                                               max_length=120, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="crm_cases_created", verbose_name="created by")
     created_at = models.DateTimeField("created", auto_now_add=True, db_index=True)

@@ -94,5 +94,9 @@ FIELD_LABELS = {
     "outreach_attempts": "Outreach attempts",
     "outreach_first_notes": "Outreach 1st Attempt documentation",
     "outreach_second_notes": "Outreach 2nd Attempt documentation",
+    "outreach_first_outcome": "Outreach 1st Attempt outcome",
+    "outreach_first_contact": "Outreach 1st Attempt contact used",
+    "outreach_second_outcome": "Outreach 2nd Attempt outcome",
+    "outreach_second_contact": "Outreach 2nd Attempt contact used",
     "closed_at": "Closed",
 }

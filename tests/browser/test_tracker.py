@@ -420,7 +420,7 @@ def monitor_spreadsheet_round(walk: Walk, desks: Desks, number: str, tmp_path) -
 
     before = demo.history.count()
     bad, cell = filled("bad.xlsx", None)
-    field(page, "Updated spreadsheet (.xlsx)").set_input_files(bad)
+    field(page, "Updated spreadsheet (.xlsx or .csv)").set_input_files(bad)
     click(button(page, "Import Spreadsheet"))
     walk.panel("spreadsheet_refused", "State Monitor Queue")
     alert = page.get_by_role("alert")
@@ -431,7 +431,7 @@ def monitor_spreadsheet_round(walk: Walk, desks: Desks, number: str, tmp_path) -
     assert demo.history.count() == before
 
     good, _ = filled("good.xlsx", today())
-    field(page, "Updated spreadsheet (.xlsx)").set_input_files(good)
+    field(page, "Updated spreadsheet (.xlsx or .csv)").set_input_files(good)
     click(button(page, "Import Spreadsheet"))
     walk.panel("spreadsheet_imported", "State Monitor Queue")
     expect(page.get_by_role("status")).to_have_text("Spreadsheet imported: 1 case(s) updated.")
@@ -440,6 +440,17 @@ def monitor_spreadsheet_round(walk: Walk, desks: Desks, number: str, tmp_path) -
     queue = page.get_by_role("table", name="True tracker cases, oldest first")
     expect(queue.get_by_role("link", name=demo.number, exact=True)).to_have_count(0)
     expect(queue.get_by_role("link", name=number, exact=True)).to_be_visible()
+    assert sideways_overflow(page) <= 0, "the State Monitor Queue scrolls sideways"
+
+    # The same sheet imported again (issue 13 point 12): the row is skipped and reported.
+    history = demo.history.count()
+    field(page, "Updated spreadsheet (.xlsx or .csv)").set_input_files(good)
+    click(button(page, "Import Spreadsheet"))
+    walk.panel("spreadsheet_imported_again", "State Monitor Queue")
+    expect(page.get_by_role("status")).to_have_text(
+        "Spreadsheet imported: 0 case(s) updated. 1 row(s) already recorded with the same "
+        f"values were skipped (case {demo.number}).")
+    assert demo.history.count() == history
 
 
 # --- Supervisor -----------------------------------------------------------------------------
@@ -453,9 +464,15 @@ def supervisor_outreach(walk: Walk, desks: Desks, intake: Intake, number: str, *
     open_case(walk, "outreach_case", number)
     # The Supervisor has no view_full_ssn: the case page too shows the last four digits.
     assert summary(page)["SSN"] == intake.ssn_masked
-    for attempt, after in (("1st", OUTREACH_FIRST), ("2nd", OUTREACH_MAX)):
+    # Two outcomes, each with the contact used (issue 13 point 14).
+    outcomes = (("1st", OUTREACH_FIRST, "No answer", "(617) 555-0142"),
+                ("2nd", OUTREACH_MAX, "Left a message", "(617) 555-0199, the work number"))
+    for attempt, after, outcome, contact in outcomes:
         click(page.get_by_role("link", name=f"Outreach {attempt} Attempt", exact=True))
         walk.panel(f"outreach_{attempt}_attempt", f"Outreach {attempt} Attempt")
+        assert sideways_overflow(page) <= 0, "the outreach page scrolls sideways"
+        field(page, "Outcome").select_option(label=outcome)
+        field(page, "Contact used (phone number or other)").fill(contact)
         field(page, "Outreach documentation").fill(
             f"{attempt} attempt: called the consumer's number on file; left a voicemail.")
         click(button(page, "Record Outreach Attempt"))
@@ -463,7 +480,19 @@ def supervisor_outreach(walk: Walk, desks: Desks, intake: Intake, number: str, *
                              history=history, changed_by="supervisor")
         expect(page.get_by_role("status")).to_contain_text(f"{after.disposition} recorded.")
         assert summary(page)[f"Outreach {attempt} Attempt"].startswith(f"{attempt} attempt:")
+        assert summary(page)[f"Outreach {attempt} Attempt outcome"] == (
+            f"{outcome}, contact used: {contact}")
     expect(page.get_by_role("heading", name="Next step")).to_have_count(0)
+    # The step page, reached again (a bookmark, the back button), shows what was done.
+    page.goto(f"{page.url.rstrip('/')}/outreach/")
+    walk.panel("outreach_done", "Outreach")
+    expect(page.locator("#step-closed")).to_contain_text(
+        "Outreach attempts: 2, recorded by supervisor on")
+    expect(page.get_by_role("button", name="Record Outreach Attempt")).to_have_count(0)
+    walk.follow("Supervisor Requested", "supervisor_requested")
+    expect(page.get_by_role("link", name=number, exact=True)).to_have_count(
+        1 if intake.supervisor_requested else 0)
+    assert sideways_overflow(page) <= 0, "the Supervisor Requested list scrolls sideways"
     walk.follow("Outreach Queue", "outreach_queue_after")
     expect(page.get_by_role("link", name=number, exact=True)).to_have_count(0)
     return history

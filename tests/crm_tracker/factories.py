@@ -41,7 +41,9 @@ def intake_kwargs(*, user, case_type: str = CaseType.MCT_SPAN, **overrides) -> d
     kwargs = {
         "user": user, "case_type": case_type, "taxonomy": intake_taxonomy(case_type),
         "participant_names": f"TESTCASE, PAT{n}", "masshealth_id": f"{900000100000 + n:012d}",
-        "ssn": f"9005{n:05d}", "requested_plan": Plan.objects.get(provider_id="130000001A"),
+        # 9xx: never issued, nobody's; the serial (last four) never 0000 (rules.ssn_refusal).
+        "ssn": f"9005{n // 9999 % 10}{n % 9999 + 1:04d}",
+        "requested_plan": Plan.objects.get(provider_id="130000001A"),
         "today": TODAY, "now": NOW,
     }
     if case_type == CaseType.FOR_CAUSE:

@@ -55,8 +55,9 @@ def test_every_service_writes_a_row_per_changed_field(new_case, qc, monitor, sup
                                                       "supervisor_requested": True},
                             user=ops, reason="correction"),
         lambda c: case_outreach(now=NOW, case=c, documentation="second", user=supervisor),
-        lambda c: case_edit(now=NOW, case=c, changes={"disposition": Disposition.objects.get(
-            name="Outreach 1st Attempt")}, user=ops, reason="reopen"),
+        # A corrected name recomposes the CRM line (issue 13 point 13): both rows written.
+        lambda c: case_edit(now=NOW, case=c, changes={"participant_names": "CORRECTED, NAME"},
+                            user=ops, reason="typo"),
     ]
     for step in steps:
         before, since = _snapshot(case), _mark(case)

@@ -142,15 +142,23 @@ def test_admin_refuses_a_combination_outside_the_matrix(new_case, ops, client_fo
     case.refresh_from_db()
     assert case.sub_category.name == "NA"
     assert not case.history.filter(field="sub_category").exclude(old_value="").exists()
-    # The same form with a matrix combination is accepted, and status/owner follow it.
-    post["disposition"] = Disposition.objects.get(name="Outreach 1st Attempt").pk
+    # A matrix combination of the case's own step is accepted, and status/owner follow it
+    # (another step's combination is that step's to set: test_admin_corrections.py).
+    case = new_case(CaseType.ANGELA_MELODY)
+    url = reverse("admin:crm_tracker_case_change", args=[case.pk])
+    form = client.get(url).context["adminform"].form
+    post = {name: form[name].value() for name in form.fields}
+    post = {k: ("" if v is None else v) for k, v in post.items()}
+    post |= {"disposition": Disposition.objects.get(name="Question Answered").pk,
+             "change_reason": "Relabel test", "history-TOTAL_FORMS": "0",
+             "history-INITIAL_FORMS": "0"}
+    post = {k: v for k, v in post.items() if v is not False}
     response = client.post(url, post)
     assert response.status_code == 302, response.content.decode()[:2000]
     case.refresh_from_db()
     assert (case.disposition.name, case.status.name, case.owner_queue.name) == (
-        "Outreach 1st Attempt", "Escalated", "MHBE CRM Unassigned")
+        "Question Answered", "Closed", "MHBE CRM Escalations")
     rows = {r.field: r for r in case.history.filter(reason="Relabel test")}
-    assert rows["sub_category"].old_value == "NA"
-    assert rows["owner_queue"].new_value == "MHBE CRM Unassigned"
-    assert rows["sub_category"].changed_by == ops
-    assert rows["sub_category"].changed_at <= clock.now()
+    assert rows["disposition"].old_value == "MCO Updated"
+    assert rows["disposition"].changed_by == ops
+    assert rows["disposition"].changed_at <= clock.now()

@@ -99,7 +99,8 @@ def test_intake_qc_false_supervisor_two_attempts(csr, qc, supervisor):
     assert ">Outreach 1st Attempt</a>" in page
     url = reverse("crm_tracker:case_outreach", args=[case.number])
     assert 'name="attempt" value="1"' in client.get(url).content.decode()
-    first = {"documentation": "Called 617-555-0100, left voicemail.", "attempt": "1"}
+    first = {"documentation": "Called 617-555-0100, left voicemail.", "attempt": "1",
+             "outcome": "LEFT_MESSAGE", "contact": "617-555-0100"}
     assert client.post(url, first).status_code == 302
     assert _state(case) == ("Outreach 1st Attempt", "Escalated", "MHBE CRM Unassigned",
                             "Supervisor Outreach")
@@ -110,7 +111,8 @@ def test_intake_qc_false_supervisor_two_attempts(csr, qc, supervisor):
     assert _state(case)[0] == "Outreach 1st Attempt"
     assert ">Outreach 2nd Attempt</a>" in client.get(case.get_absolute_url()).content.decode()
     mark = _last_history(case)
-    assert client.post(url, {"documentation": "Called again, no answer.", "attempt": "2"}
+    assert client.post(url, {"documentation": "Called again, no answer.", "attempt": "2",
+                             "outcome": "NO_ANSWER", "contact": "617-555-0100"}
                        ).status_code == 302
     assert _state(case) == ("Outreach Max Attempts", "Closed", "MHBE CRM Unassigned", None)
     assert case.outreach_first_notes.startswith("Called 617")

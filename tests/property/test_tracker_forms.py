@@ -147,14 +147,17 @@ def outreach_case(new_case, qc, supervisor):
 
 
 @given(attempt=_usually(["1", "2"]), documentation=st.one_of(st.just("Called twice."),
-                                                             any_text()))
-def test_tracker_outreach_form(outreach_case, supervisor, client, attempt, documentation):
+                                                             any_text()),
+       outcome=_usually(["NO_ANSWER", "REACHED"]), contact=_usually(["617-555-0100"]))
+def test_tracker_outreach_form(outreach_case, supervisor, client, attempt, documentation,
+                               outcome, contact):
     """Supervisor outreach: the attempt is recorded, or nothing is written."""
     logged_in(client, supervisor)
     with example_savepoint():
         _post_and_check(client, reverse("crm_tracker:case_outreach",
                                         args=[outreach_case.number]),
-                        {"attempt": attempt, "documentation": documentation},
+                        {"attempt": attempt, "documentation": documentation,
+                         "outcome": outcome, "contact": contact},
                         written_table=CaseHistory._meta.db_table)
 
 

@@ -282,7 +282,8 @@ def test_tracker_intake_vet_monitor_and_outreach_log_no_phi(roles, output, monke
     assert response.status_code == 302
     outreach = reverse("crm_tracker:case_outreach", args=[false_case.number])
     response = _login(supervisor).post(outreach, {"documentation": "Called, no answer.",
-                                                  "attempt": "1"})
+                                                  "attempt": "1", "outcome": "NO_ANSWER",
+                                                  "contact": "617-555-0100"})
     assert response.status_code == 302
     assert f"tracker case {true_case.number} opened by csr" in output.text
     output.assert_no_phi()

@@ -138,6 +138,8 @@ PORTAL: dict[str, Access] = {
     "crm_tracker:outreach_queue": Access(to("crm_tracker:outreach_queue"),
                                          ok={SUPERVISOR, SUPERUSER}),
     "crm_tracker:team_cases": Access(to("crm_tracker:team_cases"), ok={SUPERVISOR, SUPERUSER}),
+    "crm_tracker:supervisor_requested": Access(to("crm_tracker:supervisor_requested"),
+                                               ok={SUPERVISOR, SUPERUSER}),
     "crm_tracker:reports": Access(to("crm_tracker:reports"), ok={QC, SUPERVISOR, SUPERUSER}),
 }
 
