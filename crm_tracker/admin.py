@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import pluralize
 
 from crm_tracker import services
 from crm_tracker.forms import ssn_digits
@@ -182,7 +183,7 @@ class CaseAdmin(AuditedAdminMixin, admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, f"{done} case(s) vetted.", messages.SUCCESS)
+            self.message_user(request, f"{done} case{pluralize(done)} vetted.", messages.SUCCESS)
 
     @admin.action(description="Vet as True tracker case (to the State Monitors)",
                   permissions=["vet"])

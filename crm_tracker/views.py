@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from audit.models import Action as AuditAction
@@ -317,7 +318,8 @@ def qc_vet_bulk(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             numbers = ", ".join(case.number for case in batch.cases.order_by("case_number"))
-            messages.success(request, f"{batch.cases.count()} case(s) vetted "
+            vetted = batch.cases.count()
+            messages.success(request, f"{vetted} case{pluralize(vetted)} vetted "
                                       f"{batch.get_vetting_display()}: {numbers}. "
                                       f"{BULK_VETTED_NEXT[batch.vetting]}")
             return redirect("crm_tracker:qc_queue")
@@ -399,11 +401,13 @@ def monitor_import(request: HttpRequest) -> HttpResponse:
 
 def _imported_message(outcome: spreadsheets.SheetImport) -> str:
     """Say what an import did, and which rows it skipped as already recorded."""
-    message = f"Spreadsheet imported: {outcome.updated} case(s) updated."
-    if outcome.skipped:
-        shown = ", ".join(outcome.skipped[:20]) + (" …" if len(outcome.skipped) > 20 else "")
-        message += (f" {len(outcome.skipped)} row(s) already recorded with the same values "
-                    f"were skipped (case {shown}).")
+    updated, skipped = outcome.updated, len(outcome.skipped)
+    message = f"Spreadsheet imported: {updated} case{pluralize(updated)} updated."
+    if skipped:
+        shown = ", ".join(outcome.skipped[:20]) + (" …" if skipped > 20 else "")
+        message += (f" {skipped} row{pluralize(skipped)} already recorded with the same values "
+                    f"{pluralize(skipped, 'was,were')} skipped "
+                    f"(case{pluralize(skipped)} {shown}).")
     return message
 
 

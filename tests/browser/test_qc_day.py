@@ -181,7 +181,7 @@ def test_qc_works_its_report_to_empty_with_one_bulk_vetting(qc_page):
     click(button(page, "Vet Selected Cases"))
     walk.panel("bulk_vetted", "QC Queue")
     expect(page.get_by_role("status")).to_have_text(
-        f"{len(others)} case(s) vetted True tracker case: {', '.join(others)}. They now wait "
+        f"{len(others)} cases vetted True tracker case: {', '.join(others)}. They now wait "
         "for the State Monitors.")
     expect(page.get_by_role("main").get_by_text("No cases.", exact=True)).to_be_visible()
     for number in others:

@@ -434,7 +434,7 @@ def monitor_spreadsheet_round(walk: Walk, desks: Desks, number: str, tmp_path) -
     field(page, "Updated spreadsheet (.xlsx or .csv)").set_input_files(good)
     click(button(page, "Import Spreadsheet"))
     walk.panel("spreadsheet_imported", "State Monitor Queue")
-    expect(page.get_by_role("status")).to_have_text("Spreadsheet imported: 1 case(s) updated.")
+    expect(page.get_by_role("status")).to_have_text("Spreadsheet imported: 1 case updated.")
     demo.refresh_from_db()
     assert demo.mmis_result == "PROCESSED" and demo.mmis_processed_on == today()
     queue = page.get_by_role("table", name="True tracker cases, oldest first")
@@ -448,8 +448,8 @@ def monitor_spreadsheet_round(walk: Walk, desks: Desks, number: str, tmp_path) -
     click(button(page, "Import Spreadsheet"))
     walk.panel("spreadsheet_imported_again", "State Monitor Queue")
     expect(page.get_by_role("status")).to_have_text(
-        "Spreadsheet imported: 0 case(s) updated. 1 row(s) already recorded with the same "
-        f"values were skipped (case {demo.number}).")
+        "Spreadsheet imported: 0 cases updated. 1 row already recorded with the same "
+        f"values was skipped (case {demo.number}).")
     assert demo.history.count() == history
 
 

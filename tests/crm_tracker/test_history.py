@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from crm_tracker.models import Case, CaseHistory, CaseType, Disposition
+from crm_tracker.models import Case, CaseHistory, CaseType
 from crm_tracker.selectors import relabel_rates, time_in_status
 from crm_tracker.services import (
     case_edit,

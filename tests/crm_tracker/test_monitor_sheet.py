@@ -108,7 +108,7 @@ def test_the_csv_download_imports_back(monitor_cases, monitor, client_for):
     by_number[not_processed.number][REASON - 1] = "Member’s span is closed."
     response = _post_csv(client, rows, encoding="cp1252")
     assert response.status_code == 302
-    assert _messages(response) == ["Spreadsheet imported: 2 case(s) updated."]
+    assert _messages(response) == ["Spreadsheet imported: 2 cases updated."]
     for case in monitor_cases:
         case.refresh_from_db()
     assert (processed.mmis_result, processed.mmis_processed_on) == ("PROCESSED", today)
@@ -147,8 +147,8 @@ def test_importing_the_same_sheet_again_skips_the_rows_already_recorded(
     assert response.status_code == 302
     processed, not_processed, _ = monitor_cases
     assert _messages(response)[-1:] == [
-        "Spreadsheet imported: 0 case(s) updated. 2 row(s) already recorded with the same "
-        f"values were skipped (case {processed.number}, {not_processed.number})."]
+        "Spreadsheet imported: 0 cases updated. 2 rows already recorded with the same "
+        f"values were skipped (cases {processed.number}, {not_processed.number})."]
     assert CaseHistory.objects.count() == history
 
 

@@ -80,7 +80,7 @@ def test_bulk_vetting_gives_each_case_its_history_and_audit_row(waiting, qc, cli
     assert response.status_code == 302 and response["Location"] == reverse(QUEUE)
     numbers = ", ".join(case.number for case in waiting)
     page = client.get(reverse(QUEUE)).content.decode()
-    assert (f"3 case(s) vetted True tracker case: {numbers}. They now wait for the State "
+    assert (f"3 cases vetted True tracker case: {numbers}. They now wait for the State "
             "Monitors.") in page
     for case in waiting:
         case.refresh_from_db()
