@@ -61,7 +61,7 @@ def _open_long_cases() -> None:
     for names, member, case_type, reason in LONG_CASES:
         case_intake(user=csr, case_type=case_type,
                     taxonomy={f: getattr(taxonomy, f) for f in TAXONOMY_FIELDS},
-                    participant_names=names, masshealth_id=member, ssn=f"900{member[-6:]}",
+                    participant_names=names, masshealth_id=member, ssn=f"9002{member[-5:]}",
                     requested_plan=Plan.objects.get(provider_id="130000002A"),
                     for_cause_reason=reason, today=clock.today(), now=now)
 
