@@ -15,15 +15,16 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: make posc and tests importable
 
 from machine import print_machine  # noqa: E402
 from posc.mmis.types import Action, Interchange834, MemberLoop834  # noqa: E402
-from posc.mmis.x12_834 import write_834  # noqa: E402
+from posc.mmis.x12_834 import iter_834  # noqa: E402
 from tests.x12check import pyx12_errors  # noqa: E402
 
 FILE_DAY = datetime.datetime(2026, 11, 22, 9, 30)
@@ -52,6 +53,27 @@ def interchange(count: int) -> Interchange834:
         program="SCO", created_at=FILE_DAY, isa_control=1, gs_control=1, st_control=1,
         reference="MHBENCH", loop_count=count, loops=loops(count),
     )
+
+
+def _chunks(segments: Iterable[str], size: int = 512) -> Iterator[str]:
+    """Yield *segments* joined in groups of *size*, to keep write calls few."""
+    batch: list[str] = []
+    for seg in segments:
+        batch.append(seg)
+        if len(batch) == size:
+            yield "".join(batch)
+            batch.clear()
+    if batch:
+        yield "".join(batch)
+
+
+def write_834(interchange: Interchange834, fileobj: BinaryIO) -> int:
+    """Write the 834 to the binary *fileobj* as ASCII; return the bytes written."""
+    written = 0
+    for chunk in _chunks(iter_834(interchange)):
+        fileobj.write(chunk.encode("ascii"))
+        written += len(chunk)  # ASCII only: one byte a character
+    return written
 
 
 def write(path: Path, count: int) -> tuple[float, int]:

@@ -145,12 +145,6 @@ class EnrollmentTransaction(BaseModel):
     def accepted(self) -> bool:
         return self.status == self.Status.ACCEPTED
 
-    @property
-    def batch(self) -> Batch834 | None:
-        """Return the 834 batch that carried this transaction, if one has."""
-        entry = BatchEntry.objects.filter(transaction=self).select_related("batch").first()
-        return entry.batch if entry else None
-
 
 class BatchEntry(models.Model):
     """The 834 outbox: one row per accepted transaction, pending until a batch takes it.

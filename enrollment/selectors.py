@@ -1,7 +1,7 @@
 """Reads for the enrollment panels: MMIS request records built from the shared model."""
 
 import datetime
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
@@ -9,14 +9,15 @@ from django.db.models import QuerySet
 
 from enrollment.models import Batch834, EnrollmentTransaction
 from posc.members.models import (
-    PROGRAM_CODES,
     EnrollmentSpan,
     Member,
     Plan,
     RateCell,
     ServiceArea,
 )
-from posc.members.selectors import rate_cells_for_program, user_plans, user_provider_ids
+from posc.members.selectors import user_plans, user_provider_ids
+from posc.mmis.dates import iso_date_or_none
+from posc.mmis.programs import INTEGRATED_PROGRAMS, rate_cell_code
 from posc.mmis.types import (
     Action,
     MemberRecord,
@@ -44,32 +45,16 @@ def member_record(*, member: Member) -> MemberRecord:
     )
 
 
-# The three reads behind every Member Search, in plain SQL: the ORM spent more time
-# building them than PostgreSQL spent answering (bench/bench_search.py).
-_PLAN_SQL = f"""
-    SELECT p.provider_id, p.program, p.name,
-           COALESCE(array_agg(a.county) FILTER (WHERE a.county IS NOT NULL), '{{}}')
-    FROM {Plan._meta.db_table} p
-    LEFT JOIN {ServiceArea._meta.db_table} a ON a.plan_id = p.id
-    WHERE p.provider_id = %s GROUP BY p.id"""
-_SPANS_SQL = f"""
-    SELECT p.provider_id, s.program, s.start_date, s.end_date,
-           EXISTS (SELECT 1 FROM {EnrollmentTransaction._meta.db_table} t
-                   WHERE t.span_id = s.id AND t.kind = 'DISENROLL' AND t.status = 'ACCEPTED')
-    FROM {EnrollmentSpan._meta.db_table} s JOIN {Plan._meta.db_table} p ON p.id = s.plan_id
-    WHERE s.member_id = %s AND NOT s.cancelled AND s.program IN ('SCO', 'ONE_CARE')
-    ORDER BY s.start_date DESC"""
-_RATE_CELLS_SQL = f"""
-    SELECT program, category, region, label, setting, effective_from, effective_to
-    FROM {RateCell._meta.db_table} WHERE program = %s
-    ORDER BY category, region, effective_from"""
-
-
-# Member Search needs all of them at once (with the member): one round trip instead of four.
-# Each part is one of the reads above, as JSON; the member's columns come typed.
+# Everything MMIS needs to answer about one member and one plan, in one round trip (the ORM
+# spent more time building four queries than PostgreSQL spent answering them: bench/
+# bench_search.py). Each part is JSON; the member's columns come typed. Member Search and
+# Submit both read it (issue 16 point 3): the plan with its counties, the member's SCO and
+# One Care spans (cancelled ones left out: mmis-rules.md, a cancelled enrollment never took
+# effect) each with whether a disenrollment was accepted, the program's rate cells, and the
+# member.
 _MEMBER_FIELDS = tuple(f.attname for f in Member._meta.concrete_fields)
-_SEARCH_SQL = f"""
-    SELECT (SELECT json_build_array(p.provider_id, p.program, p.name,
+_FACTS_SQL = f"""
+    SELECT (SELECT json_build_array(p.id, p.provider_id, p.program, p.name,
                 COALESCE(json_agg(a.county) FILTER (WHERE a.county IS NOT NULL), '[]'))
             FROM {Plan._meta.db_table} p
             LEFT JOIN {ServiceArea._meta.db_table} a ON a.plan_id = p.id
@@ -81,8 +66,8 @@ _SEARCH_SQL = f"""
             FROM {EnrollmentSpan._meta.db_table} s
             JOIN {Plan._meta.db_table} p ON p.id = s.plan_id
             WHERE s.member_id = %(member_id)s AND NOT s.cancelled
-              AND s.program IN ('SCO', 'ONE_CARE')),
-           (SELECT json_agg(json_build_array(program, category, region, label, setting,
+              AND s.program IN ({", ".join(f"'{p}'" for p in INTEGRATED_PROGRAMS)})),
+           (SELECT json_agg(json_build_array(id, program, category, region, label, setting,
                                              effective_from, effective_to)
                             ORDER BY category, region, effective_from)
             FROM {RateCell._meta.db_table} WHERE program = %(program)s),
@@ -91,103 +76,62 @@ _SEARCH_SQL = f"""
     LEFT JOIN {Member._meta.db_table} m ON m.member_id = %(member_id)s"""
 
 
-def _day(value: str | None) -> datetime.date | None:
-    return datetime.date.fromisoformat(value) if value else None
+@dataclass(frozen=True)
+class MmisFacts:
+    """What MMIS knows of one member, one plan and one program's rate cells.
 
-
-def _search_records(*, program: str, provider_id: str, member_id: str) -> tuple[
-        Member | None, PlanRecord | None, tuple[SpanRecord, ...], tuple[RateCellRecord, ...]]:
-    """Return the member, the plan, the member's spans and the rate cells in one query.
-
-    The same records as Member.objects, plan_record, span_records and rate_cell_records.
+    ``plan_pk`` and ``rate_cell_pks`` name the rows behind the records, for the
+    transaction Submit stores.
     """
+
+    member: Member | None
+    plan: PlanRecord | None
+    plan_pk: int | None
+    spans: tuple[SpanRecord, ...]
+    rate_cells: tuple[RateCellRecord, ...]
+    rate_cell_pks: dict[RateCellRecord, int] = field(default_factory=dict)
+
+    def request(self, *, action: Action, program: str, provider_id: str, member_id: str,
+                last_name: str, first_name: str, user: AbstractBaseUser) -> MmisRequest:
+        """Return the MMIS request for what the user typed, with these records."""
+        return MmisRequest(
+            action=action, program=program, provider_id=provider_id, member_id=member_id,
+            last_name=last_name, first_name=first_name,
+            user_provider_ids=user_provider_ids(user=user), plan=self.plan,
+            member=member_record(member=self.member) if self.member else None,
+            spans=self.spans, rate_cells=self.rate_cells)
+
+
+def mmis_facts(*, program: str, provider_id: str, member_id: str) -> MmisFacts:
+    """Return what MMIS knows of the member, the plan and the program, in one query."""
     with connection.cursor() as cursor:
-        cursor.execute(_SEARCH_SQL, {"program": program, "provider_id": provider_id,
-                                     "member_id": member_id})
+        cursor.execute(_FACTS_SQL, {"program": program, "provider_id": provider_id,
+                                    "member_id": member_id})
         plan, spans, cells, *member = cursor.fetchone()
     found = (Member.from_db(connection.alias, _MEMBER_FIELDS, member)
              if member[0] is not None else None)
-    plan_rec = (PlanRecord(provider_id=plan[0], program=plan[1], name=plan[2],
-                           counties=frozenset(plan[3])) if plan else None)
+    plan_rec = (PlanRecord(provider_id=plan[1], program=plan[2], name=plan[3],
+                           counties=frozenset(plan[4])) if plan else None)
     span_recs = tuple(
-        SpanRecord(provider_id=provider, program=program_, start_date=_day(start),
-                   end_date=_day(end), disenrollment_accepted=disenrolled)
+        SpanRecord(provider_id=provider, program=program_, start_date=iso_date_or_none(start),
+                   end_date=iso_date_or_none(end), disenrollment_accepted=disenrolled)
         for provider, program_, start, end, disenrolled in (spans if found else ()) or ())
-    cell_recs = tuple(
+    cell_pks = {
         RateCellRecord(program=program_, category=category, region=region,
-                       code=f"{PROGRAM_CODES[program_]}-{category}-{region}", label=label,
-                       setting=setting, effective_from=_day(start), effective_to=_day(end))
-        for program_, category, region, label, setting, start, end in cells or ())
-    return found, plan_rec, span_recs, cell_recs
-
-
-def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def plan_record(*, provider_id: str) -> PlanRecord | None:
-    """Return the plan of *provider_id* with the counties it serves (one query), or None."""
-    rows = _fetch(_PLAN_SQL, [provider_id])
-    if not rows:
-        return None
-    provider_id, program, name, counties = rows[0]
-    return PlanRecord(provider_id=provider_id, program=program, name=name,
-                      counties=frozenset(counties))
-
-
-def span_records(*, member: Member) -> tuple[SpanRecord, ...]:
-    """Return the member's SCO and One Care spans, each with whether a disenrollment was accepted.
-
-    Cancelled spans are left out (mmis-rules.md: a cancelled enrollment never took effect).
-    """
-    return tuple(
-        SpanRecord(provider_id=provider_id, program=program, start_date=start, end_date=end,
-                   disenrollment_accepted=disenrolled)
-        for provider_id, program, start, end, disenrolled in _fetch(_SPANS_SQL, [member.pk]))
-
-
-def rate_cell_records(*, program: str) -> tuple[RateCellRecord, ...]:
-    """Return the program's rate cells as MMIS records."""
-    return tuple(
-        RateCellRecord(program=program_, category=category, region=region,
-                       code=f"{PROGRAM_CODES[program_]}-{category}-{region}", label=label,
-                       setting=setting, effective_from=start, effective_to=end)
-        for program_, category, region, label, setting, start, end
-        in _fetch(_RATE_CELLS_SQL, [program]))
+                       code=rate_cell_code(program_, category, region), label=label,
+                       setting=setting, effective_from=iso_date_or_none(start),
+                       effective_to=iso_date_or_none(end)): pk
+        for pk, program_, category, region, label, setting, start, end in cells or ()}
+    return MmisFacts(member=found, plan=plan_rec, plan_pk=plan[0] if plan else None,
+                     spans=span_recs, rate_cells=tuple(cell_pks), rate_cell_pks=cell_pks)
 
 
 def mmis_request_build(*, action: Action, program: str, provider_id: str, member_id: str,
-                       last_name: str, first_name: str, user: AbstractBaseUser,
-                       member: Member | None = None) -> MmisRequest:
+                       last_name: str, first_name: str, user: AbstractBaseUser) -> MmisRequest:
     """Return the MMIS request for what the user typed, with the records MMIS needs."""
-    if member is None:
-        member = Member.objects.filter(pk=member_id).first()
-    return MmisRequest(
+    return mmis_facts(program=program, provider_id=provider_id, member_id=member_id).request(
         action=action, program=program, provider_id=provider_id, member_id=member_id,
-        last_name=last_name, first_name=first_name,
-        user_provider_ids=user_provider_ids(user=user),
-        plan=plan_record(provider_id=provider_id),
-        member=member_record(member=member) if member else None,
-        spans=span_records(member=member) if member else (),
-        rate_cells=rate_cell_records(program=program) if action == Action.ENROLL else (),
-    )
-
-
-def span_for_plan(*, member: Member, plan: Plan, start_date: datetime.date) -> EnrollmentSpan:
-    """Return the member's non-cancelled span with *plan* starting on *start_date*."""
-    return EnrollmentSpan.objects.get(member=member, plan=plan, start_date=start_date,
-                                      cancelled=False)
-
-
-def rate_cell_get(*, program: str, code: str, day: datetime.date) -> RateCell | None:
-    """Return the rate cell with *code* in force on *day*."""
-    for cell in rate_cells_for_program(program=program):
-        if cell.code == code and cell.effective_from <= day and (
-                cell.effective_to is None or cell.effective_to >= day):
-            return cell
-    return None
+        last_name=last_name, first_name=first_name, user=user)
 
 
 def batch_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Batch834]:
@@ -212,21 +156,17 @@ def panel_search(*, program: str, provider_id: str, member_id: str, last_name: s
     already accepted gets DUPLICATE; otherwise MMIS checks an enrollment. The action is
     None when the search ends on the Member Search panel with errors.
     """
-    member, plan, spans, rate_cells = _search_records(
-        program=program, provider_id=provider_id, member_id=member_id)
-    request = MmisRequest(
-        action=Action.ENROLL, program=program, provider_id=provider_id, member_id=member_id,
-        last_name=last_name, first_name=first_name,
-        user_provider_ids=user_provider_ids(user=user), plan=plan,
-        member=member_record(member=member) if member else None, spans=spans,
-        rate_cells=rate_cells)
+    facts = mmis_facts(program=program, provider_id=provider_id, member_id=member_id)
+    request = facts.request(action=Action.ENROLL, program=program, provider_id=provider_id,
+                            member_id=member_id, last_name=last_name, first_name=first_name,
+                            user=user)
     leaving = validate(replace(request, action=Action.DISENROLL), today=today)
     if leaving.accepted:
-        return Action.DISENROLL, member, leaving
+        return Action.DISENROLL, facts.member, leaving
     if set(leaving.codes) & {"PROVIDER", "NO_MATCH", "DUPLICATE"}:
-        return None, member, leaving
+        return None, facts.member, leaving
     joining = validate(request, today=today)
-    return (Action.ENROLL if joining.accepted else None), member, joining
+    return (Action.ENROLL if joining.accepted else None), facts.member, joining
 
 
 def batch_member_ids(*, batch: Batch834) -> list[str]:

@@ -31,18 +31,22 @@ from enrollment.models import (
     DisenrollmentReason,
     EnrollmentTransaction,
 )
-from enrollment.selectors import (
-    member_record,
-    mmis_request_build,
-    rate_cell_get,
-    span_for_plan,
-)
-from posc.exceptions import DomainError
-from posc.members.models import PROGRAM_CODES, EnrollmentSpan, Member, Plan
+from enrollment.selectors import MmisFacts, mmis_facts
 from posc.clock import EASTERN
-from posc.mmis.types import Action, Interchange834, MemberLoop834, MmisResponse, RenderedLoop
-from posc.mmis.validator import medicare_status_on, validate
+from posc.exceptions import DomainError
+from posc.members.models import EnrollmentSpan, Member, Plan
+from posc.mmis.programs import PROGRAM_CODES
+from posc.mmis.types import (
+    Action,
+    Interchange834,
+    MemberLoop834,
+    MmisRequest,
+    MmisResponse,
+    RenderedLoop,
+)
+from posc.mmis.validator import NO_MATCH_MESSAGE, medicare_status_on, validate
 from posc.mmis.x12_834 import iter_834, render_member_loop
+
 
 def _next_reference(kind: str, day: datetime.date) -> str:
     """Return a new transaction reference such as ``ENR-20261122-000042`` (X12-safe)."""
@@ -53,62 +57,85 @@ def _next_reference(kind: str, day: datetime.date) -> str:
     return f"{prefix}-{day:%Y%m%d}-{number:06d}"
 
 
-def _member_loop(*, member: Member, plan: Plan, response: MmisResponse, action: Action,
-                 maintenance_reason: str, rate_cell_code: str) -> RenderedLoop:
+def _member_loop(*, request: MmisRequest, response: MmisResponse, maintenance_reason: str,
+                 rate_cell_code: str) -> RenderedLoop:
     """Return the 834 member loop of an accepted request (mmis-rules.md, "The 834").
 
     Raise DomainError when the writer refuses the member's record (e.g. a name with no
     letter A-Z): the request is then refused before anything is stored, never a file
     that fails validation later.
     """
+    member = request.member
     try:
-        return _render_loop(member=member, plan=plan, response=response, action=action,
-                            maintenance_reason=maintenance_reason, rate_cell_code=rate_cell_code)
+        return render_member_loop(MemberLoop834(
+            action=request.action, maintenance_reason=maintenance_reason,
+            medicare_status=medicare_status_on(member, response.effective_date),
+            member_id=member.member_id, program_code=PROGRAM_CODES[request.plan.program],
+            last_name=member.last_name, first_name=member.first_name,
+            middle_initial=member.middle_initial, address_line1=member.address_line1,
+            city=member.city, state="MA", zip=member.zip, date_of_birth=member.date_of_birth,
+            sex=member.sex, date=response.effective_date, rate_cell_code=rate_cell_code,
+        ))
     except ValueError:
         raise DomainError("This member's record cannot be sent in an 834 file; ask Enrollment "
                           "Operations to correct it in MMIS.", code="X12") from None
 
 
-def _render_loop(*, member: Member, plan: Plan, response: MmisResponse, action: Action,
-                 maintenance_reason: str, rate_cell_code: str) -> RenderedLoop:
-    return render_member_loop(MemberLoop834(
-        action=action, maintenance_reason=maintenance_reason,
-        medicare_status=medicare_status_on(member_record(member=member),
-                                           response.effective_date),
-        member_id=member.member_id, program_code=PROGRAM_CODES[plan.program],
-        last_name=member.last_name, first_name=member.first_name,
-        middle_initial=member.middle_initial, address_line1=member.address_line1,
-        city=member.city, state="MA", zip=member.zip, date_of_birth=member.date_of_birth,
-        sex=member.sex, date=response.effective_date, rate_cell_code=rate_cell_code,
-    ))
-
-
-def _locked_member(member_id: str) -> Member | None:
-    return Member.objects.select_for_update().filter(pk=member_id).first()
-
-
-def _submit(*, action: Action, token: uuid.UUID, program: str, provider_id: str, member_id: str,
-            last_name: str, first_name: str, user: AbstractBaseUser, today: datetime.date,
-            reason: str = "") -> EnrollmentTransaction:
-    """Send one request to MMIS and store it with the answer (see the module docstring)."""
-    member = _locked_member(member_id)
-    plan = Plan.objects.filter(provider_id=provider_id).first()
-    if member is None or plan is None:
+def _member_lock(member: Member) -> None:
+    """Lock the member's row: Submits for one member run one after the other."""
+    if not Member.objects.select_for_update().filter(pk=member.pk).values_list("pk"):
         # The panels only reach Submit after a matching search; nothing to record against.
-        raise DomainError("No member matches this Member ID, Last Name and First Name.",
-                          code="NO_MATCH")
+        raise DomainError(NO_MATCH_MESSAGE, code="NO_MATCH")
+
+
+def _stored_answer(*, token: uuid.UUID, actor: AbstractBaseUser) -> EnrollmentTransaction | None:
+    """Return the transaction the form with *token* already produced, if any."""
     stored = EnrollmentTransaction.objects.filter(token=token).first()
+    if stored is not None and stored.requested_by_id != actor.pk:
+        # A token is one user's form: another user's token (typed into the hidden
+        # field) is refused, never answered with that user's transaction and its
+        # reference (OWASP ASVS 4.0.3 4.2.1; HIPAA 45 CFR 164.312(a)(1)).
+        raise DomainError("This form can no longer be submitted. Start again with the "
+                          "Member Search panel.", code="TOKEN")
+    return stored
+
+
+def _span_change(*, facts: MmisFacts, request: MmisRequest, response: MmisResponse,
+                 member: Member) -> EnrollmentSpan:
+    """Open the span an accepted enrollment starts, or end the span a disenrollment ends."""
+    if request.action == Action.ENROLL:
+        # The exclusion constraint on spans refuses an overlap even if the stub were wrong.
+        return EnrollmentSpan.objects.create(
+            member=member, plan_id=facts.plan_pk, program=request.plan.program,
+            start_date=response.effective_date, source=EnrollmentSpan.Source.PORTAL)
+    span = EnrollmentSpan.objects.get(member=member, plan_id=facts.plan_pk,
+                                      start_date=response.span.start_date, cancelled=False)
+    # mmis-rules.md: disenrolling before the start cancels the span (kept, never deleted).
+    span.end_date = response.effective_date
+    span.cancelled = response.cancellation
+    span.save(update_fields=["end_date", "cancelled", "updated_at"])
+    return span
+
+
+def _submit(*, action: Action, member: Member, program: str, provider_id: str, last_name: str,
+            first_name: str, token: uuid.UUID, actor: AbstractBaseUser, today: datetime.date,
+            reason: str = "") -> EnrollmentTransaction:
+    """Send one request to MMIS and store it with the answer (see the module docstring).
+
+    Lock the member, replay a stored answer, read the member's MMIS facts (one query), ask
+    MMIS once; then change the span, write the transaction (the history row), audit it and
+    put an accepted one in the 834 outbox.
+    """
+    _member_lock(member)
+    stored = _stored_answer(token=token, actor=actor)
     if stored is not None:
-        if stored.requested_by_id != user.pk:
-            # A token is one user's form: another user's token (typed into the hidden
-            # field) is refused, never answered with that user's transaction and its
-            # reference (OWASP ASVS 4.0.3 4.2.1; HIPAA 45 CFR 164.312(a)(1)).
-            raise DomainError("This form can no longer be submitted. Start again with the "
-                              "Member Search panel.", code="TOKEN")
         return stored  # mmis-rules.md: a re-post of the same form returns the stored answer
-    request = mmis_request_build(action=action, program=program, provider_id=provider_id,
-                                 member_id=member_id, last_name=last_name,
-                                 first_name=first_name, user=user, member=member)
+    facts = mmis_facts(program=program, provider_id=provider_id, member_id=member.pk)
+    if facts.plan_pk is None:
+        raise DomainError(NO_MATCH_MESSAGE, code="NO_MATCH")
+    request = facts.request(action=action, program=program, provider_id=provider_id,
+                            member_id=member.pk, last_name=last_name, first_name=first_name,
+                            user=actor)
     response = validate(request, today=today)
     kind = (EnrollmentTransaction.Kind.ENROLL if action == Action.ENROLL
             else EnrollmentTransaction.Kind.DISENROLL)
@@ -116,74 +143,59 @@ def _submit(*, action: Action, token: uuid.UUID, program: str, provider_id: str,
         reference=_next_reference(kind, today), token=token, kind=kind,
         status=(EnrollmentTransaction.Status.ACCEPTED if response.accepted
                 else EnrollmentTransaction.Status.REJECTED),
-        member=member, plan=plan, requested_by=user, request_date=today,
+        member=member, plan_id=facts.plan_pk, requested_by=actor, request_date=today,
         effective_date=response.effective_date, reason=reason,
         codes=list(response.codes),
         errors=[{"code": str(e.code), "message": e.message} for e in response.errors],
         cancellation=response.cancellation,
     )
-    if response.accepted and action == Action.ENROLL:
-        cell = rate_cell_get(program=program, code=response.rate_cell.code,
-                             day=response.effective_date)
-        txn.rate_cell = cell
-        # The exclusion constraint on spans refuses an overlap even if this check were wrong.
-        txn.span = EnrollmentSpan.objects.create(
-            member=member, plan=plan, program=plan.program, start_date=response.effective_date,
-            source=EnrollmentSpan.Source.PORTAL)
-        loop = _member_loop(member=member, plan=plan, response=response, action=action,
-                            maintenance_reason=INS04_ENROLLMENT, rate_cell_code=cell.code)
-    elif response.accepted:
-        span = span_for_plan(member=member, plan=plan, start_date=response.span.start_date)
-        # mmis-rules.md: disenrolling before the start cancels the span (kept, never deleted).
-        span.end_date = response.effective_date
-        span.cancelled = response.cancellation
-        span.save(update_fields=["end_date", "cancelled", "updated_at"])
-        txn.span = span
-        loop = _member_loop(member=member, plan=plan, response=response, action=action,
-                            maintenance_reason=INS04_FOR_REASON[DisenrollmentReason(reason)],
-                            rate_cell_code="")
     if response.accepted:
+        txn.span = _span_change(facts=facts, request=request, response=response, member=member)
+        if action == Action.ENROLL:
+            txn.rate_cell_id = facts.rate_cell_pks[response.rate_cell]
+            loop = _member_loop(request=request, response=response,
+                                maintenance_reason=INS04_ENROLLMENT,
+                                rate_cell_code=response.rate_cell.code)
+        else:
+            loop = _member_loop(request=request, response=response,
+                                maintenance_reason=INS04_FOR_REASON[DisenrollmentReason(reason)],
+                                rate_cell_code="")
         txn.loop_x12, txn.loop_segments = loop.text, loop.segment_count
     txn.save()
-    if response.accepted:
-        BatchEntry.objects.create(transaction=txn, plan=plan)  # into the 834 outbox
     # HIPAA 45 CFR 164.312(b): the write is audited in its own transaction.
     audit_record(AuditAction.CREATE, "enrollment transaction", txn.reference,
-                 member_ids=[member.member_id], detail=f"{kind} {txn.status}", user=user)
+                 member_ids=[member.pk], detail=f"{kind} {txn.status}", user=actor)
+    if response.accepted:
+        BatchEntry.objects.create(transaction=txn, plan_id=facts.plan_pk)  # the 834 outbox
     return txn
 
 
-@transaction.atomic
-def enrollment_submit(*, token: uuid.UUID, program: str, provider_id: str, member_id: str,
-                      last_name: str, first_name: str, user: AbstractBaseUser,
+@transaction.atomic(durable=True)
+def enrollment_submit(*, member: Member, program: str, provider_id: str, last_name: str,
+                      first_name: str, token: uuid.UUID, actor: AbstractBaseUser,
                       today: datetime.date) -> EnrollmentTransaction:
-    """Submit an enrollment to MMIS; return the stored transaction, accepted or rejected."""
-    return _submit(action=Action.ENROLL, token=token, program=program, provider_id=provider_id,
-                   member_id=member_id, last_name=last_name, first_name=first_name, user=user,
-                   today=today)
+    """Submit an enrollment of *member* to MMIS; return the stored transaction."""
+    return _submit(action=Action.ENROLL, member=member, program=program,
+                   provider_id=provider_id, last_name=last_name, first_name=first_name,
+                   token=token, actor=actor, today=today)
 
 
-@transaction.atomic
-def disenrollment_submit(*, token: uuid.UUID, program: str, provider_id: str, member_id: str,
-                         last_name: str, first_name: str, reason: str, user: AbstractBaseUser,
-                         today: datetime.date) -> EnrollmentTransaction:
-    """Submit a disenrollment to MMIS; return the stored transaction, accepted or rejected."""
+@transaction.atomic(durable=True)
+def disenrollment_submit(*, member: Member, program: str, provider_id: str, last_name: str,
+                         first_name: str, reason: str, token: uuid.UUID,
+                         actor: AbstractBaseUser, today: datetime.date) -> EnrollmentTransaction:
+    """Submit a disenrollment of *member* to MMIS; return the stored transaction."""
     if reason not in DisenrollmentReason.values:
         raise DomainError("Select the Disenrollment Reason.", code="REASON")
-    return _submit(action=Action.DISENROLL, token=token, program=program,
-                   provider_id=provider_id, member_id=member_id, last_name=last_name,
-                   first_name=first_name, user=user, today=today,
-                   reason=reason)
-
-
-enrollment_submit.alters_data = True
-disenrollment_submit.alters_data = True
+    return _submit(action=Action.DISENROLL, member=member, program=program,
+                   provider_id=provider_id, last_name=last_name, first_name=first_name,
+                   token=token, actor=actor, today=today, reason=reason)
 
 
 # ---------------------------------------------------------------------------- 834 batches
 
-@transaction.atomic
-def batch_cut(*, plan: Plan, cut_by: AbstractBaseUser | None = None) -> Batch834 | None:
+@transaction.atomic(durable=True)
+def batch_cut(*, plan: Plan, actor: AbstractBaseUser | None = None) -> Batch834 | None:
     """Put every accepted, unsent transaction of *plan* in a new batch; None when none is pending.
 
     The plan row is locked so that two cuts for one plan take numbers one after the other
@@ -195,17 +207,15 @@ def batch_cut(*, plan: Plan, cut_by: AbstractBaseUser | None = None) -> Batch834
     if not count:
         return None
     last = Batch834.objects.filter(plan=plan).aggregate(n=Max("number"))["n"] or 0
-    batch = Batch834.objects.create(plan=plan, number=last + 1, cut_by=cut_by, loop_count=count)
+    batch = Batch834.objects.create(plan=plan, number=last + 1, cut_by=actor, loop_count=count)
     updated = pending.update(batch=batch)
     if updated != count:  # pending rows are only ever added, and the plan lock holds other cuts
         batch.loop_count = updated
         batch.save(update_fields=["loop_count", "updated_at"])
     audit_record(AuditAction.CREATE, "834 batch", batch.label,
-                 detail=f"{batch.loop_count} member loops", user=cut_by)
+                 detail=f"{batch.loop_count} member loops", user=actor)
     return batch
 
-
-batch_cut.alters_data = True
 
 
 def _loops(batch: Batch834) -> Iterator[RenderedLoop]:
@@ -316,8 +326,6 @@ def batch_write(*, batch: Batch834, path: Path) -> str:
     return sha
 
 
-batch_write.alters_data = True
-
 
 def batch_unwritten_write(*, plan: Plan, path_for: Callable[[Batch834], Path],
                           limit: int | None = None) -> list[tuple[Batch834, Path, str]]:
@@ -346,5 +354,3 @@ def batch_unwritten_write(*, plan: Plan, path_for: Callable[[Batch834], Path],
         written.append((batch, path, sha))
     return written
 
-
-batch_unwritten_write.alters_data = True

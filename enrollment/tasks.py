@@ -23,7 +23,7 @@ from posc.members.models import Plan, Program
 logger = logging.getLogger(__name__)
 
 # Only SCO and One Care plans are enrolled through the portal, so only they get an 834.
-DAILY_834_PROGRAMS = (Program.SCO, Program.ONE_CARE)
+DAILY_834_PROGRAMS = Program.integrated()
 
 
 def daily_plans() -> QuerySet[Plan]:
@@ -64,5 +64,3 @@ def batch_daily_enqueue() -> list[tuple[Plan, TaskResult]]:
     """
     return [(plan, batch_daily.enqueue(provider_id=plan.provider_id)) for plan in daily_plans()]
 
-
-batch_daily_enqueue.alters_data = True

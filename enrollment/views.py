@@ -6,7 +6,6 @@ panels after Member Search belong to one flow each, named in their address (enro
 panel.py): a clerk may run several in several tabs, and each Submit acts on its own member.
 """
 
-import datetime
 import uuid
 from abc import ABC, abstractmethod
 
@@ -39,7 +38,9 @@ from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError
 from posc.members.models import Member, Program
 from posc.members.selectors import user_plan_list, user_programs
+from posc.mmis.dates import iso_date_or_none
 from posc.mmis.types import Action
+from posc.mmis.validator import NO_MATCH_MESSAGE
 
 PROGRAM_SLUGS = {"sco": Program.SCO, "one-care": Program.ONE_CARE}
 PROGRAM_TITLES = {Program.SCO: "Enroll/Disenroll SCO Members",
@@ -213,8 +214,8 @@ class VerificationView(FlowPanelMixin, View):
     def get(self, request: HttpRequest, program: str, flow: str) -> HttpResponse:
         self.audit_panel_view("verification")
         return self.render_panel("verification.html", panel=self.flow.data, seal=self.seal(),
-                                 date_of_birth=_date(self.flow.get("date_of_birth")),
-                                 effective_date=_date(self.flow.get("effective_date")))
+                                 date_of_birth=iso_date_or_none(self.flow.get("date_of_birth")),
+                                 effective_date=iso_date_or_none(self.flow.get("effective_date")))
 
     def post(self, request: HttpRequest, program: str, flow: str) -> HttpResponse:
         self.flow.update(confirmed=True)
@@ -235,6 +236,13 @@ class SubmitPanelView(FlowPanelMixin, View, ABC):
     @abstractmethod
     def submit(self, form: TokenForm, panel: dict) -> EnrollmentTransaction:
         """Send the request to MMIS; return the stored transaction."""
+
+    def submit_member(self) -> Member:
+        """Return the member of the flow, whom the Submit is about."""
+        member = self.panel_member()
+        if member is None:  # members are never deleted: a flow names one that exists
+            raise DomainError(NO_MATCH_MESSAGE, code="NO_MATCH")
+        return member
 
     def context(self, form: TokenForm, **extra) -> dict:
         return dict(form=form, member=self.panel_member(), panel=self.flow.data,
@@ -281,9 +289,9 @@ class CertificationView(SubmitPanelView):
 
     def submit(self, form: CertificationForm, panel: dict) -> EnrollmentTransaction:
         return enrollment_submit(
-            token=form.cleaned_data["token"], program=self.program,
-            provider_id=panel["provider_id"], member_id=panel["member_id"],
-            last_name=panel["last_name"], first_name=panel["first_name"], user=self.request.user,
+            member=self.submit_member(), program=self.program, provider_id=panel["provider_id"],
+            last_name=panel["last_name"], first_name=panel["first_name"],
+            token=form.cleaned_data["token"], actor=self.request.user,
             today=today_eastern(request_now(self.request)))
 
 
@@ -300,16 +308,15 @@ class DisenrollmentView(SubmitPanelView):
     def context(self, form: DisenrollmentForm, **extra) -> dict:
         plan = next((p for p in user_plan_list(user=self.request.user)
                      if p.provider_id == self.flow.get("provider_id")), None)
-        return super().context(form, plan=plan, span_start=_date(self.flow.get("span_start")),
-                               **extra)
+        span_start = iso_date_or_none(self.flow.get("span_start"))
+        return super().context(form, plan=plan, span_start=span_start, **extra)
 
     def submit(self, form: DisenrollmentForm, panel: dict) -> EnrollmentTransaction:
         return disenrollment_submit(
-            token=form.cleaned_data["token"], program=self.program,
-            provider_id=panel["provider_id"], member_id=panel["member_id"],
+            member=self.submit_member(), program=self.program, provider_id=panel["provider_id"],
             last_name=panel["last_name"], first_name=panel["first_name"],
-            reason=form.cleaned_data["reason"], user=self.request.user,
-            today=today_eastern(request_now(self.request)))
+            reason=form.cleaned_data["reason"], token=form.cleaned_data["token"],
+            actor=self.request.user, today=today_eastern(request_now(self.request)))
 
 
 class ConfirmationView(ProgramPanelMixin, View):
@@ -324,10 +331,6 @@ class ConfirmationView(ProgramPanelMixin, View):
         template = ("confirmation.html" if txn.kind == EnrollmentTransaction.Kind.ENROLL
                     else "disenrollment_confirmation.html")
         return self.render_panel(template, txn=txn)
-
-
-def _date(value: str | None) -> datetime.date | None:
-    return datetime.date.fromisoformat(value) if value else None
 
 
 class PlanStaffMixin(LoginRequiredMixin):

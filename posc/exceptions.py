@@ -22,12 +22,6 @@ class InvalidTransition(DomainError):
     default_code = "INVALID_TRANSITION"
 
 
-class MmisRejected(DomainError):
-    """MMIS answered rejected; ``extra["errors"]`` holds its (code, message) pairs."""
-
-    default_code = "MMIS_REJECTED"
-
-
 class ImportRejected(DomainError):
     """A whole import refused: ``extra["problems"]`` holds the line-numbered problems."""
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Cast
 
+from posc.mmis.programs import INTEGRATED_PROGRAMS, ONE_CARE, SCO, rate_cell_code
 from posc.models import BaseModel
 
 MEMBER_ID_VALIDATOR = RegexValidator(r"^\d{12}$", "Enter a 12-digit Member ID.")
@@ -24,19 +25,15 @@ PROVIDER_ID_VALIDATOR = RegexValidator(
 
 
 class Program(models.TextChoices):
-    SCO = "SCO", "Senior Care Options"
-    ONE_CARE = "ONE_CARE", "One Care"
+    SCO = SCO, "Senior Care Options"
+    ONE_CARE = ONE_CARE, "One Care"
     MCO = "MCO", "Managed Care Organization"
     MBHP = "MBHP", "Behavioral Health Partnership"
 
     @classmethod
     def integrated(cls) -> tuple[str, str]:
         """Return the programs whose spans may not overlap (SCO and One Care)."""
-        return (cls.SCO, cls.ONE_CARE)
-
-
-# The code used in rate cells and the 834 REF*1L (demo-data.md: SCO and OC).
-PROGRAM_CODES = {Program.SCO: "SCO", Program.ONE_CARE: "OC"}
+        return INTEGRATED_PROGRAMS
 
 
 class County(models.TextChoices):
@@ -59,13 +56,6 @@ class County(models.TextChoices):
 class Region(models.TextChoices):
     GREATER_BOSTON = "GB", "Greater Boston"
     REST_OF_STATE = "RS", "Rest of state"
-
-    @classmethod
-    def for_county(cls, county: str) -> "Region":
-        """Return the rate region of *county* (demo-data.md: GB is Suffolk, Middlesex, Norfolk)."""
-        if county in (County.SUFFOLK, County.MIDDLESEX, County.NORFOLK):
-            return cls.GREATER_BOSTON
-        return cls.REST_OF_STATE
 
 
 class CoverageType(models.TextChoices):
@@ -141,11 +131,6 @@ class Member(models.Model):
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.middle_initial, self.last_name) if p)
 
-    def age_on(self, day: datetime.date) -> int:
-        """Return the member's age in whole years on *day*."""
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
 
 class Plan(models.Model):
     """A health plan (SCO, One Care, MCO or MBHP) and its MassHealth provider ID."""
@@ -160,10 +145,6 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.provider_id})"
-
-    @property
-    def program_code(self) -> str:
-        return PROGRAM_CODES.get(self.program, self.program)
 
 
 class ServiceArea(models.Model):
@@ -243,7 +224,7 @@ class RateCell(models.Model):
     @property
     def code(self) -> str:
         """Return the code shown to users and sent in the 834, e.g. ``SCO-CNHC-GB``."""
-        return f"{PROGRAM_CODES[self.program]}-{self.category}-{self.region}"
+        return rate_cell_code(self.program, self.category, self.region)
 
 
 class EnrollmentSpan(BaseModel):

@@ -34,3 +34,8 @@ def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
 def format_date(day: datetime.date) -> str:
     """Return *day* as the POSC shows dates, ``MM/DD/YYYY`` (ui.md Screen conventions)."""
     return f"{day.month:02d}/{day.day:02d}/{day.year:04d}"
+
+
+def iso_date_or_none(value: str | None) -> datetime.date | None:
+    """Return the date written ``YYYY-MM-DD`` in *value*, or None when *value* is empty."""
+    return datetime.date.fromisoformat(value) if value else None

@@ -14,6 +14,7 @@ from posc.mmis.dates import (
     enrollment_effective_date,
     format_date,
 )
+from posc.mmis.programs import INTEGRATED_PROGRAMS, ONE_CARE, PROGRAM_NAMES, SCO, region_of
 from posc.mmis.types import (
     Action,
     Code,
@@ -26,11 +27,6 @@ from posc.mmis.types import (
     SpanRecord,
 )
 
-SCO = "SCO"
-ONE_CARE = "ONE_CARE"
-# SCO and One Care enrollments exclude each other (mmis-rules.md ALREADY_ENROLLED).
-INTEGRATED_PROGRAMS = frozenset({SCO, ONE_CARE})
-PROGRAM_NAMES = {SCO: "SCO", ONE_CARE: "One Care"}
 
 # 130 CMR 508.008(A): SCO is for MassHealth Standard members only.
 # domain.md A2 (elder-service pages): One Care takes Standard or CommonHealth.
@@ -51,9 +47,6 @@ SCO_MEDICARE_REQUIRED_FROM = datetime.date(2026, 1, 1)
 
 # 130 CMR 508.008(A); nursing-facility residents stay eligible (mass.gov SCO overview).
 SCO_EXCLUDED_RESIDENCES = frozenset({"ICF_IID", "CHRONIC_REHAB_INPATIENT"})
-
-# demo-data.md Rate cells: region GB is these counties, every other county is RS.
-GREATER_BOSTON_COUNTIES = frozenset({"Suffolk", "Middlesex", "Norfolk"})
 
 # Plain sentences for each code (ui.md Member Search outcomes). Fields: {program}, {date}
 # (MM/DD/YYYY), {coverage}, {ages}. NO_MATCH and PROVIDER name nothing about the member.
@@ -119,11 +112,6 @@ def medicare_status_on(member: MemberRecord, day: datetime.date) -> str:
     return {(True, True): "C", (True, False): "A", (False, True): "B", (False, False): "E"}[
         (part_a, part_b)
     ]
-
-
-def region_of(county: str) -> str:
-    """Return the rate region of *county*: GB (Greater Boston) or RS (rest of state)."""
-    return "GB" if county in GREATER_BOSTON_COUNTIES else "RS"
 
 
 def rate_cell_for(

@@ -5,12 +5,11 @@ conventions and a sample are in docs/834.md (one segment a line, "~\\n").
 """
 
 import datetime
-import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from typing import BinaryIO, TextIO
+from collections.abc import Iterator
 
+from posc.mmis.programs import PROGRAM_CODES
 from posc.mmis.types import Action, Interchange834, MemberLoop834, RenderedLoop
 
 # Delimiters declared in the ISA (ISA position 4, ISA11, ISA16, ISA106). X12 has no
@@ -47,9 +46,9 @@ MAX_LENGTH = {
     "DMG03": 1, "INS04": 3, "INS06": 1, "HD04": 50,
 }
 
-# REF*38 / REF*1L program codes (members/models.py PROGRAM_CODES: SCO and OC); the
-# Program value ONE_CARE is accepted too so callers may pass either.
-PROGRAM_CODES = {"SCO": "SCO", "OC": "OC", "ONE_CARE": "OC"}
+# REF*38 / REF*1L program codes (posc/mmis/programs.py); the writer takes a program or its
+# code.
+_PROGRAM_CODES = {**PROGRAM_CODES, **{code: code for code in PROGRAM_CODES.values()}}
 # HD04 plan coverage description per program code (mmis-rules.md).
 PLAN_COVERAGE = {"SCO": "SCO PLAN", "OC": "ONE CARE PLAN"}
 MEDICARE_STATUSES = frozenset("CABE")  # INS06: C A+B, A Part A, B Part B, E none
@@ -121,7 +120,7 @@ def _control(number: int, digits: int, name: str) -> str:
 def program_code(program: str) -> str:
     """Return the 834 program code (SCO or OC) for *program*."""
     try:
-        return PROGRAM_CODES[program]
+        return _PROGRAM_CODES[program]
     except KeyError:
         raise ValueError(f"unknown program {program!r}: expected SCO or OC") from None
 
@@ -266,31 +265,6 @@ def iter_834(interchange: Interchange834) -> Iterator[str]:
     yield from trailer(interchange, count + 1)
 
 
-def write_834(interchange: Interchange834, fileobj: BinaryIO | TextIO) -> int:
-    """Write the 834 to *fileobj* (binary or text) as ASCII; return the bytes written.
-
-    On ValueError the file holds a partial 834: write to a temporary file and rename.
-    """
-    text_mode = isinstance(fileobj, io.TextIOBase)
-    written = 0
-    for chunk in _chunks(iter_834(interchange)):
-        fileobj.write(chunk if text_mode else chunk.encode("ascii"))
-        written += len(chunk)  # ASCII only: one byte a character
-    return written
-
-
 def render_834(interchange: Interchange834) -> str:
     """Return the whole 834 as one string (for small files and tests)."""
     return "".join(iter_834(interchange))
-
-
-def _chunks(segments: Iterable[str], size: int = 512) -> Iterator[str]:
-    """Yield *segments* joined in groups of *size*, to keep write calls few."""
-    batch: list[str] = []
-    for seg in segments:
-        batch.append(seg)
-        if len(batch) == size:
-            yield "".join(batch)
-            batch.clear()
-    if batch:
-        yield "".join(batch)

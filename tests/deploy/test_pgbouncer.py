@@ -108,8 +108,8 @@ def test_clerks_submit_search_and_export_at_once_through_pgbouncer(pooled, tmp_p
     earlier = [MemberFactory(), MemberFactory()]
     for member in earlier:
         txn = enrollment_submit(token=uuid.uuid4(), program=Program.SCO, provider_id=CCA_SCO,
-                                member_id=member.member_id, last_name=member.last_name,
-                                first_name=member.first_name, user=clerks[-1],
+                                member=member, last_name=member.last_name,
+                                first_name=member.first_name, actor=clerks[-1],
                                 today=clock.today())
         assert txn.accepted, txn.errors
         if member is earlier[0]:

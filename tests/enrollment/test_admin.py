@@ -48,8 +48,8 @@ def test_spans_are_searchable_by_member_id_and_name(ops, client_for):
 def test_transactions_are_read_only(ops, client_for, cca_sco):
     member = MemberFactory()
     txn = enrollment_submit(token=uuid.uuid4(), program="SCO", provider_id=CCA_SCO,
-                            member_id=member.member_id, last_name=member.last_name,
-                            first_name=member.first_name, user=cca_sco,
+                            member=member, last_name=member.last_name,
+                            first_name=member.first_name, actor=cca_sco,
                             today=datetime.date(2026, 11, 22))
     client = client_for(ops)
     change_url = reverse("admin:enrollment_enrollmenttransaction_change", args=[txn.pk])

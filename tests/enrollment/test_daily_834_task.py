@@ -31,8 +31,8 @@ def accept(user, provider_id: str = CCA_SCO, program: str = "SCO") -> Enrollment
         member = MemberFactory(date_of_birth=datetime.date(1985, 3, 9), rating_category="C2A",
                                coverage_type="COMMONHEALTH", county=County.WORCESTER)
     txn = enrollment_submit(token=uuid.uuid4(), program=program, provider_id=provider_id,
-                            member_id=member.member_id, last_name=member.last_name,
-                            first_name=member.first_name, user=user, today=TODAY)
+                            member=member, last_name=member.last_name,
+                            first_name=member.first_name, actor=user, today=TODAY)
     assert txn.status == EnrollmentTransaction.Status.ACCEPTED, txn.errors
     return txn
 

@@ -4,12 +4,16 @@ import datetime
 import uuid
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from enrollment import services
 from enrollment.models import EnrollmentTransaction
 from enrollment.services import disenrollment_submit, enrollment_submit
 from posc.exceptions import DomainError
-from posc.members.models import EnrollmentSpan, Plan
+from posc.members.models import EnrollmentSpan, Plan, RateCell
+from posc.members.selectors import user_provider_ids
+from posc.mmis.types import MemberRecord
 from tests.conftest import CCA_SCO, SWH_SCO
 from tests.factories import MemberFactory, SpanFactory
 from tests.threads import run_in_threads
@@ -19,8 +23,8 @@ TODAY = datetime.date(2026, 11, 22)
 
 def submit(user, member, provider_id=CCA_SCO, token=None, today=TODAY):
     return enrollment_submit(token=token or uuid.uuid4(), program="SCO", provider_id=provider_id,
-                             member_id=member.member_id, last_name=member.last_name,
-                             first_name=member.first_name, user=user, today=today)
+                             member=member, last_name=member.last_name,
+                             first_name=member.first_name, actor=user, today=today)
 
 
 @pytest.mark.django_db
@@ -69,16 +73,16 @@ class TestSubmit:
         span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
         with pytest.raises(DomainError):
             disenrollment_submit(token=uuid.uuid4(), program="SCO", provider_id=CCA_SCO,
-                                 member_id=span.member_id, last_name=span.member.last_name,
+                                 member=span.member, last_name=span.member.last_name,
                                  first_name=span.member.first_name, reason="NOPE",
-                                 user=cca_sco, today=TODAY)
+                                 actor=cca_sco, today=TODAY)
         assert not EnrollmentTransaction.objects.exists()
 
     def test_disenrollment_twice_is_duplicate(self, cca_sco):
         span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
-        kwargs = dict(program="SCO", provider_id=CCA_SCO, member_id=span.member_id,
+        kwargs = dict(program="SCO", provider_id=CCA_SCO, member=span.member,
                       last_name=span.member.last_name, first_name=span.member.first_name,
-                      reason="MBR_REQ", user=cca_sco, today=TODAY)
+                      reason="MBR_REQ", actor=cca_sco, today=TODAY)
         first = disenrollment_submit(token=uuid.uuid4(), **kwargs)
         second = disenrollment_submit(token=uuid.uuid4(), **kwargs)
         assert first.accepted and first.effective_date == datetime.date(2026, 11, 30)
@@ -144,9 +148,9 @@ class TestConcurrentClerks:
 
     def test_concurrent_disenrollments_one_accepted(self, cca_sco):
         span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
-        kwargs = dict(program="SCO", provider_id=CCA_SCO, member_id=span.member_id,
+        kwargs = dict(program="SCO", provider_id=CCA_SCO, member=span.member,
                       last_name=span.member.last_name, first_name=span.member.first_name,
-                      reason="MBR_REQ", user=cca_sco, today=TODAY)
+                      reason="MBR_REQ", actor=cca_sco, today=TODAY)
         results = run_in_threads(8, lambda i: disenrollment_submit(token=uuid.uuid4(), **kwargs))
         assert sum(t.accepted for t in results) == 1
 
@@ -163,3 +167,59 @@ def test_a_member_the_834_cannot_carry_is_refused_before_anything_is_stored(cca_
     assert refusal.value.code == "X12"
     assert not EnrollmentTransaction.objects.exists()
     assert not EnrollmentSpan.objects.filter(member=member).exists()
+
+
+@pytest.fixture
+def mmis_calls(monkeypatch) -> dict[str, list]:
+    """Count the services' calls of the MMIS validator and the MemberRecords built.
+
+    Both are the real ones, wrapped: the answers are unchanged (not a mock of the stub).
+    """
+    calls: dict[str, list] = {"validate": [], "member_record": []}
+    validate, record_init = services.validate, MemberRecord.__init__
+
+    def counted_validate(request, **kwargs):
+        calls["validate"].append(request.action)
+        return validate(request, **kwargs)
+
+    def counted_record_init(self, *args, **kwargs):
+        calls["member_record"].append(kwargs.get("member_id"))
+        record_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(services, "validate", counted_validate)
+    monkeypatch.setattr(MemberRecord, "__init__", counted_record_init)
+    return calls
+
+
+@pytest.mark.django_db
+class TestOneMmisRequestPerSubmit:
+    """Issue 16: a Submit reads the member's MMIS facts in one query, builds the member's
+    record once and asks MMIS once."""
+
+    @pytest.mark.parametrize("kind", ["ENROLL", "DISENROLL"])
+    def test_submit_builds_one_request_and_asks_once(self, cca_sco, mmis_calls, kind):
+        if kind == "ENROLL":
+            member = MemberFactory()
+            txn = submit(cca_sco, member)
+        else:
+            member = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO)).member
+            txn = disenrollment_submit(
+                token=uuid.uuid4(), program="SCO", provider_id=CCA_SCO, member=member,
+                last_name=member.last_name, first_name=member.first_name,
+                reason="MBR_REQ", actor=cca_sco, today=TODAY)
+        assert txn.accepted and txn.kind == kind
+        assert mmis_calls == {"validate": [kind], "member_record": [member.member_id]}
+
+    def test_submit_reads_the_mmis_facts_in_one_query(self, cca_sco):
+        member = MemberFactory()
+        user_provider_ids(user=cca_sco)  # the user's links, read once per request elsewhere
+        with CaptureQueriesContext(connection) as queries:
+            txn = submit(cca_sco, member)
+        assert txn.accepted
+        reads = [q["sql"] for q in queries.captured_queries
+                 if q["sql"].lstrip().startswith("SELECT")]
+        facts = [sql for sql in reads if RateCell._meta.db_table in sql
+                 or EnrollmentSpan._meta.db_table in sql or Plan._meta.db_table in sql]
+        assert len(facts) == 1, facts
+        # savepoint, lock, token, facts, reference, span, transaction, audit, outbox, release
+        assert len(queries) == 10, [q["sql"][:60] for q in queries.captured_queries]

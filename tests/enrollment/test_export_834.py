@@ -20,14 +20,14 @@ TODAY = datetime.date(2026, 11, 22)
 
 def enroll(user, member, provider_id=CCA_SCO):
     return enrollment_submit(token=uuid.uuid4(), program="SCO", provider_id=provider_id,
-                             member_id=member.member_id, last_name=member.last_name,
-                             first_name=member.first_name, user=user, today=TODAY)
+                             member=member, last_name=member.last_name,
+                             first_name=member.first_name, actor=user, today=TODAY)
 
 
 def disenroll(user, member, reason="MBR_REQ", provider_id=CCA_SCO):
     return disenrollment_submit(token=uuid.uuid4(), program="SCO", provider_id=provider_id,
-                                member_id=member.member_id, last_name=member.last_name,
-                                first_name=member.first_name, reason=reason, user=user,
+                                member=member, last_name=member.last_name,
+                                first_name=member.first_name, reason=reason, actor=user,
                                 today=TODAY)
 
 

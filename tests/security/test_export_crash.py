@@ -45,8 +45,8 @@ def accepted(user, count: int = 1) -> None:
     """
     member = MemberFactory()
     txn = enrollment_submit(token=uuid.uuid4(), program="SCO", provider_id=CCA_SCO,
-                            member_id=member.member_id, last_name=member.last_name,
-                            first_name=member.first_name, user=user, today=clock.today())
+                            member=member, last_name=member.last_name,
+                            first_name=member.first_name, actor=user, today=clock.today())
     assert txn.accepted, txn.errors
     fields = {f.attname: getattr(txn, f.attname)
               for f in EnrollmentTransaction._meta.concrete_fields if not f.primary_key}

@@ -78,8 +78,8 @@ def build_world() -> World:
     SupervisorAssignment.objects.create(csr=users["csr"], supervisor=users["supervisor"])
     member, eligible = MemberFactory(), MemberFactory()
     txn = enrollment_submit(token=uuid.uuid4(), program=Program.SCO, provider_id=CCA_SCO,
-                            member_id=member.member_id, last_name=member.last_name,
-                            first_name=member.first_name, user=users["cca.sco"],
+                            member=member, last_name=member.last_name,
+                            first_name=member.first_name, actor=users["cca.sco"],
                             today=clock.today())
     assert txn.accepted, txn.errors
     batch = batch_cut(plan=Plan.objects.get(provider_id=CCA_SCO))

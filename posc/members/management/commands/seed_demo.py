@@ -58,9 +58,6 @@ def members_seed(*, members: Iterable[DemoMember]) -> int:
     return Member.objects.count() - before
 
 
-members_seed.alters_data = True
-
-
 def spans_seed(*, members: Iterable[DemoMember]) -> int:
     """Give each enrolled demo member its open FEED span, unless it has SCO/One Care spans."""
     enrolled = [m for m in members if m.current_plan_provider_id]
@@ -78,9 +75,6 @@ def spans_seed(*, members: Iterable[DemoMember]) -> int:
     ]
     EnrollmentSpan.objects.bulk_create(spans)
     return len(spans)
-
-
-spans_seed.alters_data = True
 
 
 def account_seed(*, account: DemoAccount, groups: dict[str, Group]) -> tuple[AbstractUser, bool]:
@@ -106,9 +100,6 @@ def account_seed(*, account: DemoAccount, groups: dict[str, Group]) -> tuple[Abs
     if account.provider_id:
         ProviderLink.objects.get_or_create(user=user, provider_id=account.provider_id)
     return user, created
-
-
-account_seed.alters_data = True
 
 
 class Command(BaseCommand):
