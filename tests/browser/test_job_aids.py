@@ -8,7 +8,6 @@ import calendar
 import datetime
 
 import pytest
-from django.db import transaction
 from playwright.sync_api import expect
 
 from enrollment.forms import CERTIFY_LABEL
@@ -89,8 +88,7 @@ def test_enroll_job_aid(page, purpose):
     expect(field(page, "Member ID")).to_have_value("")
 
     # The daily batch carries the enrollment: the 834 Files page lists it for download.
-    with transaction.atomic():
-        batch = batch_cut(plan=Plan.objects.get(provider_id=case.provider_id))
+    batch = batch_cut(plan=Plan.objects.get(provider_id=case.provider_id))
     walk.follow("834 Files", "834_files")
     with page.expect_download() as download:
         page.get_by_role("link", name=f"Download {batch.filename}", exact=True).click()

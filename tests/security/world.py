@@ -112,6 +112,7 @@ def world(django_db_setup, django_db_blocker):
     """Build the world once for the module; roll it back after the module's last test."""
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
+        atomic._from_testcase = True  # it stands in for the tests' transaction (durable services)
         atomic.__enter__()
         try:
             yield build_world()
