@@ -43,6 +43,7 @@ from posc.clock import EASTERN
 from posc.mmis.types import Action, Interchange834, MemberLoop834, MmisResponse, RenderedLoop
 from posc.mmis.validator import medicare_status_on, validate
 from posc.mmis.x12_834 import iter_834, render_member_loop
+from posc.submission import submission_replay
 
 def _next_reference(kind: str, day: datetime.date) -> str:
     """Return a new transaction reference such as ``ENR-20261122-000042`` (X12-safe)."""
@@ -97,14 +98,11 @@ def _submit(*, action: Action, token: uuid.UUID, program: str, provider_id: str,
         # The panels only reach Submit after a matching search; nothing to record against.
         raise DomainError("No member matches this Member ID, Last Name and First Name.",
                           code="NO_MATCH")
-    stored = EnrollmentTransaction.objects.filter(token=token).first()
+    stored = submission_replay(
+        EnrollmentTransaction, token=token, token_field="token", user=user,
+        owner_field="requested_by_id",
+        refusal="This form can no longer be submitted. Start again with the Member Search panel.")
     if stored is not None:
-        if stored.requested_by_id != user.pk:
-            # A token is one user's form: another user's token (typed into the hidden
-            # field) is refused, never answered with that user's transaction and its
-            # reference (OWASP ASVS 4.0.3 4.2.1; HIPAA 45 CFR 164.312(a)(1)).
-            raise DomainError("This form can no longer be submitted. Start again with the "
-                              "Member Search panel.", code="TOKEN")
         return stored  # mmis-rules.md: a re-post of the same form returns the stored answer
     request = mmis_request_build(action=action, program=program, provider_id=provider_id,
                                  member_id=member_id, last_name=last_name,
