@@ -46,9 +46,8 @@ from recoupments.selectors import user_recoupment_provider_ids
 
 def _calendar() -> dict:
     """Return the business-day options from settings (domain.md E3 [I]: configurable)."""
-    close = getattr(settings, "RECOUPMENT_CLOSE_OF_BUSINESS", "17:00")
-    return {"close": datetime.time.fromisoformat(close),
-            "suffolk": getattr(settings, "RECOUPMENT_SUFFOLK_HOLIDAYS", False)}
+    return {"close": datetime.time.fromisoformat(settings.RECOUPMENT_CLOSE_OF_BUSINESS),
+            "suffolk": settings.RECOUPMENT_SUFFOLK_HOLIDAYS}
 
 
 def _day0(now: datetime.datetime) -> datetime.date:
