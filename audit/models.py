@@ -2,8 +2,8 @@
 
 HIPAA 45 CFR 164.312(b) asks for a record of activity in systems that hold ePHI; ASVS
 4.0.3 7.3.3 asks that the record be protected from modification. A row is refused an
-UPDATE or DELETE three times over: here (save, delete), in the QuerySet (update, delete),
-and by PostgreSQL triggers (migration 0001), so no code path can change one.
+UPDATE or DELETE three times over: by the model and its QuerySet (posc.history, as every
+history table), and by PostgreSQL triggers (migration 0001), so no code path can change one.
 """
 
 from django.conf import settings
@@ -11,8 +11,10 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from posc.history import AppendOnlyError, AppendOnlyModel
 
-class AuditImmutable(RuntimeError):
+
+class AuditImmutable(AppendOnlyError):
     """Someone tried to change or delete an audit row (a bug: the portal never does)."""
 
 
@@ -27,27 +29,7 @@ class Action(models.TextChoices):
     IMPORT = "IMPORT", "Import"
 
 
-class AuditEventQuerySet(models.QuerySet):
-    """Inserts and reads only."""
-
-    def update(self, **kwargs):
-        raise AuditImmutable("Audit rows are never changed.")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AuditImmutable("Audit rows are never changed.")
-
-    def delete(self):
-        raise AuditImmutable("Audit rows are never deleted.")
-
-    def _raw_delete(self, using):
-        raise AuditImmutable("Audit rows are never deleted.")
-
-    update.alters_data = True
-    bulk_update.alters_data = True
-    delete.alters_data = True
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Who (user, address) did what (action) to which object, for which member, when."""
 
     # audit.services stamps every row with Python's clock (posc/clock.py: the truth); the
@@ -67,7 +49,7 @@ class AuditEvent(models.Model):
     path = models.CharField(max_length=255, blank=True)
     detail = models.CharField(max_length=255, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
+    append_only_error = AuditImmutable
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -82,14 +64,3 @@ class AuditEvent(models.Model):
         # ui.md: MM/DD/YYYY, Eastern time, as the admin shows every date.
         at = timezone.localtime(self.at)
         return f"{at:%m/%d/%Y %H:%M:%S} {self.username} {self.action} {self.object_type}"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise AuditImmutable("Audit rows are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditImmutable("Audit rows are never deleted.")
-
-    save.alters_data = True
-    delete.alters_data = True

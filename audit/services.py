@@ -19,10 +19,7 @@ def member_ids_of(obj: models.Model, *, follow: bool = True) -> list[str]:
     A row without its own (a case's history row) takes those of the related rows already
     loaded with it (select_related): never a query.
     """
-    from posc.members.models import Member
-
-    if isinstance(obj, Member):
-        return [obj.pk]
+    # A Member's own key is member_id, so the first name below covers it.
     for name in ("member_id", "masshealth_id"):
         value = getattr(obj, name, None)
         if isinstance(value, str) and value:

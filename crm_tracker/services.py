@@ -50,7 +50,7 @@ from crm_tracker.taxonomy import (
 from posc.clock import today_eastern
 from posc.exceptions import DomainError, InvalidTransition
 from posc.members.models import Plan
-from posc.submission import submission_lock
+from posc.submission import submission_replay
 
 logger = logging.getLogger(__name__)
 
@@ -256,13 +256,11 @@ def case_intake(*, user: AbstractBaseUser, case_type: str, taxonomy: Mapping[str
         case_type=case_type, participant_names=participant_names, masshealth_id=masshealth_id,
         ssn=ssn, for_cause_reason=for_cause_reason, requested=requested)
     with transaction.atomic():
-        if submission_token is not None:
-            submission_lock(submission_token)
-            done = Case.objects.filter(submission_token=submission_token).first()
-            if done is not None:
-                if done.created_by_id != user.pk:
-                    raise DomainError("This case was already saved.", code="TOKEN")
-                return done
+        done = submission_replay(Case, token=submission_token, user=user,
+                                 owner_field="created_by_id",
+                                 refusal="This case was already saved.")
+        if done is not None:
+            return done
         case = Case(
             submission_token=submission_token, case_type=case_type,
             csr_disposition=combination.disposition, subject=subject,
@@ -496,13 +494,11 @@ def case_vet_bulk(*, cases: Sequence[Case], true_case: bool, reason: str,
         raise DomainError("Enter the reason for the vetting result.", code="REASON_REQUIRED")
     cases = sorted(cases, key=lambda case: case.pk)
     with transaction.atomic():
-        if submission_token is not None:
-            submission_lock(submission_token)
-            done = VettingBatch.objects.filter(submission_token=submission_token).first()
-            if done is not None:
-                if done.vetted_by_id != user.pk:
-                    raise DomainError("These cases were already vetted.", code="TOKEN")
-                return done
+        done = submission_replay(VettingBatch, token=submission_token, user=user,
+                                 owner_field="vetted_by_id",
+                                 refusal="These cases were already vetted.")
+        if done is not None:
+            return done
         # Lock them all first, in one order, so that two batches never wait on each other.
         list(Case.objects.select_for_update(of=("self",)).filter(
             pk__in=[case.pk for case in cases]).order_by("pk").values_list("pk"))

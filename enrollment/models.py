@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
+from posc.history import AppendOnlyModel
 from posc.members.models import EnrollmentSpan, Member, Plan, RateCell
 from posc.models import BaseModel
 
@@ -79,7 +80,7 @@ class Batch834(BaseModel):
         return f"{self.plan.provider_id}-{self.number}"
 
 
-class EnrollmentTransaction(BaseModel):
+class EnrollmentTransaction(AppendOnlyModel, BaseModel):
     """A request sent to MMIS at Submit, with MMIS's answer. Never changed once answered.
 
     ``token`` is the one-time token of the form that sent it: a re-post with the same

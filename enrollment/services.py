@@ -46,6 +46,7 @@ from posc.mmis.types import (
 )
 from posc.mmis.validator import NO_MATCH_MESSAGE, medicare_status_on, validate
 from posc.mmis.x12_834 import iter_834, render_member_loop
+from posc.submission import submission_replay
 
 
 def _next_reference(kind: str, day: datetime.date) -> str:
@@ -88,18 +89,6 @@ def _member_lock(member: Member) -> None:
         raise DomainError(NO_MATCH_MESSAGE, code="NO_MATCH")
 
 
-def _stored_answer(*, token: uuid.UUID, actor: AbstractBaseUser) -> EnrollmentTransaction | None:
-    """Return the transaction the form with *token* already produced, if any."""
-    stored = EnrollmentTransaction.objects.filter(token=token).first()
-    if stored is not None and stored.requested_by_id != actor.pk:
-        # A token is one user's form: another user's token (typed into the hidden
-        # field) is refused, never answered with that user's transaction and its
-        # reference (OWASP ASVS 4.0.3 4.2.1; HIPAA 45 CFR 164.312(a)(1)).
-        raise DomainError("This form can no longer be submitted. Start again with the "
-                          "Member Search panel.", code="TOKEN")
-    return stored
-
-
 def _span_change(*, facts: MmisFacts, request: MmisRequest, response: MmisResponse,
                  member: Member) -> EnrollmentSpan:
     """Open the span an accepted enrollment starts, or end the span a disenrollment ends."""
@@ -127,7 +116,10 @@ def _submit(*, action: Action, member: Member, program: str, provider_id: str, l
     put an accepted one in the 834 outbox.
     """
     _member_lock(member)
-    stored = _stored_answer(token=token, actor=actor)
+    stored = submission_replay(
+        EnrollmentTransaction, token=token, token_field="token", user=actor,
+        owner_field="requested_by_id",
+        refusal="This form can no longer be submitted. Start again with the Member Search panel.")
     if stored is not None:
         return stored  # mmis-rules.md: a re-post of the same form returns the stored answer
     facts = mmis_facts(program=program, provider_id=provider_id, member_id=member.pk)

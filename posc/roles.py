@@ -1,14 +1,15 @@
 """The portal's roles as Django groups, with the model permissions their work needs and no more.
 
 demo-data.md: "Roles are Django groups with the permissions their work needs and no more."
-The permissions are data (ROLE_PERMISSIONS); ``roles_sync`` makes the groups match it.
+The permissions are data: the kernel's own here, each app's added by its ``AppConfig.ready()``
+(posc.registry.roles_register); ``role_permissions`` merges them and ``roles_sync`` makes the
+groups match.
 """
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from crm_tracker import roles as crm_roles
-from recoupments import roles as recoupment_roles
+from posc import registry
 
 PROVIDER_STAFF = "Provider staff"
 ENROLLMENT_OPERATIONS = "Enrollment Operations"
@@ -41,19 +42,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
     ],
     # CSR, QC Team Lead, State Monitor and Supervisor work in the CRM tracker; their
-    # permissions, and Enrollment Operations' recoupment permissions, come from the apps.
+    # permissions, and Enrollment Operations' recoupment permissions, come from the apps
+    # (role_permissions).
     CSR: [],
     QC_TEAM_LEAD: [],
     STATE_MONITOR: [],
     SUPERVISOR: [],
 }
-for _app_roles in (crm_roles.ROLE_PERMISSIONS, recoupment_roles.ROLE_PERMISSIONS):
-    for _role, _perms in _app_roles.items():
-        ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + list(_perms)
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """Return every role with the kernel's permissions followed by those the apps registered."""
+    merged = {role: list(perms) for role, perms in ROLE_PERMISSIONS.items()}
+    for role, perms in registry.role_permissions().items():
+        merged[role] = merged[role] + perms  # KeyError: an app names a role the kernel lacks
+    return merged
 
 
 class UnknownPermission(LookupError):
-    """A permission named in ROLE_PERMISSIONS does not exist (app not migrated?)."""
+    """A permission named in role_permissions() does not exist (app not migrated?)."""
 
 
 def _permission(name: str) -> Permission:
@@ -67,9 +74,9 @@ def _permission(name: str) -> Permission:
 
 @transaction.atomic
 def roles_sync() -> dict[str, Group]:
-    """Create or update one group per role so that it holds exactly ROLE_PERMISSIONS."""
+    """Create or update one group per role so that it holds exactly role_permissions()."""
     groups = {}
-    for name, perm_names in ROLE_PERMISSIONS.items():
+    for name, perm_names in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=name)
         # set() only adds and removes the difference, so a second run writes nothing.
         group.permissions.set([_permission(p) for p in perm_names])

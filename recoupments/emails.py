@@ -24,7 +24,7 @@ from recoupments.models import (
 
 def unit_name() -> str:
     """Return the reviewing unit's name (domain.md E1: the seed and the public copy differ)."""
-    return getattr(settings, "RECOUPMENT_UNIT_NAME", "Enrollment Operations")
+    return settings.RECOUPMENT_UNIT_NAME
 
 
 def _send(*, template: str, subject: str, to: list[str], recoupment: Recoupment,

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from posc.history import AppendOnlyModel
 from posc.members.models import MEMBER_ID_VALIDATOR, PROVIDER_ID_VALIDATOR, Plan
 from posc.models import BaseModel
 
@@ -272,7 +273,7 @@ class RecoupmentLine(models.Model):
         return self.closed_at is not None
 
 
-class RecoupmentEvent(models.Model):
+class RecoupmentEvent(AppendOnlyModel):
     """The history of a request: one row per move (who, when, note, from, to)."""
 
     recoupment = models.ForeignKey(Recoupment, on_delete=models.CASCADE, related_name="events")
@@ -296,7 +297,7 @@ class RecoupmentEvent(models.Model):
         return f"{self.recoupment_id} {self.move} {timezone.localtime(self.at):%m/%d/%Y %H:%M}"
 
 
-class ClaimUpdate(models.Model):
+class ClaimUpdate(AppendOnlyModel):
     """A status update the paying MCE or MBHP gave on one claim (paths (a)–(c))."""
 
     class ClaimStatus(models.TextChoices):

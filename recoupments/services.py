@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from posc.exceptions import DomainError, InvalidTransition
-from posc.submission import submission_lock
+from posc.submission import submission_replay
 from posc.members.models import Plan, Program
 from recoupments import business_days, emails
 from recoupments.identifiers import icn_valid, npi_valid
@@ -46,9 +46,8 @@ from recoupments.selectors import user_recoupment_provider_ids
 
 def _calendar() -> dict:
     """Return the business-day options from settings (domain.md E3 [I]: configurable)."""
-    close = getattr(settings, "RECOUPMENT_CLOSE_OF_BUSINESS", "17:00")
-    return {"close": datetime.time.fromisoformat(close),
-            "suffolk": getattr(settings, "RECOUPMENT_SUFFOLK_HOLIDAYS", False)}
+    return {"close": datetime.time.fromisoformat(settings.RECOUPMENT_CLOSE_OF_BUSINESS),
+            "suffolk": settings.RECOUPMENT_SUFFOLK_HOLIDAYS}
 
 
 def _day0(now: datetime.datetime) -> datetime.date:
@@ -201,13 +200,11 @@ def recoupment_submit(*, user: AbstractBaseUser, data: RecoupmentInput,
     A second post of the same page (same *submission_token*) returns the first request:
     one request, one reference, one e-mail, however the two posts interleave.
     """
-    if submission_token is not None:
-        submission_lock(submission_token)
-        done = Recoupment.objects.filter(submission_token=submission_token).first()
-        if done is not None:
-            if done.submitted_by_id != user.pk:
-                raise DomainError("This form was already submitted.", code="TOKEN")
-            return done
+    done = submission_replay(Recoupment, token=submission_token, user=user,
+                             owner_field="submitted_by_id",
+                             refusal="This form was already submitted.")
+    if done is not None:
+        return done
     mces = _validate_input(data=data, user=user)
     recoupment = Recoupment(submitted_by=user, contact_email=user.email, status=Status.SUBMITTED,
                             submission_token=submission_token)

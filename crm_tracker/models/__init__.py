@@ -13,7 +13,6 @@ from crm_tracker.models.case import (
 from crm_tracker.models.history import (
     FIELD_LABELS,
     CaseHistory,
-    CaseHistoryQuerySet,
 )
 from crm_tracker.models.taxonomy import (
     TAXONOMY_FIELDS,
@@ -35,7 +34,6 @@ from crm_tracker.models.vetting import VettingBatch
 __all__ = [
     "Case",
     "CaseHistory",
-    "CaseHistoryQuerySet",
     "CaseStatus",
     "CaseType",
     "Category",

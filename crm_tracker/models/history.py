@@ -4,17 +4,10 @@ from django.conf import settings
 from django.db import models
 
 from crm_tracker.models.case import Case
+from posc.history import AppendOnlyModel
 
 
-class CaseHistoryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Case history is append-only.")
-
-    def delete(self):
-        raise TypeError("Case history is append-only.")
-
-
-class CaseHistory(models.Model):
+class CaseHistory(AppendOnlyModel):
     """An append-only row per change of a case field (Salesforce CaseHistory, domain.md G).
 
     Values are display strings of at most 255 characters, as in Salesforce; the SSN is
@@ -30,8 +23,6 @@ class CaseHistory(models.Model):
     changed_at = models.DateTimeField("changed at", db_index=True)
     reason = models.CharField(max_length=255, blank=True)
 
-    objects = CaseHistoryQuerySet.as_manager()
-
     class Meta:
         ordering = ["case", "changed_at", "pk"]
         default_permissions = ("view",)  # no add, change or delete permission exists
@@ -41,18 +32,6 @@ class CaseHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.field}: {self.old_value} → {self.new_value}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("Case history is append-only.")
-        super().save(*args, **kwargs)
-
-    save.alters_data = True
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Case history is append-only.")
-
-    delete.alters_data = True
 
     @property
     def field_label(self) -> str:

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.db import models
 
 from crm_tracker.models.case import Case, Vetting
+from posc.history import AppendOnlyModel
 
 
-class VettingBatch(models.Model):
+class VettingBatch(AppendOnlyModel):
     """Several cases vetted together from the QC Queue; each case keeps its own history.
 
     The batch records the page's one-time token, so that a second post of the same page

@@ -15,6 +15,10 @@ if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
 # GENERAL
 # ------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Each environment sets these; production reads both from the environment with no default
+# (an empty key makes Django refuse to start).
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+ALLOWED_HOSTS: list[str] = []
 TIME_ZONE = "America/New_York"  # mmis-rules.md: the request date is today in America/New_York
 LANGUAGE_CODE = "en-us"
 USE_I18N = False
@@ -155,6 +159,11 @@ MIDDLEWARE = [
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Django's own storages; production serves hashed, compressed copies (WhiteNoise).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # TEMPLATES
 # ------------------------------------------------------------------------------
@@ -181,6 +190,15 @@ FORMAT_MODULE_PATH = ["posc.formats"]
 # SECURITY
 # ------------------------------------------------------------------------------
 SESSION_ENGINE = "posc.sessions.db"
+# HTTPS only behind the production proxy (production.py turns all of these on); the
+# development server and the tests speak plain HTTP.
+SECURE_PROXY_SSL_HEADER: tuple[str, str] | None = None
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_HSTS_PRELOAD = False
 SESSION_COOKIE_HTTPONLY = True
 # Lax, not Strict: a link to the portal from an e-mail or the agency intranet must open
 # signed in; every request that changes data is a POST with a CSRF token, which Lax cookies
@@ -235,6 +253,14 @@ CLAIMS_SUPPORT_EMAIL = env("CLAIMS_SUPPORT_EMAIL", default="claims-support@posc.
 X12_OUTBOX = Path(env("POSC_X12_OUTBOX", default=str(BASE_DIR / "var" / "834")))
 # 834 sender (ISA06/GS02): MMIS.
 X12_SENDER_ID = "MASSHEALTH"
+# Recoupment clocks (domain.md E3 [I]: configurable): a request received after the close
+# of business counts from the next business day; True adds Suffolk County's own holidays
+# to the state's (recoupments/business_days.py).
+RECOUPMENT_CLOSE_OF_BUSINESS = "17:00"
+RECOUPMENT_SUFFOLK_HOLIDAYS = False
+# The reviewing unit's name in recoupment e-mails (domain.md E1: the seed and the public
+# copy differ).
+RECOUPMENT_UNIT_NAME = "Enrollment Operations"
 
 # LOGGING
 # ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django import template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf
 
-from recoupments.templatetags.recoupments_tags import recoupments_menu_shown
+from posc import registry
 
 register = template.Library()
 
@@ -17,9 +17,9 @@ def menu_state(context: template.Context) -> tuple:
     """Return everything the left menu's markup depends on, and nothing that names the user.
 
     The menu shows only links, chosen by the user's programs (the context processor's
-    menu_* flags), the recoupment guard, the user's permissions (the tracker's entries) and
-    is_staff. A superuser holds every permission, so their set is not read (it would cost a
-    query). Anything new the menu templates look at must join this key.
+    menu_* flags), the states of the apps' registered entries (posc.registry.MenuEntry), the
+    user's permissions and is_staff. A superuser holds every permission, so their set is not
+    read (it would cost a query). Anything new the menu templates look at must join this key.
     """
     user = context["user"]
     if user.is_active and user.is_superuser:
@@ -28,8 +28,12 @@ def menu_state(context: template.Context) -> tuple:
         perms = tuple(sorted(user.get_all_permissions()))
     urls = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)  # what {% url %} uses
     return (*urls, bool(context.get("menu_sco")), bool(context.get("menu_one_care")),
-            bool(context.get("menu_834")), bool(recoupments_menu_shown(context)),
-            bool(user.is_staff), perms)
+            bool(context.get("menu_834")), *entry_states(context), bool(user.is_staff), perms)
+
+
+def entry_states(context: template.Context) -> tuple:
+    """Return what each app's menu entry shows beyond the permissions (its ``state``)."""
+    return tuple(entry.state(context) for entry in registry.menu_entries() if entry.state)
 
 
 class LeftMenuNode(template.Node):
@@ -47,7 +51,9 @@ class LeftMenuNode(template.Node):
         key = menu_state(context)
         text = self.rendered.get(key)
         if text is None:
-            text = self.nodelist.render(context)
+            templates = [entry.template for entry in registry.menu_entries()]
+            with context.push(left_menu_entries=templates):
+                text = self.nodelist.render(context)
             if len(self.rendered) < MAX_STATES:
                 self.rendered[key] = text
         return text

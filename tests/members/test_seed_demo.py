@@ -39,7 +39,10 @@ from posc.members.models import (
 )
 from posc.mmis.types import Action, Code, MmisResponse
 from posc.mmis.validator import validate
-from posc.roles import ENROLLMENT_OPERATIONS, ROLE_PERMISSIONS, roles_sync
+from posc.roles import ENROLLMENT_OPERATIONS, role_permissions, roles_sync
+
+# The kernel's permissions and those the apps registered in AppConfig.ready().
+ROLE_PERMISSIONS = role_permissions()
 
 User = get_user_model()
 TODAY = datetime.date(2026, 11, 22)  # the brief's fixed "today"; E = 2026-12-01

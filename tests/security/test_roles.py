@@ -13,10 +13,13 @@ from django.urls import reverse
 from crm_tracker.models import SupervisorAssignment
 from crm_tracker.services import case_intake, case_vet
 from posc.members.demo import DEMO_ACCOUNTS
-from posc.roles import CSR, ENROLLMENT_OPERATIONS, PROVIDER_STAFF, ROLE_PERMISSIONS, SUPERVISOR
+from posc.roles import CSR, ENROLLMENT_OPERATIONS, PROVIDER_STAFF, SUPERVISOR, role_permissions
 from tests.crm_tracker.factories import NOW, intake_kwargs
 from tests.factories import UserFactory
 from tests.security.world import World, world  # noqa: F401  (world is a fixture)
+
+# The kernel's permissions and those the apps registered in AppConfig.ready().
+ROLE_PERMISSIONS = role_permissions()
 
 pytestmark = pytest.mark.django_db
 

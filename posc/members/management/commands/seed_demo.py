@@ -14,8 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.template.defaultfilters import pluralize
 
-from crm_tracker import demo as crm_demo
-from posc import clock
+from posc import clock, registry
 from posc.members.demo import (
     DEMO_ACCOUNTS,
     DEMO_CASES,
@@ -29,11 +28,8 @@ from posc.members.demo import (
 )
 from posc.members.models import EnrollmentSpan, Member, Plan, Program, ProviderLink
 from posc.roles import roles_sync
-from recoupments import demo as recoupment_demo
 
-# Each app's demo module adds its own reference data and demo rows (CRM taxonomy, edit codes).
-APP_DEMOS = (crm_demo, recoupment_demo)
-FIXTURES = ("plans", "rate_cells") + tuple(f for app in APP_DEMOS for f in app.FIXTURES)
+FIXTURES = ("plans", "rate_cells")
 REFUSAL = ("Demo accounts NOT created: DEBUG is off. They have a published password; "
            "pass --allow-demo-accounts to create them anyway (never on a shared server).")
 
@@ -113,8 +109,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, allow_demo_accounts: bool = False, **options):
         with_accounts = settings.DEBUG or allow_demo_accounts
+        # Each app registered its demo module (AppConfig.ready()): its own reference data
+        # and demo rows (CRM taxonomy, edit codes).
+        app_demos = registry.demos()
+        fixtures = FIXTURES + tuple(f for app in app_demos for f in app.FIXTURES)
         with transaction.atomic():
-            call_command("loaddata", *FIXTURES, verbosity=0)
+            call_command("loaddata", *fixtures, verbosity=0)
             groups = roles_sync()
             members = demo_members()
             created_members = members_seed(members=members)
@@ -124,10 +124,10 @@ class Command(BaseCommand):
                 created_accounts = sum(account_seed(account=a, groups=groups)[1]
                                        for a in DEMO_ACCOUNTS)
             now = clock.now()
-            app_summaries = [s for app in APP_DEMOS
+            app_summaries = [s for app in app_demos
                              if (s := app.demo_seed(stdout=self.stdout, now=now))]
         self.stdout.write(
-            f"reference data loaded ({', '.join(FIXTURES)}); roles synced; "
+            f"reference data loaded ({', '.join(fixtures)}); roles synced; "
             f"{created_members} of {len(members)} demo members created; "
             f"{created_spans} span{pluralize(created_spans)} created; "
             f"{created_accounts} account{pluralize(created_accounts)} created")

@@ -1,0 +1,65 @@
+"""What the workflow apps tell the kernel at start-up: their roles, menu entries and demo data.
+
+The kernel (posc/, audit/) imports no workflow app (docs/architecture.md); each app calls
+these from its ``AppConfig.ready()`` instead, so the arrows point from the apps down.
+"""
+
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from django import template
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A left-menu entry: its template, and what its markup depends on beyond permissions."""
+
+    template: str
+    position: int  # the entries' order in the left menu (contracts: ui.md's left menu)
+    state: Callable[[template.Context], Hashable] | None = None
+
+
+class AppDemo(Protocol):
+    """An app's demo module: its reference fixtures and the rows it seeds."""
+
+    FIXTURES: tuple[str, ...]
+
+    def demo_seed(self, *, stdout, now) -> str: ...
+
+
+_roles: dict[str, list[str]] = {}
+_menu: dict[str, MenuEntry] = {}
+_demos: dict[str, AppDemo] = {}
+
+
+def roles_register(permissions: Mapping[str, Iterable[str]]) -> None:
+    """Add an app's permissions to the roles they name (posc.roles.ROLE_PERMISSIONS)."""
+    for role, perms in permissions.items():
+        known = _roles.setdefault(role, [])
+        known.extend(p for p in perms if p not in known)
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """Return the permissions the apps registered, by role."""
+    return {role: list(perms) for role, perms in _roles.items()}
+
+
+def menu_register(entry: MenuEntry) -> None:
+    """Show an app's entry in the left menu (registering it again replaces it)."""
+    _menu[entry.template] = entry
+
+
+def menu_entries() -> list[MenuEntry]:
+    """Return the registered left-menu entries in menu order."""
+    return sorted(_menu.values(), key=lambda e: e.position)
+
+
+def demo_register(name: str, demo: AppDemo) -> None:
+    """Have ``seed_demo`` load an app's fixtures and seed its demo rows."""
+    _demos[name] = demo
+
+
+def demos() -> list[AppDemo]:
+    """Return the registered demo modules in the order the apps registered them."""
+    return list(_demos.values())
