@@ -16,6 +16,7 @@ from crm_tracker.models.history import (
     CaseHistoryQuerySet,
 )
 from crm_tracker.models.taxonomy import (
+    LEVEL_LABELS,
     TAXONOMY_FIELDS,
     CaseStatus,
     Category,
@@ -29,6 +30,8 @@ from crm_tracker.models.taxonomy import (
     Step,
     SubCategory,
     TaxonomyCombination,
+    TaxonomyNotAllowed,
+    taxonomy_combination,
 )
 from crm_tracker.models.vetting import VettingBatch
 
@@ -42,6 +45,7 @@ __all__ = [
     "ChildDisposition",
     "Disposition",
     "FIELD_LABELS",
+    "LEVEL_LABELS",
     "ForCauseReason",
     "MmisResult",
     "NameManager",
@@ -55,7 +59,9 @@ __all__ = [
     "SupervisorAssignment",
     "TAXONOMY_FIELDS",
     "TaxonomyCombination",
+    "TaxonomyNotAllowed",
     "Vetting",
     "VettingBatch",
     "mask_ssn",
+    "taxonomy_combination",
 ]

@@ -71,7 +71,7 @@ def new_case(csr):
     """Return a function that opens a case as the CSR (MCT Span unless told otherwise)."""
 
     def make(case_type: str = CaseType.MCT_SPAN, **overrides):
-        return case_intake(**intake_kwargs(user=csr, case_type=case_type, **overrides))
+        return case_intake(**intake_kwargs(actor=csr, case_type=case_type, **overrides))
 
     return make
 
@@ -80,6 +80,6 @@ def new_case(csr):
 def true_case(new_case, qc, supervisor):
     """Return a case vetted true, waiting for the State Monitors."""
     case = new_case(ssn="900223333")
-    return case_vet(now=NOW, case=case, true_case=True, reason="Checked MMIS screen 9.", user=qc)
+    return case_vet(now=NOW, case=case, true_case=True, reason="Checked MMIS screen 9.", actor=qc)
 
 

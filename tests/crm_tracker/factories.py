@@ -36,10 +36,10 @@ def current_termination() -> ProviderTermination:
                                            choice_period_end__gte=TODAY)
 
 
-def intake_kwargs(*, user, case_type: str = CaseType.MCT_SPAN, **overrides) -> dict:
+def intake_kwargs(*, actor, case_type: str = CaseType.MCT_SPAN, **overrides) -> dict:
     n = next(_numbers)
     kwargs = {
-        "user": user, "case_type": case_type, "taxonomy": intake_taxonomy(case_type),
+        "actor": actor, "case_type": case_type, "taxonomy": intake_taxonomy(case_type),
         "participant_names": f"TESTCASE, PAT{n}", "masshealth_id": f"{900000100000 + n:012d}",
         # 9xx: never issued, nobody's; the serial (last four) never 0000 (rules.ssn_refusal).
         "ssn": f"9005{n // 9999 % 10}{n % 9999 + 1:04d}",

@@ -76,7 +76,7 @@ def test_case_numbers_are_sequential_and_not_editable(new_case):
 def test_angela_melody_outside_the_choice_period_points_to_for_cause(csr):
     ended = ProviderTermination.objects.get(choice_period_end__lt=TODAY)
     with pytest.raises(IntakeRefused) as refused:
-        case_intake(**intake_kwargs(user=csr, case_type=CaseType.ANGELA_MELODY,
+        case_intake(**intake_kwargs(actor=csr, case_type=CaseType.ANGELA_MELODY,
                                     provider_termination=ended))
     assert refused.value.code == "ANGELA_MELODY_PERIOD"
     assert "For Cause Reason" in refused.value.message
@@ -90,7 +90,7 @@ def test_angela_melody_outside_the_choice_period_points_to_for_cause(csr):
     (datetime.date(2030, 1, 1), False),
 ])
 def test_angela_melody_period_bounds(csr, day, accepted):
-    kwargs = intake_kwargs(user=csr, case_type=CaseType.ANGELA_MELODY, today=day)
+    kwargs = intake_kwargs(actor=csr, case_type=CaseType.ANGELA_MELODY, today=day)
     if accepted:
         assert case_intake(**kwargs).pk
     else:
@@ -103,7 +103,7 @@ def test_angela_melody_period_bounds(csr, day, accepted):
     (0, "RIGHT_TO_CHANGE"), (89, "RIGHT_TO_CHANGE"), (90, None)])
 def test_auto_assignment_inside_90_days_is_refused(csr, case_type, days_since_start, code):
     start = TODAY - datetime.timedelta(days=days_since_start)
-    kwargs = intake_kwargs(user=csr, case_type=case_type, current_mco_auto_assigned=True,
+    kwargs = intake_kwargs(actor=csr, case_type=case_type, current_mco_auto_assigned=True,
                            current_mco_start=start)
     if code is None and case_type == CaseType.INCORRECT_SELECTION:
         code = "AUTO_ASSIGNED"  # seed: Incorrect Selection "do not include auto-assignments"
@@ -150,7 +150,7 @@ def test_bad_input_is_refused_with_a_message(csr, client_for, field, value, mess
 
 def test_escalated_case_cannot_be_resolved(csr):
     with pytest.raises(Exception) as refused:
-        case_intake(**intake_kwargs(user=csr, consumer_issues_resolved=True))
+        case_intake(**intake_kwargs(actor=csr, consumer_issues_resolved=True))
     assert refused.value.code == "RESOLVED_ESCALATION"
 
 

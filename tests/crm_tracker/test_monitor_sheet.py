@@ -14,7 +14,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from crm_tracker.models import Case, CaseHistory
-from crm_tracker.spreadsheets import MAX_PROBLEMS, MONITOR_HEADERS
+from crm_tracker.sheet_reader import MAX_PROBLEMS
+from crm_tracker.spreadsheets import MONITOR_HEADERS
 from posc import clock
 from posc.xlsx import MAX_ROWS, MAX_UPLOAD_BYTES
 from tests.crm_tracker.test_spreadsheets import (  # noqa: F401  (fixture)

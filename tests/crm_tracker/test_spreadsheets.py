@@ -53,7 +53,7 @@ def test_qc_report_filters(report_cases, qc, csr, taxonomy, client_for):
 
     other = UserFactory(username="csr.other")
     other.groups.add(taxonomy["CSR"])
-    theirs = case_intake(**intake_kwargs(user=other))
+    theirs = case_intake(**intake_kwargs(actor=other))
     client = client_for(qc)
     url = reverse("crm_tracker:qc_report")
     html = client.get(url, {"case_type": "FOR_CAUSE"}).content.decode()
@@ -129,7 +129,7 @@ def monitor_cases(new_case, qc, supervisor):
     """
     now = clock.now()
     return [case_vet(now=now, case=new_case(now=now, today=today_eastern(now)), true_case=True,
-                     reason="ok", user=qc) for _ in range(3)]
+                     reason="ok", actor=qc) for _ in range(3)]
 
 
 def _row_of(sheet, case) -> int:

@@ -42,9 +42,9 @@ def walked(csr, qc, monitor, supervisor, client_for, caplog):
                       current_mco_start=clock.today().strftime("%m/%d/%Y")))
     true_case, false_case, kept = Case.objects.order_by("case_number")
     # The pages opened the cases by the clock: the steps follow on the same clock.
-    case_vet(now=clock.now(), case=true_case, true_case=True, reason="ok", user=qc)
-    case_vet(now=clock.now(), case=false_case, true_case=False, reason="no", user=qc)
-    case_outreach(now=clock.now(), case=false_case, documentation="Called.", user=supervisor)
+    case_vet(now=clock.now(), case=true_case, true_case=True, reason="ok", actor=qc)
+    case_vet(now=clock.now(), case=false_case, true_case=False, reason="no", actor=qc)
+    case_outreach(now=clock.now(), case=false_case, documentation="Called.", actor=supervisor)
     monitor_client = client_for(monitor)
     book = load_workbook(io.BytesIO(monitor_client.get(
         reverse("crm_tracker:monitor_export", args=["xlsx"])).content))

@@ -120,7 +120,7 @@ def test_intake_qc_false_supervisor_two_attempts(csr, qc, supervisor):
     assert {"disposition", "status", "work_queue", "outreach_second_notes",
             "outreach_attempts", "closed_at"} <= _history_fields(case, mark)
     with pytest.raises(InvalidTransition):
-        case_outreach(now=clock.now(), case=case, documentation="A third?", user=supervisor)
+        case_outreach(now=clock.now(), case=case, documentation="A third?", actor=supervisor)
 
 
 def test_true_not_processed_back_to_qc_then_outreach(csr, qc, monitor, supervisor):
@@ -134,7 +134,7 @@ def test_true_not_processed_back_to_qc_then_outreach(csr, qc, monitor, superviso
     assert case.mmis_result == "NOT_PROCESSED"
     # QC can only relabel it for Supervisor outreach now.
     with pytest.raises(InvalidTransition):
-        case_vet(now=clock.now(), case=case, true_case=True, reason="again", user=qc)
+        case_vet(now=clock.now(), case=case, true_case=True, reason="again", actor=qc)
     vet_page = _login(qc).get(reverse("crm_tracker:case_vet", args=[case.number]))
     assert list(vet_page.context["form"].fields["result"].choices) == [
         ("false", "False tracker case")]
@@ -144,7 +144,7 @@ def test_true_not_processed_back_to_qc_then_outreach(csr, qc, monitor, superviso
     rows = case.history.filter(field="vetting").values_list("old_value", "new_value")
     assert list(rows) == [("", "True tracker case"), ("True tracker case", "False tracker case")]
     case_outreach(now=clock.now(), case=case, documentation="Reached the consumer.",
-                  user=supervisor)
+                  actor=supervisor)
     assert _state(case)[0] == "Outreach 1st Attempt"
 
 
@@ -152,12 +152,12 @@ def test_each_step_refuses_a_case_in_another_queue(new_case, qc, monitor, superv
     case = new_case()
     with pytest.raises(InvalidTransition):
         case_mmis_record(now=NOW, case=case, processed=True, processed_on=TODAY,
-                         reason="", user=monitor, today=TODAY)
+                         reason="", actor=monitor, today=TODAY)
     with pytest.raises(InvalidTransition):
-        case_outreach(now=NOW, case=case, documentation="x", user=supervisor)
-    case_vet(now=NOW, case=case, true_case=True, reason="ok", user=qc)
+        case_outreach(now=NOW, case=case, documentation="x", actor=supervisor)
+    case_vet(now=NOW, case=case, true_case=True, reason="ok", actor=qc)
     with pytest.raises(InvalidTransition):
-        case_vet(now=NOW, case=case, true_case=False, reason="twice", user=qc)
+        case_vet(now=NOW, case=case, true_case=False, reason="twice", actor=qc)
 
 
 def test_mmis_date_rules(true_case, monitor):
@@ -167,11 +167,11 @@ def test_mmis_date_rules(true_case, monitor):
                       (None, "DATE_REQUIRED")):
         with pytest.raises(DomainError) as refused:
             case_mmis_record(now=NOW, case=true_case, processed=True, processed_on=day, reason="",
-                             user=monitor, today=today)
+                             actor=monitor, today=today)
         assert refused.value.code == code
     with pytest.raises(DomainError):
         case_mmis_record(now=NOW, case=true_case, processed=False, processed_on=None, reason=" ",
-                         user=monitor, today=today)
+                         actor=monitor, today=today)
     true_case.refresh_from_db()
     assert true_case.mmis_result == "" and true_case.work_queue.name == "State Monitor"
 
@@ -180,7 +180,7 @@ def test_false_vetting_needs_the_csrs_supervisor(new_case, qc):
     case = new_case()
     assert not SupervisorAssignment.objects.exists()
     with pytest.raises(DomainError) as refused:
-        case_vet(now=NOW, case=case, true_case=False, reason="not a tracker case", user=qc)
+        case_vet(now=NOW, case=case, true_case=False, reason="not a tracker case", actor=qc)
     assert refused.value.code == "NO_SUPERVISOR"
     assert not CaseHistory.objects.filter(case=case, field="vetting").exists()
 
@@ -192,9 +192,9 @@ def test_another_supervisor_cannot_do_the_outreach(new_case, qc, supervisor, tax
 
     other = UserFactory(username="other.supervisor")
     other.groups.add(taxonomy["Supervisor"])
-    case = case_vet(now=NOW, case=new_case(), true_case=False, reason="no", user=qc)
+    case = case_vet(now=NOW, case=new_case(), true_case=False, reason="no", actor=qc)
     with pytest.raises(PermissionDenied):
-        case_outreach(now=NOW, case=case, documentation="x", user=other)
+        case_outreach(now=NOW, case=case, documentation="x", actor=other)
     assert not _listed(case, _login(other).get(
         reverse("crm_tracker:outreach_queue")).content.decode())
     assert _login(other).get(case.get_absolute_url()).status_code == 404
@@ -237,7 +237,7 @@ def test_csr_sees_only_own_cases(new_case, csr, taxonomy):
     other_csr = UserFactory(username="csr2")
     other_csr.groups.add(taxonomy["CSR"])
     mine = new_case()
-    theirs = case_intake(**intake_kwargs(user=other_csr))
+    theirs = case_intake(**intake_kwargs(actor=other_csr))
     client = _login(csr)
     listing = client.get(reverse("crm_tracker:case_list")).content.decode()
     assert _listed(mine, listing) and not _listed(theirs, listing)
@@ -263,6 +263,6 @@ def test_intake_taxonomy_defaults_follow_the_case_type(csr, client_for):
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_posts_of_one_intake_page_open_one_case(csr):
     token = uuid.uuid4()
-    kwargs = intake_kwargs(user=csr, submission_token=token)
+    kwargs = intake_kwargs(actor=csr, submission_token=token)
     numbers = run_in_threads(6, lambda i: case_intake(**kwargs).number)
     assert len(set(numbers)) == 1 and Case.objects.count() == 1

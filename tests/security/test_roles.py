@@ -80,8 +80,8 @@ def test_a_supervisor_sees_only_the_own_teams_relabel_rates(world: World):
     qc = world.users["qc"]
     for user in (world.users["csr"], other_csr):
         case = (world.case if user == world.users["csr"]
-                else case_intake(**intake_kwargs(user=user)))
-        case_vet(now=NOW, case=case, true_case=False, reason="Not a tracker case.", user=qc)
+                else case_intake(**intake_kwargs(actor=user)))
+        case_vet(now=NOW, case=case, true_case=False, reason="Not a tracker case.", actor=qc)
     supervisor_page = world.client("supervisor").get(reverse("crm_tracker:reports"))
     qc_page = world.client("qc").get(reverse("crm_tracker:reports"))
     assert [r.group for r in supervisor_page.context["by_csr"]] == ["csr"]

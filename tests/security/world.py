@@ -87,7 +87,7 @@ def build_world() -> World:
     other = recoupment_submit(user=users["homehealth"], data=form_input(
         provider_id=HOME_HEALTH, provider_name="Example Home Health Agency",
         provider_npi="1558598797", member_first_name="OTHERS"), now=NOW)
-    case = case_intake(**intake_kwargs(user=users["csr"]))
+    case = case_intake(**intake_kwargs(actor=users["csr"]))
     # One row of each model of the admin that the flows above do not write (the access
     # table opens each model's change, delete and history pages on a real row).
     AccessAttempt.objects.create(username="nobody", ip_address="192.0.2.1", user_agent="test",
