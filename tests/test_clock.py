@@ -23,7 +23,7 @@ from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
 from recoupments.models import Move, RecoupmentEvent
 from recoupments.services import recoupment_submit
 from tests.crm_tracker.conftest import csr, monitor, qc, supervisor, taxonomy  # noqa: F401
-from tests.crm_tracker.factories import intake_kwargs
+from tests.crm_tracker.helpers import intake_kwargs
 from tests.members.test_import_members import NAMES, SAMPLE, feed, plans  # noqa: F401
 from tests.recoupments.conftest import form_input, hospital, recoupment_data  # noqa: F401
 

@@ -12,7 +12,7 @@ from crm_tracker.models import CaseType, Disposition, SubCategory
 from crm_tracker.services import case_edit
 from crm_tracker.models import TaxonomyNotAllowed
 from posc.members.models import Plan
-from tests.crm_tracker.factories import NOW
+from tests.crm_tracker.helpers import NOW
 
 pytestmark = pytest.mark.django_db
 CASES = reverse("admin:crm_tracker_case_changelist")

@@ -13,8 +13,7 @@ from crm_tracker.rules import IntakeRefused, ssn_refusal, with_article
 from crm_tracker.services import case_intake, case_vet
 from crm_tracker.models import TaxonomyNotAllowed
 from posc import clock
-from tests.crm_tracker.factories import TODAY, intake_kwargs, intake_taxonomy
-from tests.crm_tracker.test_intake import _post
+from tests.crm_tracker.helpers import TODAY, intake_kwargs, intake_post, intake_taxonomy
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +34,7 @@ INTAKE = reverse("crm_tracker:case_intake", args=["mct-span"])
                   "groups)."),
 ])
 def test_an_ssn_the_ssa_never_issues_is_refused_saying_why(csr, client_for, typed, message):
-    response = client_for(csr).post(INTAKE, _post(CaseType.MCT_SPAN, ssn=typed))
+    response = client_for(csr).post(INTAKE, intake_post(CaseType.MCT_SPAN, ssn=typed))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["ssn"])
     assert not Case.objects.exists()
@@ -44,7 +43,7 @@ def test_an_ssn_the_ssa_never_issues_is_refused_saying_why(csr, client_for, type
 @pytest.mark.parametrize("typed", ["900 22 0203", "900-22-0203", "900220203", " 900 22 0203 ",
                                    "900\u00a022\u00a00203"])
 def test_an_ssn_is_accepted_as_a_clerk_pastes_it(csr, client_for, typed):
-    response = client_for(csr).post(INTAKE, _post(CaseType.MCT_SPAN, ssn=typed))
+    response = client_for(csr).post(INTAKE, intake_post(CaseType.MCT_SPAN, ssn=typed))
     assert response.status_code == 302
     assert Case.objects.get().ssn == "900220203"
 
@@ -65,7 +64,7 @@ def test_a_future_auto_assignment_date_gets_its_own_message(csr, client_for):
     assert refused.value.code == "START_DATE_FUTURE"
     assert "90" not in refused.value.message
     future = clock.today() + datetime.timedelta(days=3)
-    response = client_for(csr).post(INTAKE, _post(
+    response = client_for(csr).post(INTAKE, intake_post(
         CaseType.MCT_SPAN, current_mco_auto_assigned="yes",
         current_mco_start=future.strftime("%m/%d/%Y")))
     assert response.context["form"].errors["current_mco_start"] == [

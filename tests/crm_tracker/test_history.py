@@ -15,7 +15,7 @@ from crm_tracker.services import (
     case_vet,
     display_value,
 )
-from tests.crm_tracker.factories import NOW, TODAY, intake_kwargs
+from tests.crm_tracker.helpers import NOW, TODAY, intake_kwargs
 
 pytestmark = pytest.mark.django_db
 UNTRACKED = {"updated_at"}

@@ -12,7 +12,7 @@ from crm_tracker.models import Case, CaseHistory, CaseType, SupervisorAssignment
 from crm_tracker.services import case_intake, case_mmis_record, case_outreach, case_vet
 from posc import clock
 from posc.exceptions import DomainError
-from tests.crm_tracker.factories import intake_kwargs
+from tests.crm_tracker.helpers import intake_kwargs
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

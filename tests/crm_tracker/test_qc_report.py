@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from crm_tracker.models import CaseType
 from crm_tracker.services import case_mmis_record, case_vet
-from tests.crm_tracker.factories import NOW, TODAY, intake_taxonomy
+from tests.crm_tracker.helpers import NOW, TODAY, intake_taxonomy
 
 pytestmark = pytest.mark.django_db
 REPORT = "crm_tracker:qc_report"

@@ -13,7 +13,7 @@ from django.urls import reverse
 from audit.models import Action, AuditEvent
 from crm_tracker.models import Case, CaseHistory, CaseType, VettingBatch
 from crm_tracker.services import case_mmis_record, case_vet, case_vet_bulk
-from tests.crm_tracker.factories import NOW, TODAY
+from tests.crm_tracker.helpers import NOW, TODAY
 from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from crm_tracker.models import (
 from crm_tracker.services import case_intake, case_outreach, case_vet
 from crm_tracker.models import TaxonomyNotAllowed
 from posc import clock
-from tests.crm_tracker.factories import NOW, intake_kwargs, intake_taxonomy
+from tests.crm_tracker.helpers import NOW, intake_kwargs, intake_taxonomy
 
 pytestmark = pytest.mark.django_db
 

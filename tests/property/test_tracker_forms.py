@@ -33,7 +33,7 @@ from tests.crm_tracker.conftest import (  # noqa: F401  (the tracker's role fixt
     taxonomy,
     true_case,
 )
-from tests.crm_tracker.factories import NOW, intake_taxonomy
+from tests.crm_tracker.helpers import NOW, intake_taxonomy
 from tests.property.conftest import (
     assert_not_server_error,
     changed_tables,

@@ -14,7 +14,7 @@ from crm_tracker.models import SupervisorAssignment
 from crm_tracker.services import case_intake, case_vet
 from posc.members.demo import DEMO_ACCOUNTS
 from posc.roles import CSR, ENROLLMENT_OPERATIONS, PROVIDER_STAFF, ROLE_PERMISSIONS, SUPERVISOR
-from tests.crm_tracker.factories import NOW, intake_kwargs
+from tests.crm_tracker.helpers import NOW, intake_kwargs
 from tests.factories import UserFactory
 from tests.security.world import World, world  # noqa: F401  (world is a fixture)
 

@@ -34,7 +34,7 @@ from posc.roles import roles_sync
 from recoupments.models import Recoupment
 from recoupments.services import recoupment_submit
 from tests.conftest import provider_user
-from tests.crm_tracker.factories import intake_kwargs
+from tests.crm_tracker.helpers import intake_kwargs
 from tests.factories import MemberFactory
 from tests.recoupments.conftest import HOME_HEALTH, NOW, form_input
 
