@@ -40,6 +40,7 @@ from posc.members.models import (
 from posc.mmis.types import Action, Code, MmisResponse
 from posc.mmis.validator import validate
 from posc.roles import ENROLLMENT_OPERATIONS, ROLE_PERMISSIONS, roles_sync
+from tests.transactions import outer_atomic
 
 User = get_user_model()
 TODAY = datetime.date(2026, 11, 22)  # the brief's fixed "today"; E = 2026-12-01
@@ -299,7 +300,7 @@ def test_demo_cases_cover_every_rejection_code_in_both_programs():
 @pytest.fixture(scope="class")
 def seeded_once(django_db_setup, django_db_blocker):
     """Seed once for a class of read-only tests; everything is rolled back after the class."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), outer_atomic():
         seed("--allow-demo-accounts")
         yield
         transaction.set_rollback(True)

@@ -18,6 +18,8 @@ from django.apps import apps
 from django.db import connection, transaction
 from hypothesis import HealthCheck, Phase, event, settings
 
+from tests.transactions import outer_atomic
+
 _COMMON = dict(
     deadline=None,
     database=None,  # no example database on disk: CI starts clean every time
@@ -67,7 +69,7 @@ def changed_tables(before: dict, after: dict) -> list[str]:
 @contextlib.contextmanager
 def example_savepoint() -> Iterator[None]:
     """Run one example in a savepoint that is always rolled back."""
-    with transaction.atomic():
+    with outer_atomic():
         yield
         transaction.set_rollback(True)
 

@@ -37,6 +37,7 @@ from tests.conftest import provider_user
 from tests.crm_tracker.helpers import intake_kwargs
 from tests.factories import MemberFactory
 from tests.recoupments.conftest import HOME_HEALTH, NOW, form_input
+from tests.transactions import outer_atomic
 
 ANONYMOUS = "anonymous"
 
@@ -111,7 +112,7 @@ def build_world() -> World:
 def world(django_db_setup, django_db_blocker):
     """Build the world once for the module; roll it back after the module's last test."""
     with django_db_blocker.unblock():
-        atomic = transaction.atomic()
+        atomic = outer_atomic()  # the services' durable transactions run inside it
         atomic.__enter__()
         try:
             yield build_world()
