@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import pluralize
 
+from audit.admin import AuditedAdminMixin
 from crm_tracker import services
 from crm_tracker.forms import ssn_digits
 from crm_tracker.models import (
@@ -27,11 +28,12 @@ from crm_tracker.models import (
     SubCategory,
     SupervisorAssignment,
     TaxonomyCombination,
+    TaxonomyNotAllowed,
+    taxonomy_combination,
 )
-from crm_tracker.taxonomy import TaxonomyNotAllowed, check_correction, taxonomy_combination
+from crm_tracker.taxonomy import check_correction
 from posc.clock import request_now
 from posc.exceptions import DomainError
-from audit.admin import AuditedAdminMixin
 from posc.members.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
 
@@ -167,7 +169,7 @@ class CaseAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if form.cleaned_data.get("corrected_ssn"):
             changes["ssn"] = form.cleaned_data["corrected_ssn"]
         if changes:
-            services.case_edit(case=obj, changes=changes, user=request.user,
+            services.case_edit(case=obj, changes=changes, actor=request.user,
                                reason=form.cleaned_data["change_reason"],
                                now=request_now(request))
 
@@ -175,7 +177,7 @@ class CaseAdmin(AuditedAdminMixin, admin.ModelAdmin):
         done = 0
         for case in queryset:
             try:
-                services.case_vet(case=case, true_case=true_case, user=request.user,
+                services.case_vet(case=case, true_case=true_case, actor=request.user,
                                   reason="QC vetting in the admin",
                                   now=request_now(request))
             except DomainError as exc:

@@ -10,7 +10,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from crm_tracker import services
 from crm_tracker.models import (
@@ -61,9 +60,11 @@ def _taxonomy(case: DemoTrackerCase) -> dict:
     return {f: getattr(row, f) for f in TAXONOMY_FIELDS}
 
 
-@transaction.atomic
 def demo_seed(*, stdout, now: datetime.datetime) -> str:
-    """Create this app's demo rows that are missing (opened at *now*); return a summary."""
+    """Create this app's demo rows that are missing (opened at *now*); return a summary.
+
+    No transaction of its own: each service call is one (durable), as in the portal.
+    """
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=("csr", "qc", "supervisor"))}
     if len(users) < 3:
@@ -83,7 +84,7 @@ def demo_seed(*, stdout, now: datetime.datetime) -> str:
         if angela and termination is None:
             continue
         case = services.case_intake(
-            user=users["csr"], case_type=demo.case_type, taxonomy=_taxonomy(demo),
+            actor=users["csr"], case_type=demo.case_type, taxonomy=_taxonomy(demo),
             participant_names=demo.participant_names, masshealth_id=demo.masshealth_id,
             ssn=demo.ssn, requested_plan=Plan.objects.get(provider_id=demo.requested_plan),
             for_cause_reason=demo.for_cause_reason,
@@ -93,7 +94,7 @@ def demo_seed(*, stdout, now: datetime.datetime) -> str:
             today=(termination.choice_period_start if angela and termination
                    else datetime.date(2026, 7, 1)), now=now)
         if demo.stage in ("monitor", "outreach"):
-            services.case_vet(case=case, true_case=demo.stage == "monitor", user=users["qc"],
+            services.case_vet(case=case, true_case=demo.stage == "monitor", actor=users["qc"],
                               reason="Demo: vetted by QC.", now=now)
         created += 1
     return f"MCO Manual Tracker: {created} of {len(DEMO_TRACKER_CASES)} demo cases created."

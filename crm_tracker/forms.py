@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
 from crm_tracker.models import (
+    LEVEL_LABELS,
     TAXONOMY_FIELDS,
     Category,
     CaseType,
@@ -20,15 +21,12 @@ from crm_tracker.models import (
     Step,
     SubCategory,
     TaxonomyCombination,
-)
-from crm_tracker.rules import ssn_refusal
-from crm_tracker.selectors import csr_choices
-from crm_tracker.taxonomy import (
-    LEVEL_LABELS,
     TaxonomyNotAllowed,
-    offered_combinations,
     taxonomy_combination,
 )
+from crm_tracker.rules import parse_clerk_date, ssn_refusal
+from crm_tracker.selectors import csr_choices
+from crm_tracker.taxonomy import offered_combinations
 from posc.members.models import MEMBER_ID_VALIDATOR, Plan, Program
 from posc.submission import SubmissionTokenFormMixin
 
@@ -47,7 +45,25 @@ def ssn_digits(typed: str) -> str:
     if refusal := ssn_refusal(digits):
         raise forms.ValidationError(refusal, code="ssn_never_issued")
     return digits
+
+
 DATE_WIDGET = forms.DateInput(format="%m/%d/%Y", attrs={"autocomplete": "off"})
+
+
+class ClerkDateField(forms.DateField):
+    """A date typed as the State Monitor's sheet takes it (crm_tracker.rules.parse_clerk_date)."""
+
+    def to_python(self, value) -> datetime.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return parse_clerk_date(str(value))
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 # The label of "the MCO or provider the consumer asks for" in each CRM template (seed 003).
 REQUEST_LABELS = {CaseType.ANGELA_MELODY: "New MCO", CaseType.MCT_SPAN: "Requested MCO",
@@ -230,7 +246,7 @@ class MmisResultForm(forms.Form):
         label="MMIS Result",
         choices=[("", "Select"), ("processed", "Processed"), ("not_processed", "Not Processed")],
         error_messages={"required": "Choose the MMIS Result."})
-    processed_on = forms.DateField(
+    processed_on = ClerkDateField(
         label="Date processed in MMIS (MM/DD/YYYY)", required=False, widget=DATE_WIDGET,
         error_messages={"invalid": "Enter the Date processed in MMIS as MM/DD/YYYY."})
     reason = forms.CharField(label="Reason not processed", required=False, max_length=2000,

@@ -1,6 +1,7 @@
 """The seed's intake rules as small pure functions over the request and today's date."""
 
 import datetime
+import re
 
 from crm_tracker.models import CaseType, ProviderTermination
 from posc.exceptions import DomainError
@@ -91,3 +92,37 @@ def check_right_to_change(*, case_type: str, auto_assigned: bool,
             "Incorrect Selection cases do not include auto-assignments. After the 90-day "
             "right to change, use For Cause Reason if a for-cause reason applies.",
             code="AUTO_ASSIGNED")
+
+
+# Dates as a clerk types them, on the MMIS Processing page and in the State Monitor's sheet
+# alike (issue 13 point 12): 11/22/2026, 1/5/2026, or ISO 2026-11-22 (a CSV written by
+# another tool, with or without a midnight time). A two-digit year is refused: 1/5/26
+# could be 1926.
+US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+
+
+def parse_clerk_date(text: str) -> datetime.date:
+    """Return the date a clerk typed as *text*; ValueError when it is not one."""
+    text = text.strip()
+    if match := US_DATE.match(text):
+        month, day, year = map(int, match.groups())
+    elif match := ISO_DATE.match(text):
+        year, month, day = map(int, match.groups())
+    else:
+        raise ValueError(text)
+    return datetime.date(year, month, day)  # ValueError for 02/31/2026
+
+
+def mmis_date_refusal(*, processed_on: datetime.date, opened_on: datetime.date,
+                      today: datetime.date) -> str:
+    """Return the code of the rule the Date processed in MMIS breaks ("" when none).
+
+    The State Monitor records a processing that happened: not in the future, and not
+    before the case was opened (seed 003: the case reaches them after QC).
+    """
+    if processed_on > today:
+        return "DATE_FUTURE"
+    if processed_on < opened_on:
+        return "DATE_BEFORE_CASE"
+    return ""

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 
 from crm_tracker.models import Case, CaseHistory, CaseStatus, CaseType
-from crm_tracker.services import (
+from crm_tracker.workflow import (
     MONITOR_QUEUE,
     OUTREACH_QUEUE,
     PLAN_SELECTED_IN_ERROR,

@@ -1,8 +1,6 @@
-"""The one check of the taxonomy matrix, used by forms, services and the admin alike.
+"""The taxonomy of each step: which combinations a step applies, a role offers, a case type fits.
 
-domain.md G: Salesforce enforces dependent picklists in its UI only, not in its API; here
-the server refuses any Category → Sub-Category → Disposition → Child Disposition
-combination that is not a row of TaxonomyCombination, whatever path writes the case.
+The matrix check itself is ``crm_tracker.models.taxonomy_combination`` (Case.clean asks it).
 """
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -10,46 +8,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from crm_tracker.models import (
     TAXONOMY_FIELDS,
     CaseType,
-    Category,
-    ChildDisposition,
-    Disposition,
-    RecordType,
     Step,
-    SubCategory,
     TaxonomyCombination,
+    TaxonomyNotAllowed,
+    taxonomy_combination,
 )
-from posc.exceptions import DomainError
-
-
-class TaxonomyNotAllowed(DomainError):
-    """A taxonomy combination outside the seed's matrix, or not for this step."""
-
-    default_code = "TAXONOMY"
-
-
-LEVEL_LABELS = {"record_type": "Case Record Type", "category": "Category",
-                "sub_category": "Sub-Category", "disposition": "Disposition",
-                "child_disposition": "Child Disposition"}
-
-
-def taxonomy_combination(*, record_type: RecordType, category: Category,
-                         sub_category: SubCategory, disposition: Disposition,
-                         child_disposition: ChildDisposition) -> TaxonomyCombination:
-    """Return the matrix row of these values; refuse, naming the first level that breaks it."""
-    values = {"record_type": record_type, "category": category, "sub_category": sub_category,
-              "disposition": disposition, "child_disposition": child_disposition}
-    rows = TaxonomyCombination.objects.select_related("status", "owner_queue", "work_queue")
-    for depth, level in enumerate(TAXONOMY_FIELDS):
-        rows = rows.filter(**{level: values[level]})
-        if not rows.exists():
-            if depth == 0:
-                raise TaxonomyNotAllowed(f"Case Record Type “{record_type}” is not used by the "
-                                         "MCO Manual Tracker.")
-            parent = TAXONOMY_FIELDS[depth - 1]
-            raise TaxonomyNotAllowed(
-                f"{LEVEL_LABELS[level]} “{values[level]}” is not allowed with "
-                f"{LEVEL_LABELS[parent]} “{values[parent]}”.")
-    return rows.get()
+from crm_tracker.workflow import STEP_PERMISSIONS
 
 
 def check_correction(*, case, combination: TaxonomyCombination) -> None:
@@ -82,17 +46,6 @@ def taxonomy_for_step(*, step: Step, disposition: str = "") -> TaxonomyCombinati
 
 
 ANGELA_MELODY_SUB_CATEGORY = "Angela Melody"
-
-# The permission of the role that applies each step's combinations (crm_tracker/roles.py):
-# seed 003 gives the CSR, the QC Team Lead and the Supervisor each their own taxonomy.
-STEP_PERMISSIONS = {
-    Step.INTAKE: "crm_tracker.intake_case",
-    Step.QC_TRUE: "crm_tracker.vet_case",
-    Step.QC_FALSE: "crm_tracker.vet_case",
-    Step.OUTREACH_FIRST: "crm_tracker.outreach_case",
-    Step.OUTREACH_MAX: "crm_tracker.outreach_case",
-}
-
 
 def fits_case_type(combination: TaxonomyCombination, case_type: str) -> bool:
     """Return True when *combination* may be used for a case of *case_type*.

@@ -19,6 +19,7 @@ from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from audit.services import record_list as audit_record_list
 from crm_tracker import selectors, services, spreadsheets
+from crm_tracker.sheet_reader import SheetImport
 from crm_tracker.forms import (
     QC_REPORT_WAITING,
     BulkVetForm,
@@ -30,6 +31,7 @@ from crm_tracker.forms import (
     VetForm,
 )
 from crm_tracker.models import Case, CaseType, MmisResult, Vetting
+from crm_tracker.workflow import OUTREACH_MOVES, TRANSITIONS, Move, may_move, move_open, waiting_in
 from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError, ImportRejected
 
@@ -133,7 +135,7 @@ def case_intake(request: HttpRequest, slug: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             case = services.case_intake(
-                user=request.user, case_type=case_type, taxonomy=form.taxonomy,
+                actor=request.user, case_type=case_type, taxonomy=form.taxonomy,
                 participant_names=data["participant_names"],
                 masshealth_id=data["masshealth_id"], ssn=data["ssn"],
                 requested_plan=data.get("requested_plan"),
@@ -162,15 +164,12 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     """Show a case, its history and the next step the user may take on it."""
     case = _case_or_404(request, number)
     user = request.user
-    queue = case.work_queue.name if case.work_queue else ""
     context = {
         **_details(request, case),
-        "can_vet": queue == services.QC_QUEUE and user.has_perm("crm_tracker.vet_case"),
-        "can_monitor": (queue == services.MONITOR_QUEUE
-                        and user.has_perm("crm_tracker.monitor_case")),
-        "can_outreach": (queue == services.OUTREACH_QUEUE
-                         and user.has_perm("crm_tracker.outreach_case")
-                         and (case.outreach_supervisor_id == user.pk or user.is_superuser)),
+        # The step links the transition table allows this user on this case now.
+        "can_vet": may_move(case, Move.VET, user),
+        "can_monitor": may_move(case, Move.MMIS_RESULT, user),
+        "can_outreach": any(may_move(case, move, user) for move in OUTREACH_MOVES),
     }
     return render(request, "crm_tracker/case_detail.html", context)
 
@@ -181,41 +180,35 @@ def _details(request: HttpRequest, case: Case) -> dict:
             "history": case.history.select_related("changed_by").order_by("changed_at", "pk")}
 
 
-def step_page(*, queue: str, title: str, field: str) -> Callable:
-    """Show a step page's form only while the step is open (issue 13 point 14).
+def step_page(*moves: str, title: str) -> Callable:
+    """Show a step page's form only while one of its *moves* is open (issue 13 point 14).
 
-    Once the case has left *queue* (the step done, or not reached yet), the page says what
-    was recorded, by whom and when, from the case history row of *field*, and offers no
-    form; a post is not run either.
+    Once the case has left the moves' queue (the step done, or not reached yet), the page
+    says what was recorded, by whom and when, from the case history row of the move's
+    field, and offers no form; a post is not run either.
     """
+    field = TRANSITIONS[moves[0]].field
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, number: str, *args, **kwargs):
             case = selectors.case_get_for_user(user=request.user, number=number)
-            if case is None or _step_open(case, queue):
+            if case is None or any(move_open(case, move) for move in moves):
                 return view(request, number, *args, **kwargs)
             case = _case_or_404(request, number)  # audited, as every case page
             last = case.history.filter(field=field).select_related("changed_by").order_by(
                 "-changed_at", "-pk").first()
             return render(request, "crm_tracker/case_step_closed.html",
                           {"case": case, "title": title, "last": last,
-                           "waiting_in": case.work_queue.name if case.work_queue else ""})
+                           "waiting_in": waiting_in(case)})
 
         return wrapper
 
     return decorate
 
 
-def _step_open(case: Case, queue: str) -> bool:
-    if case.work_queue is None or case.work_queue.name != queue:
-        return False
-    return queue != services.OUTREACH_QUEUE or (
-        case.outreach_attempts < services.MAX_OUTREACH_ATTEMPTS)
-
-
 @needs("vet_case")
-@step_page(queue=services.QC_QUEUE, title="QC Vetting", field="vetting")
+@step_page(Move.VET, title=Move.VET.label)
 def case_vet(request: HttpRequest, number: str) -> HttpResponse:
     """QC vetting: true → State Monitors; false → the CSR's Supervisor."""
     case = _case_or_404(request, number)
@@ -224,7 +217,7 @@ def case_vet(request: HttpRequest, number: str) -> HttpResponse:
     return _case_step(
         request, case, form, "crm_tracker/case_vet.html",
         run=lambda data: services.case_vet(case=case, true_case=data["result"] == "true",
-                                           reason=data["reason"], user=request.user,
+                                           reason=data["reason"], actor=request.user,
                                            now=request_now(request)),
         done=lambda case: (f"Case {case.number} vetted: {case.get_vetting_display()}; "
                            f"now waiting in {case.work_queue}."),
@@ -233,7 +226,7 @@ def case_vet(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @needs("monitor_case")
-@step_page(queue=services.MONITOR_QUEUE, title="MMIS Processing", field="mmis_result")
+@step_page(Move.MMIS_RESULT, title=Move.MMIS_RESULT.label)
 def case_mmis(request: HttpRequest, number: str) -> HttpResponse:
     """State Monitor: processed in MMIS (with the date) or not processed (with why)."""
     case = _case_or_404(request, number)
@@ -242,14 +235,14 @@ def case_mmis(request: HttpRequest, number: str) -> HttpResponse:
         run=lambda data: services.case_mmis_record(
             case=case, processed=data["result"] == "processed",
             processed_on=data.get("processed_on"), reason=data.get("reason", ""),
-            user=request.user, today=today_eastern(request_now(request)),
+            actor=request.user, today=today_eastern(request_now(request)),
             now=request_now(request)),
         done=lambda case: (f"Case {case.number}: MMIS Result "
                            f"{case.get_mmis_result_display()} saved."))
 
 
 @needs("outreach_case")
-@step_page(queue=services.OUTREACH_QUEUE, title="Outreach", field="outreach_attempts")
+@step_page(*OUTREACH_MOVES, title="Outreach")
 def case_outreach(request: HttpRequest, number: str) -> HttpResponse:
     """Supervisor outreach: the 1st attempt, then the 2nd (Outreach Max Attempts)."""
     case = _case_or_404(request, number)
@@ -257,7 +250,7 @@ def case_outreach(request: HttpRequest, number: str) -> HttpResponse:
     return _case_step(
         request, case, form, "crm_tracker/case_outreach.html",
         run=lambda data: services.case_outreach(case=case, documentation=data["documentation"],
-                                                user=request.user, attempt=data["attempt"],
+                                                actor=request.user, attempt=data["attempt"],
                                                 outcome=data["outcome"], contact=data["contact"],
                                                 now=request_now(request)),
         done=lambda case: f"Case {case.number}: {case.disposition} recorded.",
@@ -312,7 +305,7 @@ def qc_vet_bulk(request: HttpRequest) -> HttpResponse:
                                   "No case was vetted.", code="NOT_FOUND")
             batch = services.case_vet_bulk(
                 cases=list(found.values()), true_case=data["result"] == "true",
-                reason=data["reason"], user=request.user, now=request_now(request),
+                reason=data["reason"], actor=request.user, now=request_now(request),
                 submission_token=data["submission_token"])
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -385,8 +378,8 @@ def monitor_import(request: HttpRequest) -> HttpResponse:
     form = SheetImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            outcome = spreadsheets.monitor_sheet_import(
-                file=form.cleaned_data["sheet"], user=request.user,
+            outcome = services.monitor_sheet_import(
+                file=form.cleaned_data["sheet"], actor=request.user,
                 today=today_eastern(request_now(request)), now=request_now(request))
         except ImportRejected as exc:
             form.add_error(None, exc.message)
@@ -399,7 +392,7 @@ def monitor_import(request: HttpRequest) -> HttpResponse:
                   {"cases": _listed(request, selectors.monitor_queue()), "form": form})
 
 
-def _imported_message(outcome: spreadsheets.SheetImport) -> str:
+def _imported_message(outcome: SheetImport) -> str:
     """Say what an import did, and which rows it skipped as already recorded."""
     updated, skipped = outcome.updated, len(outcome.skipped)
     message = f"Spreadsheet imported: {updated} case{pluralize(updated)} updated."

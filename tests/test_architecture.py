@@ -7,7 +7,6 @@ Every ``import`` counts, at the top of a module or inside a function; migrations
 import ast
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL = ("posc", "audit")
@@ -145,20 +144,8 @@ def test_no_app_imports_another():
     assert across == []
 
 
-CRM_TRACKER_CIRCLE = ["crm_tracker.models", "crm_tracker.models.case", "crm_tracker.taxonomy",
-                     "crm_tracker.models"]
-
-
-@pytest.mark.xfail(strict=True, reason="helper t removes it: crm_tracker.models.case (Case.clean)"
-                   " → crm_tracker.taxonomy → crm_tracker.models")
 def test_no_import_circle():
     assert [" → ".join(c) for c in circles(GRAPH)] == []
-
-
-def test_no_import_circle_but_the_trackers():
-    """Until the tracker's circle is gone, every other circle still fails here."""
-    found = [" → ".join(c) for c in circles(GRAPH) if c != CRM_TRACKER_CIRCLE]
-    assert found == []
 
 
 def test_a_circle_is_found_and_named():

@@ -23,7 +23,7 @@ from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
 from recoupments.models import Move, RecoupmentEvent
 from recoupments.services import recoupment_submit
 from tests.crm_tracker.conftest import csr, monitor, qc, supervisor, taxonomy  # noqa: F401
-from tests.crm_tracker.factories import intake_kwargs
+from tests.crm_tracker.helpers import intake_kwargs
 from tests.members.test_import_members import NAMES, SAMPLE, feed, plans  # noqa: F401
 from tests.recoupments.conftest import form_input, hospital, recoupment_data  # noqa: F401
 
@@ -82,20 +82,20 @@ def test_no_test_patches_or_reads_a_clock_of_its_own():
 
 def test_a_tracker_case_opens_and_moves_at_the_moment_given(csr, qc, monitor, supervisor):
     day = clock.today_eastern(FAR)
-    case = case_intake(**intake_kwargs(user=csr, today=day, now=FAR))
+    case = case_intake(**intake_kwargs(actor=csr, today=day, now=FAR))
     assert case.created_at == FAR
     case.refresh_from_db()
     assert case.created_at == FAR and set(case.history.values_list("changed_at", flat=True)) == {
         FAR}
     later = FAR + datetime.timedelta(days=1)
-    case_vet(case=case, true_case=True, reason="Checked MMIS.", user=qc, now=later)
+    case_vet(case=case, true_case=True, reason="Checked MMIS.", actor=qc, now=later)
     # Opened on 11/26/2031 by the moment given: a date before it is refused, that day is not.
     with pytest.raises(DomainError) as refused:
         case_mmis_record(case=case, processed=True, processed_on=day - datetime.timedelta(days=1),
-                         reason="", user=monitor, today=day, now=later)
+                         reason="", actor=monitor, today=day, now=later)
     assert refused.value.code == "DATE_BEFORE_CASE"
     case = case_mmis_record(case=case, processed=True, processed_on=day, reason="",
-                            user=monitor, today=clock.today_eastern(later), now=later)
+                            actor=monitor, today=clock.today_eastern(later), now=later)
     assert case.mmis_processed_on == day
     assert case.history.filter(field="mmis_result").get().changed_at == later
 

@@ -15,6 +15,7 @@ from crm_tracker.models.history import (
     CaseHistory,
 )
 from crm_tracker.models.taxonomy import (
+    LEVEL_LABELS,
     TAXONOMY_FIELDS,
     CaseStatus,
     Category,
@@ -28,6 +29,8 @@ from crm_tracker.models.taxonomy import (
     Step,
     SubCategory,
     TaxonomyCombination,
+    TaxonomyNotAllowed,
+    taxonomy_combination,
 )
 from crm_tracker.models.vetting import VettingBatch
 
@@ -40,6 +43,7 @@ __all__ = [
     "ChildDisposition",
     "Disposition",
     "FIELD_LABELS",
+    "LEVEL_LABELS",
     "ForCauseReason",
     "MmisResult",
     "NameManager",
@@ -53,7 +57,9 @@ __all__ = [
     "SupervisorAssignment",
     "TAXONOMY_FIELDS",
     "TaxonomyCombination",
+    "TaxonomyNotAllowed",
     "Vetting",
     "VettingBatch",
     "mask_ssn",
+    "taxonomy_combination",
 ]

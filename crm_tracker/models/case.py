@@ -7,6 +7,7 @@ that knows whether it is closed, and an owner that is a user or a queue.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 
@@ -20,6 +21,8 @@ from crm_tracker.models.taxonomy import (
     Queue,
     RecordType,
     SubCategory,
+    TaxonomyNotAllowed,
+    taxonomy_combination,
 )
 from posc.members.models import Plan, Program
 
@@ -235,10 +238,6 @@ class Case(models.Model):
 
     def clean(self) -> None:
         """Refuse a taxonomy outside the seed's matrix (forms, admin; services check too)."""
-        from django.core.exceptions import ValidationError
-
-        from crm_tracker.taxonomy import TaxonomyNotAllowed, taxonomy_combination
-
         if all(getattr(self, f"{f}_id") for f in TAXONOMY_FIELDS):
             try:
                 taxonomy_combination(**{f: getattr(self, f) for f in TAXONOMY_FIELDS})

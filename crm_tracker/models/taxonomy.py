@@ -6,6 +6,7 @@ Also the provider-termination events of the Angela Melody rule (seed 003).
 from django.db import models
 from django.db.models import F, Q
 
+from posc.exceptions import DomainError
 from posc.members.models import Plan, Program
 
 
@@ -121,6 +122,41 @@ class TaxonomyCombination(models.Model):
 
 
 TAXONOMY_FIELDS = ("record_type", "category", "sub_category", "disposition", "child_disposition")
+LEVEL_LABELS = {"record_type": "Case Record Type", "category": "Category",
+                "sub_category": "Sub-Category", "disposition": "Disposition",
+                "child_disposition": "Child Disposition"}
+
+
+class TaxonomyNotAllowed(DomainError):
+    """A taxonomy combination outside the seed's matrix, or not for this step."""
+
+    default_code = "TAXONOMY"
+
+
+def taxonomy_combination(*, record_type: RecordType, category: Category,
+                         sub_category: SubCategory, disposition: Disposition,
+                         child_disposition: ChildDisposition) -> TaxonomyCombination:
+    """Return the matrix row of these values; refuse, naming the first level that breaks it.
+
+    domain.md G: Salesforce enforces dependent picklists in its UI only, not in its API; here
+    the server refuses any Category → Sub-Category → Disposition → Child Disposition
+    combination that is not a row of TaxonomyCombination, whatever path writes the case
+    (Case.clean, the forms, the services and the admin all ask this one check).
+    """
+    values = {"record_type": record_type, "category": category, "sub_category": sub_category,
+              "disposition": disposition, "child_disposition": child_disposition}
+    rows = TaxonomyCombination.objects.select_related("status", "owner_queue", "work_queue")
+    for depth, level in enumerate(TAXONOMY_FIELDS):
+        rows = rows.filter(**{level: values[level]})
+        if not rows.exists():
+            if depth == 0:
+                raise TaxonomyNotAllowed(f"Case Record Type “{record_type}” is not used by the "
+                                         "MCO Manual Tracker.")
+            parent = TAXONOMY_FIELDS[depth - 1]
+            raise TaxonomyNotAllowed(
+                f"{LEVEL_LABELS[level]} “{values[level]}” is not allowed with "
+                f"{LEVEL_LABELS[parent]} “{values[parent]}”.")
+    return rows.get()
 
 
 class ProviderTermination(models.Model):

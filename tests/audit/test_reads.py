@@ -141,7 +141,7 @@ class TestTracker:
             ("qc", ADDRESS, "VIEW", "tracker case", "", case.masshealth_id),
             ("qc", ADDRESS, "VIEW", "tracker case", "", other.masshealth_id),
         ]
-        case_vet(now=NOW, case=case, true_case=True, reason="Checked MMIS.", user=qc)
+        case_vet(now=NOW, case=case, true_case=True, reason="Checked MMIS.", actor=qc)
         before = AuditEvent.objects.count()
         response = audited_client(monitor).get(reverse("crm_tracker:monitor_export",
                                                        kwargs={"fmt": "csv"}))

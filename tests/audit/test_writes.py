@@ -74,8 +74,8 @@ def test_recoupment_submit_and_moves_are_audited(hospital, ops_user):
 def test_tracker_intake_and_steps_are_audited(new_case, qc):
     case = new_case()
     with pytest.raises(DomainError):
-        case_vet(now=NOW, case=case, true_case=True, reason=" ", user=qc)  # refused: no row
-    case_vet(now=NOW, case=case, true_case=True, reason="Checked MMIS.", user=qc)
+        case_vet(now=NOW, case=case, true_case=True, reason=" ", actor=qc)  # refused: no row
+    case_vet(now=NOW, case=case, true_case=True, reason="Checked MMIS.", actor=qc)
     assert rows() == [("csr", None, "CREATE", "tracker case", case.number, case.masshealth_id),
                       ("qc", None, "CHANGE", "tracker case", case.number, case.masshealth_id)]
 

@@ -59,7 +59,7 @@ def _open_long_cases() -> None:
     taxonomy = taxonomy_for_step(step=Step.INTAKE, disposition="Plan Selected in Error")
     now = clock.now()
     for names, member, case_type, reason in LONG_CASES:
-        case_intake(user=csr, case_type=case_type,
+        case_intake(actor=csr, case_type=case_type,
                     taxonomy={f: getattr(taxonomy, f) for f in TAXONOMY_FIELDS},
                     participant_names=names, masshealth_id=member, ssn=f"9002{member[-5:]}",
                     requested_plan=Plan.objects.get(provider_id="130000002A"),
@@ -71,7 +71,7 @@ def _return_the_monitor_case() -> Case:
     monitor = get_user_model().objects.get(username="monitor")
     case = Case.objects.get(masshealth_id=DEMO_MONITOR_CASE)
     return case_mmis_record(case=case, processed=False, processed_on=None,
-                            reason="MMIS screen 9 shows no open Medicaid span.", user=monitor,
+                            reason="MMIS screen 9 shows no open Medicaid span.", actor=monitor,
                             today=clock.today(), now=clock.now())
 
 

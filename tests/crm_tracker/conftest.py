@@ -1,12 +1,12 @@
 """Tracker fixtures: the taxonomy, the five roles, a CSR with a Supervisor, and cases."""
 
-import datetime
-
 import pytest
 from django.core.management import call_command
 
 from crm_tracker.models import CaseType, SupervisorAssignment
 from crm_tracker.services import case_intake, case_vet
+from posc import clock
+from posc.clock import today_eastern
 from posc.roles import (
     CSR,
     ENROLLMENT_OPERATIONS,
@@ -15,10 +15,8 @@ from posc.roles import (
     SUPERVISOR,
     roles_sync,
 )
-from tests.crm_tracker.factories import NOW, intake_kwargs
+from tests.crm_tracker.helpers import NOW, intake_kwargs
 from tests.factories import UserFactory
-
-TODAY = datetime.date(2026, 11, 22)
 
 
 @pytest.fixture
@@ -71,7 +69,7 @@ def new_case(csr):
     """Return a function that opens a case as the CSR (MCT Span unless told otherwise)."""
 
     def make(case_type: str = CaseType.MCT_SPAN, **overrides):
-        return case_intake(**intake_kwargs(user=csr, case_type=case_type, **overrides))
+        return case_intake(**intake_kwargs(actor=csr, case_type=case_type, **overrides))
 
     return make
 
@@ -80,6 +78,16 @@ def new_case(csr):
 def true_case(new_case, qc, supervisor):
     """Return a case vetted true, waiting for the State Monitors."""
     case = new_case(ssn="900223333")
-    return case_vet(now=NOW, case=case, true_case=True, reason="Checked MMIS screen 9.", user=qc)
+    return case_vet(now=NOW, case=case, true_case=True, reason="Checked MMIS screen 9.", actor=qc)
 
 
+@pytest.fixture
+def monitor_cases(new_case, qc, supervisor):
+    """Three cases opened and vetted now, by the clock the import page reads.
+
+    The page checks a processed date against its own today and the case's opening date:
+    cases opened on that clock let the tests type today's date, whatever the real date.
+    """
+    now = clock.now()
+    return [case_vet(now=now, case=new_case(now=now, today=today_eastern(now)), true_case=True,
+                     reason="ok", actor=qc) for _ in range(3)]

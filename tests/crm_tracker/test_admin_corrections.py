@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from crm_tracker.models import CaseType, Disposition, SubCategory
 from crm_tracker.services import case_edit
-from crm_tracker.taxonomy import TaxonomyNotAllowed
+from crm_tracker.models import TaxonomyNotAllowed
 from posc.members.models import Plan
-from tests.crm_tracker.factories import NOW
+from tests.crm_tracker.helpers import NOW
 
 pytestmark = pytest.mark.django_db
 CASES = reverse("admin:crm_tracker_case_changelist")
@@ -60,7 +60,7 @@ def test_a_typed_crm_documentation_is_kept(new_case, ops):
     case = new_case()
     case_edit(case=case, changes={"participant_names": "NEW, NAME",
                                   "crm_documentation": "Typed by ops"},
-              user=ops, reason="typed", now=NOW)
+              actor=ops, reason="typed", now=NOW)
     case.refresh_from_db()
     assert case.crm_documentation == "Typed by ops"
 
@@ -68,7 +68,7 @@ def test_a_typed_crm_documentation_is_kept(new_case, ops):
 def test_the_for_cause_subject_is_recomposed_with_its_reason(new_case, ops):
     case = new_case(CaseType.FOR_CAUSE)
     case_edit(case=case, changes={"requested_plan": Plan.objects.get(provider_id="130000002A")},
-              user=ops, reason="wrong MCO", now=NOW)
+              actor=ops, reason="wrong MCO", now=NOW)
     case.refresh_from_db()
     assert case.subject == "For Cause Reason – Homeless Consumer"
     assert case.crm_documentation.endswith("/Homeless Consumer/"
@@ -100,7 +100,7 @@ def test_ops_cannot_put_a_case_waiting_for_qc_into_qcs_true_taxonomy(new_case, o
 def test_the_service_refuses_it_too(new_case, ops):
     case = new_case()
     with pytest.raises(TaxonomyNotAllowed) as refused:
-        case_edit(case=case, user=ops, reason="x", now=NOW, changes={
+        case_edit(case=case, actor=ops, reason="x", now=NOW, changes={
             "sub_category": SubCategory.objects.get(name="Unable to Plan Shop"),
             "disposition": Disposition.objects.get(name="Plan Selection Corrected")})
     assert refused.value.code == "TAXONOMY_STEP"

@@ -11,10 +11,9 @@ from openpyxl import load_workbook
 from crm_tracker.models import Case, CaseType, SupervisorAssignment
 from crm_tracker.rules import IntakeRefused, ssn_refusal, with_article
 from crm_tracker.services import case_intake, case_vet
-from crm_tracker.taxonomy import TaxonomyNotAllowed
+from crm_tracker.models import TaxonomyNotAllowed
 from posc import clock
-from tests.crm_tracker.factories import TODAY, intake_kwargs, intake_taxonomy
-from tests.crm_tracker.test_intake import _post
+from tests.crm_tracker.helpers import TODAY, intake_kwargs, intake_post, intake_taxonomy
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +34,7 @@ INTAKE = reverse("crm_tracker:case_intake", args=["mct-span"])
                   "groups)."),
 ])
 def test_an_ssn_the_ssa_never_issues_is_refused_saying_why(csr, client_for, typed, message):
-    response = client_for(csr).post(INTAKE, _post(CaseType.MCT_SPAN, ssn=typed))
+    response = client_for(csr).post(INTAKE, intake_post(CaseType.MCT_SPAN, ssn=typed))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["ssn"])
     assert not Case.objects.exists()
@@ -44,7 +43,7 @@ def test_an_ssn_the_ssa_never_issues_is_refused_saying_why(csr, client_for, type
 @pytest.mark.parametrize("typed", ["900 22 0203", "900-22-0203", "900220203", " 900 22 0203 ",
                                    "900\u00a022\u00a00203"])
 def test_an_ssn_is_accepted_as_a_clerk_pastes_it(csr, client_for, typed):
-    response = client_for(csr).post(INTAKE, _post(CaseType.MCT_SPAN, ssn=typed))
+    response = client_for(csr).post(INTAKE, intake_post(CaseType.MCT_SPAN, ssn=typed))
     assert response.status_code == 302
     assert Case.objects.get().ssn == "900220203"
 
@@ -52,7 +51,7 @@ def test_an_ssn_is_accepted_as_a_clerk_pastes_it(csr, client_for, typed):
 def test_the_services_refuse_a_never_issued_ssn_too(csr):
     assert ssn_refusal("900220203") == ""  # 9xx stays accepted: the demo's invented SSNs
     with pytest.raises(Exception) as refused:
-        case_intake(**intake_kwargs(user=csr, ssn="000000000"))
+        case_intake(**intake_kwargs(actor=csr, ssn="000000000"))
     assert refused.value.code == "SSN_NEVER_ISSUED"
 
 
@@ -60,12 +59,12 @@ def test_the_services_refuse_a_never_issued_ssn_too(csr):
 
 def test_a_future_auto_assignment_date_gets_its_own_message(csr, client_for):
     with pytest.raises(IntakeRefused) as refused:
-        case_intake(**intake_kwargs(user=csr, current_mco_auto_assigned=True,
+        case_intake(**intake_kwargs(actor=csr, current_mco_auto_assigned=True,
                                     current_mco_start=TODAY + datetime.timedelta(days=1)))
     assert refused.value.code == "START_DATE_FUTURE"
     assert "90" not in refused.value.message
     future = clock.today() + datetime.timedelta(days=3)
-    response = client_for(csr).post(INTAKE, _post(
+    response = client_for(csr).post(INTAKE, intake_post(
         CaseType.MCT_SPAN, current_mco_auto_assigned="yes",
         current_mco_start=future.strftime("%m/%d/%Y")))
     assert response.context["form"].errors["current_mco_start"] == [
@@ -92,7 +91,7 @@ def test_a_or_an_by_sound(label, said):
 ])
 def test_the_case_type_message_reads_right(csr, case_type, disposition, message):
     with pytest.raises(TaxonomyNotAllowed) as refused:
-        case_intake(**intake_kwargs(user=csr, case_type=case_type,
+        case_intake(**intake_kwargs(actor=csr, case_type=case_type,
                                     taxonomy=intake_taxonomy(case_type, disposition)))
     assert refused.value.message == message
 
@@ -104,7 +103,7 @@ def mmis_case(new_case, qc, supervisor):
     """A true case opened and vetted by the page's clock (its dates are checked against it)."""
     now = clock.now()
     case = new_case(now=now, today=clock.today())
-    return case_vet(now=now, case=case, true_case=True, reason="ok", user=qc)
+    return case_vet(now=now, case=case, true_case=True, reason="ok", actor=qc)
 
 
 @pytest.mark.parametrize("post,field,message", [
@@ -129,7 +128,7 @@ def test_the_mmis_service_refuses_a_reason_with_processed(mmis_case, monitor):
 
     with pytest.raises(Exception) as refused:
         case_mmis_record(case=mmis_case, processed=True, processed_on=clock.today(),
-                         reason="dropped?", user=monitor, today=clock.today(), now=clock.now())
+                         reason="dropped?", actor=monitor, today=clock.today(), now=clock.now())
     assert refused.value.code == "REASON_WITH_PROCESSED"
 
 
@@ -144,7 +143,7 @@ def test_time_in_status_counts_only_the_supervisors_team(new_case, csr, qc, supe
     SupervisorAssignment.objects.create(csr=other_csr, supervisor=other_supervisor)
     new_case()
     for _ in range(2):
-        case_intake(**intake_kwargs(user=other_csr))
+        case_intake(**intake_kwargs(actor=other_csr))
     html = client_for(supervisor).get(reverse("crm_tracker:reports")).content.decode()
     assert "<tr><td>Escalated</td><td>1</td>" in html  # the own team's one case, not three
     html = client_for(qc).get(reverse("crm_tracker:reports")).content.decode()

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from crm_tracker import demo
 from crm_tracker.models import Case, CaseHistory, SupervisorAssignment, TaxonomyCombination
-from tests.crm_tracker.factories import NOW
+from tests.crm_tracker.helpers import NOW
 
 pytestmark = pytest.mark.django_db
 

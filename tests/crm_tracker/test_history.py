@@ -15,7 +15,7 @@ from crm_tracker.services import (
     case_vet,
     display_value,
 )
-from tests.crm_tracker.factories import NOW, TODAY, intake_kwargs
+from tests.crm_tracker.helpers import NOW, TODAY, intake_kwargs
 
 pytestmark = pytest.mark.django_db
 UNTRACKED = {"updated_at"}
@@ -46,18 +46,18 @@ def _mark(case: Case) -> int:
 def test_every_service_writes_a_row_per_changed_field(new_case, qc, monitor, supervisor, ops):
     case = new_case(CaseType.FOR_CAUSE)
     steps = [
-        lambda c: case_vet(now=NOW, case=c, true_case=True, reason="true", user=qc),
+        lambda c: case_vet(now=NOW, case=c, true_case=True, reason="true", actor=qc),
         lambda c: case_mmis_record(now=NOW, case=c, processed=False, processed_on=None,
-                                   reason="not in MMIS", user=monitor, today=TODAY),
-        lambda c: case_vet(now=NOW, case=c, true_case=False, reason="relabel", user=qc),
-        lambda c: case_outreach(now=NOW, case=c, documentation="first", user=supervisor),
+                                   reason="not in MMIS", actor=monitor, today=TODAY),
+        lambda c: case_vet(now=NOW, case=c, true_case=False, reason="relabel", actor=qc),
+        lambda c: case_outreach(now=NOW, case=c, documentation="first", actor=supervisor),
         lambda c: case_edit(now=NOW, case=c, changes={"requested_provider_name": "Dr. Example",
                                                       "supervisor_requested": True},
-                            user=ops, reason="correction"),
-        lambda c: case_outreach(now=NOW, case=c, documentation="second", user=supervisor),
+                            actor=ops, reason="correction"),
+        lambda c: case_outreach(now=NOW, case=c, documentation="second", actor=supervisor),
         # A corrected name recomposes the CRM line (issue 13 point 13): both rows written.
         lambda c: case_edit(now=NOW, case=c, changes={"participant_names": "CORRECTED, NAME"},
-                            user=ops, reason="typo"),
+                            actor=ops, reason="typo"),
     ]
     for step in steps:
         before, since = _snapshot(case), _mark(case)
@@ -66,7 +66,7 @@ def test_every_service_writes_a_row_per_changed_field(new_case, qc, monitor, sup
 
 
 def test_intake_history_holds_every_field_set(csr):
-    case = case_intake(**intake_kwargs(user=csr, case_type=CaseType.ANGELA_MELODY,
+    case = case_intake(**intake_kwargs(actor=csr, case_type=CaseType.ANGELA_MELODY,
                                        requested_provider_name="Example Clinic"))
     rows = {r.field: r.new_value for r in case.history.all()}
     snapshot = _snapshot(case)
@@ -88,12 +88,12 @@ def test_relabel_rates_by_case_type_and_csr(new_case, csr, qc, supervisor, taxon
 
     SupervisorAssignment.objects.create(csr=other, supervisor=supervisor)
     mct = [new_case(CaseType.MCT_SPAN) for _ in range(3)]
-    theirs = case_intake(**intake_kwargs(user=other, case_type=CaseType.FOR_CAUSE))
+    theirs = case_intake(**intake_kwargs(actor=other, case_type=CaseType.FOR_CAUSE))
     new_case(CaseType.INCORRECT_SELECTION)  # not vetted: not counted
-    case_vet(now=NOW, case=mct[0], true_case=True, reason="t", user=qc)
-    case_vet(now=NOW, case=mct[1], true_case=False, reason="f", user=qc)
-    case_vet(now=NOW, case=mct[2], true_case=False, reason="f", user=qc)
-    case_vet(now=NOW, case=theirs, true_case=True, reason="t", user=qc)
+    case_vet(now=NOW, case=mct[0], true_case=True, reason="t", actor=qc)
+    case_vet(now=NOW, case=mct[1], true_case=False, reason="f", actor=qc)
+    case_vet(now=NOW, case=mct[2], true_case=False, reason="f", actor=qc)
+    case_vet(now=NOW, case=theirs, true_case=True, reason="t", actor=qc)
     by_type, by_csr = relabel_rates()
     table = {r.group: (r.vetted, r.relabelled, r.rate) for r in by_type}
     assert table["MCT Span"] == (3, 2, "67%")
@@ -105,8 +105,8 @@ def test_relabel_rates_by_case_type_and_csr(new_case, csr, qc, supervisor, taxon
 
 def test_a_true_case_not_processed_and_relabelled_counts_as_relabelled(true_case, qc, monitor):
     case_mmis_record(now=NOW, case=true_case, processed=False, processed_on=None,
-                     reason="no span", user=monitor, today=TODAY)
-    case_vet(now=NOW, case=true_case, true_case=False, reason="to outreach", user=qc)
+                     reason="no span", actor=monitor, today=TODAY)
+    case_vet(now=NOW, case=true_case, true_case=False, reason="to outreach", actor=qc)
     by_type, _ = relabel_rates()
     assert {r.group: (r.vetted, r.relabelled) for r in by_type}["MCT Span"] == (1, 1)
 
@@ -120,7 +120,7 @@ def test_time_in_status_from_the_status_rows(new_case, qc, supervisor):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE crm_tracker_casehistory SET changed_at = %s WHERE case_id = %s",
                        [start, case.pk])
-    case_vet(now=NOW, case=case, true_case=False, reason="f", user=qc)  # Escalated -> Closed now
+    case_vet(now=NOW, case=case, true_case=False, reason="f", actor=qc)  # Escalated -> Closed now
     with connection.cursor() as cursor:
         cursor.execute("UPDATE crm_tracker_casehistory SET changed_at = %s WHERE case_id = %s "
                        "AND changed_at > %s", [start + datetime.timedelta(days=4), case.pk,
@@ -132,7 +132,7 @@ def test_time_in_status_from_the_status_rows(new_case, qc, supervisor):
 
 
 def test_reports_page(new_case, qc, supervisor, client_for):
-    case_vet(now=NOW, case=new_case(), true_case=False, reason="f", user=qc)
+    case_vet(now=NOW, case=new_case(), true_case=False, reason="f", actor=qc)
     html = client_for(supervisor).get(reverse("crm_tracker:reports")).content.decode()
     assert "<h1>Tracker Reports</h1>" in html
     assert "<tr><td>MCT Span</td><td>1</td><td>1</td><td>100%</td></tr>" in html

@@ -10,21 +10,14 @@ from crm_tracker.rules import IntakeRefused
 from crm_tracker.services import case_intake
 from posc import clock
 from posc.members.models import Plan
-from tests.crm_tracker.factories import TODAY, current_termination, intake_kwargs, intake_taxonomy
+from tests.crm_tracker.helpers import (
+    TODAY,
+    current_termination,
+    intake_kwargs,
+    intake_post,
+)
 
 pytestmark = pytest.mark.django_db
-
-WELLSENSE = "130000002A"
-
-
-def _post(case_type: str, **fields) -> dict:
-    taxonomy = intake_taxonomy(case_type)
-    data = {"participant_names": "DOE-EXAMPLE, SAM; DOE-EXAMPLE, KIT",
-            "masshealth_id": "900000000555", "ssn": "900-55-1234", "requested_plan": WELLSENSE,
-            "current_mco_auto_assigned": "no", "consumer_issues_resolved": "no",
-            "supervisor_requested": "yes"}
-    data |= {f: taxonomy[f].pk for f in TAXONOMY_FIELDS}
-    return data | fields
 
 
 @pytest.mark.parametrize("slug,case_type,extra,subject,crm", [
@@ -56,7 +49,7 @@ def test_intake_composes_subject_and_crm_documentation(csr, client_for, slug, ca
     page = client.get(reverse("crm_tracker:case_intake", args=[slug]))
     assert f"<h1>New Case: {CaseType(case_type).label}</h1>" in page.content.decode()
     response = client.post(reverse("crm_tracker:case_intake", args=[slug]),
-                           _post(case_type, **extra))
+                           intake_post(case_type, **extra))
     case = Case.objects.get()
     assert response.status_code == 302 and response.url == case.get_absolute_url()
     assert (case.subject, case.crm_documentation) == (subject, crm)
@@ -76,7 +69,7 @@ def test_case_numbers_are_sequential_and_not_editable(new_case):
 def test_angela_melody_outside_the_choice_period_points_to_for_cause(csr):
     ended = ProviderTermination.objects.get(choice_period_end__lt=TODAY)
     with pytest.raises(IntakeRefused) as refused:
-        case_intake(**intake_kwargs(user=csr, case_type=CaseType.ANGELA_MELODY,
+        case_intake(**intake_kwargs(actor=csr, case_type=CaseType.ANGELA_MELODY,
                                     provider_termination=ended))
     assert refused.value.code == "ANGELA_MELODY_PERIOD"
     assert "For Cause Reason" in refused.value.message
@@ -90,7 +83,7 @@ def test_angela_melody_outside_the_choice_period_points_to_for_cause(csr):
     (datetime.date(2030, 1, 1), False),
 ])
 def test_angela_melody_period_bounds(csr, day, accepted):
-    kwargs = intake_kwargs(user=csr, case_type=CaseType.ANGELA_MELODY, today=day)
+    kwargs = intake_kwargs(actor=csr, case_type=CaseType.ANGELA_MELODY, today=day)
     if accepted:
         assert case_intake(**kwargs).pk
     else:
@@ -103,7 +96,7 @@ def test_angela_melody_period_bounds(csr, day, accepted):
     (0, "RIGHT_TO_CHANGE"), (89, "RIGHT_TO_CHANGE"), (90, None)])
 def test_auto_assignment_inside_90_days_is_refused(csr, case_type, days_since_start, code):
     start = TODAY - datetime.timedelta(days=days_since_start)
-    kwargs = intake_kwargs(user=csr, case_type=case_type, current_mco_auto_assigned=True,
+    kwargs = intake_kwargs(actor=csr, case_type=case_type, current_mco_auto_assigned=True,
                            current_mco_start=start)
     if code is None and case_type == CaseType.INCORRECT_SELECTION:
         code = "AUTO_ASSIGNED"  # seed: Incorrect Selection "do not include auto-assignments"
@@ -123,7 +116,7 @@ def test_refusal_is_shown_on_the_form_and_nothing_is_saved(csr, client_for):
     start = (clock.today() - datetime.timedelta(days=10)).strftime("%m/%d/%Y")
     response = client_for(csr).post(
         reverse("crm_tracker:case_intake", args=["mct-span"]),
-        _post(CaseType.MCT_SPAN, current_mco_auto_assigned="yes", current_mco_start=start))
+        intake_post(CaseType.MCT_SPAN, current_mco_auto_assigned="yes", current_mco_start=start))
     assert response.status_code == 200
     assert "90 Day Right to Change Rule" in response.content.decode()
     # Beside the field it is about, as well as in the summary.
@@ -142,7 +135,7 @@ def test_refusal_is_shown_on_the_form_and_nothing_is_saved(csr, client_for):
 ])
 def test_bad_input_is_refused_with_a_message(csr, client_for, field, value, message):
     response = client_for(csr).post(reverse("crm_tracker:case_intake", args=["mct-span"]),
-                                    _post(CaseType.MCT_SPAN, **{field: value}))
+                                    intake_post(CaseType.MCT_SPAN, **{field: value}))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Case.objects.exists()
@@ -150,7 +143,7 @@ def test_bad_input_is_refused_with_a_message(csr, client_for, field, value, mess
 
 def test_escalated_case_cannot_be_resolved(csr):
     with pytest.raises(Exception) as refused:
-        case_intake(**intake_kwargs(user=csr, consumer_issues_resolved=True))
+        case_intake(**intake_kwargs(actor=csr, consumer_issues_resolved=True))
     assert refused.value.code == "RESOLVED_ESCALATION"
 
 
@@ -175,11 +168,11 @@ def test_the_same_intake_page_posted_twice_opens_one_case(csr, client_for):
     page = client.get(url)
     assert 'type="hidden" name="submission_token"' in page.content.decode()
     token = page.context["form"]["submission_token"].value()
-    first = client.post(url, _post(CaseType.MCT_SPAN, submission_token=token))
-    second = client.post(url, _post(CaseType.MCT_SPAN, submission_token=token))
+    first = client.post(url, intake_post(CaseType.MCT_SPAN, submission_token=token))
+    second = client.post(url, intake_post(CaseType.MCT_SPAN, submission_token=token))
     case = Case.objects.get()
     assert first.url == second.url == case.get_absolute_url()
     # A new page is a new case.
     token = client.get(url).context["form"]["submission_token"].value()
-    client.post(url, _post(CaseType.MCT_SPAN, submission_token=token))
+    client.post(url, intake_post(CaseType.MCT_SPAN, submission_token=token))
     assert Case.objects.count() == 2

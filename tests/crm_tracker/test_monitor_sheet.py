@@ -14,17 +14,17 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from crm_tracker.models import Case, CaseHistory
-from crm_tracker.spreadsheets import MAX_PROBLEMS, MONITOR_HEADERS
+from crm_tracker.sheet_reader import MAX_PROBLEMS
+from crm_tracker.spreadsheets import MONITOR_HEADERS
 from posc import clock
 from posc.xlsx import MAX_ROWS, MAX_UPLOAD_BYTES
-from tests.crm_tracker.test_spreadsheets import (  # noqa: F401  (fixture)
+from tests.crm_tracker.helpers import (
     DATE,
     REASON,
     RESULT,
-    _monitor_sheet,
-    _row_of,
-    _upload,
-    monitor_cases,
+    monitor_sheet,
+    row_of,
+    sheet_upload,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def _messages(response) -> list[str]:
 
 
 def test_the_mmis_result_column_offers_a_dropdown(monitor_cases, monitor, client_for):
-    sheet = _monitor_sheet(client_for(monitor)).active
+    sheet = monitor_sheet(client_for(monitor)).active
     rules = sheet.data_validations.dataValidation
     assert len(rules) == 1
     rule = rules[0]
@@ -56,13 +56,13 @@ def _typed(today: datetime.date) -> list:
                                                  "ISO with midnight", "Excel date cell"])
 def test_dates_are_accepted_as_a_clerk_types_them(monitor_cases, monitor, client_for, form):
     client = client_for(monitor)
-    book = _monitor_sheet(client)
+    book = monitor_sheet(client)
     sheet = book.active
-    row = _row_of(sheet, monitor_cases[0])
+    row = row_of(sheet, monitor_cases[0])
     today = clock.today()
     sheet.cell(row, RESULT, "Processed")
     sheet.cell(row, DATE, _typed(today)[form])
-    assert _upload(client, book).status_code == 302
+    assert sheet_upload(client, book).status_code == 302
     monitor_cases[0].refresh_from_db()
     assert monitor_cases[0].mmis_processed_on == today
 
@@ -70,11 +70,11 @@ def test_dates_are_accepted_as_a_clerk_types_them(monitor_cases, monitor, client
 @pytest.mark.parametrize("typed", ["11/22/26", "22/11/2026", "2026-31-02", "tomorrow", "45000"])
 def test_a_date_that_is_not_one_says_how_to_type_it(monitor_cases, monitor, client_for, typed):
     client = client_for(monitor)
-    book = _monitor_sheet(client)
-    row = _row_of(book.active, monitor_cases[0])
+    book = monitor_sheet(client)
+    row = row_of(book.active, monitor_cases[0])
     book.active.cell(row, RESULT, "Processed")
     book.active.cell(row, DATE, typed)
-    html = _upload(client, book).content.decode()
+    html = sheet_upload(client, book).content.decode()
     assert (f"Row {row}, column K (Date Processed in MMIS): “{typed}” is not a date: type it "
             "as MM/DD/YYYY (for example 11/22/2026), or as M/D/YYYY, or pick a date cell."
             ) in html
@@ -127,13 +127,13 @@ def test_a_csv_formula_is_refused(monitor_cases, monitor, client_for):
 
 
 def _filled(client, monitor_cases) -> Workbook:
-    book = _monitor_sheet(client)
+    book = monitor_sheet(client)
     sheet = book.active
     processed, not_processed, _ = monitor_cases
-    sheet.cell(_row_of(sheet, processed), RESULT, "Processed")
-    sheet.cell(_row_of(sheet, processed), DATE, clock.today().strftime("%m/%d/%Y"))
-    sheet.cell(_row_of(sheet, not_processed), RESULT, "Not Processed")
-    sheet.cell(_row_of(sheet, not_processed), REASON, "Member has a newer MMIS span.")
+    sheet.cell(row_of(sheet, processed), RESULT, "Processed")
+    sheet.cell(row_of(sheet, processed), DATE, clock.today().strftime("%m/%d/%Y"))
+    sheet.cell(row_of(sheet, not_processed), RESULT, "Not Processed")
+    sheet.cell(row_of(sheet, not_processed), REASON, "Member has a newer MMIS span.")
     return book
 
 
@@ -141,9 +141,9 @@ def test_importing_the_same_sheet_again_skips_the_rows_already_recorded(
         monitor_cases, monitor, client_for):
     client = client_for(monitor)
     book = _filled(client, monitor_cases)
-    assert _upload(client, book).status_code == 302
+    assert sheet_upload(client, book).status_code == 302
     history = CaseHistory.objects.count()
-    response = _upload(client, book)
+    response = sheet_upload(client, book)
     assert response.status_code == 302
     processed, not_processed, _ = monitor_cases
     assert _messages(response)[-1:] == [
@@ -156,22 +156,22 @@ def test_a_second_import_that_contradicts_a_recorded_row_is_refused(
         monitor_cases, monitor, client_for):
     client = client_for(monitor)
     book = _filled(client, monitor_cases)
-    assert _upload(client, book).status_code == 302
+    assert sheet_upload(client, book).status_code == 302
     processed, not_processed, untouched = monitor_cases
     sheet = book.active
-    sheet.cell(_row_of(sheet, processed), RESULT, "Not Processed")
-    sheet.cell(_row_of(sheet, processed), DATE).value = None
-    sheet.cell(_row_of(sheet, processed), REASON, "No span.")
-    sheet.cell(_row_of(sheet, not_processed), REASON, "Another reason.")
-    sheet.cell(_row_of(sheet, untouched), RESULT, "Not Processed")
-    sheet.cell(_row_of(sheet, untouched), REASON, "No span.")
+    sheet.cell(row_of(sheet, processed), RESULT, "Not Processed")
+    sheet.cell(row_of(sheet, processed), DATE).value = None
+    sheet.cell(row_of(sheet, processed), REASON, "No span.")
+    sheet.cell(row_of(sheet, not_processed), REASON, "Another reason.")
+    sheet.cell(row_of(sheet, untouched), RESULT, "Not Processed")
+    sheet.cell(row_of(sheet, untouched), REASON, "No span.")
     history = CaseHistory.objects.count()
-    html = _upload(client, book).content.decode()
+    html = sheet_upload(client, book).content.decode()
     processed.refresh_from_db()
-    assert (f"Row {_row_of(sheet, processed)}, column J (MMIS Result): case "
+    assert (f"Row {row_of(sheet, processed)}, column J (MMIS Result): case "
             f"{processed.number} was already recorded as Processed on "
             f"{processed.mmis_processed_on:%m/%d/%Y}; this row says otherwise.") in html
-    assert (f"Row {_row_of(sheet, not_processed)}, column L (Reason Not Processed): case "
+    assert (f"Row {row_of(sheet, not_processed)}, column L (Reason Not Processed): case "
             f"{not_processed.number} was already recorded as Not Processed (“Member has a "
             "newer MMIS span.”); this row says otherwise.") in html
     assert "Nothing was changed" in html
@@ -183,11 +183,11 @@ def test_a_second_import_that_contradicts_a_recorded_row_is_refused(
 def test_the_error_page_lists_the_first_problems_and_counts_them_all(
         monitor_cases, monitor, client_for):
     client = client_for(monitor)
-    book = _monitor_sheet(client)
+    book = monitor_sheet(client)
     bad = 3 * MAX_PROBLEMS
     for n in range(bad):
         book.active.append([f"9{n:07d}"])
-    response = _upload(client, book)
+    response = sheet_upload(client, book)
     html = response.content.decode()
     assert (f"The spreadsheet was not imported: {bad} problem(s). Nothing was changed; "
             f"correct the cells and import it again. The first {MAX_PROBLEMS} are listed.") in html

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 def test_a_second_attempt_on_a_case_without_attempts_is_not_called_recorded(new_case, qc,
                                                                              supervisor):
     now = clock.now()
-    case = case_vet(case=new_case(), true_case=False, reason="vetted", user=qc, now=now)
-    outreach = {"documentation": "Called.", "user": supervisor, "now": now}
+    case = case_vet(case=new_case(), true_case=False, reason="vetted", actor=qc, now=now)
+    outreach = {"documentation": "Called.", "actor": supervisor, "now": now}
     with pytest.raises(DomainError) as refused:
         case_outreach(case=case, **outreach, attempt=2)
     assert refused.value.code == "ATTEMPT_OUT_OF_ORDER"

@@ -12,7 +12,7 @@ from crm_tracker.models import Case, CaseHistory, CaseType, SupervisorAssignment
 from crm_tracker.services import case_intake, case_mmis_record, case_outreach, case_vet
 from posc import clock
 from posc.exceptions import DomainError
-from tests.crm_tracker.factories import intake_kwargs
+from tests.crm_tracker.helpers import intake_kwargs
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def false_case(new_case, qc, supervisor):
     """A case vetted false, waiting for its Supervisor's outreach (on the pages' clock)."""
     now = clock.now()
     return case_vet(case=new_case(now=now, today=clock.today()), true_case=False,
-                    reason="Not a tracker case.", user=qc, now=now)
+                    reason="Not a tracker case.", actor=qc, now=now)
 
 
 def _outreach(client, case, attempt: int, **fields):
@@ -85,7 +85,7 @@ def test_a_third_attempt_is_refused_in_words(false_case, supervisor, client_for)
     assert "Ensure this value" not in html
     _outreach(client, false_case, 2)
     with pytest.raises(DomainError) as refused:
-        case_outreach(case=false_case, documentation="Again", user=supervisor, now=clock.now())
+        case_outreach(case=false_case, documentation="Again", actor=supervisor, now=clock.now())
     assert refused.value.code == "MAX_ATTEMPTS"
     assert refused.value.message.startswith(
         f"Both outreach attempts are already recorded on case {false_case.number}")
@@ -100,7 +100,7 @@ def test_cases_whose_consumer_asked_for_a_supervisor_are_listed(new_case, csr, s
     other_supervisor = UserFactory(username="supervisor.other")
     other_supervisor.groups.add(taxonomy["Supervisor"])
     SupervisorAssignment.objects.create(csr=other_csr, supervisor=other_supervisor)
-    case_intake(**intake_kwargs(user=other_csr, supervisor_requested=True))
+    case_intake(**intake_kwargs(actor=other_csr, supervisor_requested=True))
     client = client_for(supervisor)
     home = client.get(reverse("crm_tracker:home")).content.decode()
     assert "Supervisor Requested" in home
@@ -146,9 +146,9 @@ def test_the_mmis_page_after_the_result_shows_no_form(new_case, qc, monitor, sup
                                                       client_for):
     now = clock.now()
     case = case_vet(case=new_case(CaseType.MCT_SPAN, now=now, today=clock.today()),
-                    true_case=True, reason="ok", user=qc, now=now)
+                    true_case=True, reason="ok", actor=qc, now=now)
     case_mmis_record(case=case, processed=True, processed_on=clock.today(), reason="",
-                     user=monitor, today=clock.today(), now=now)
+                     actor=monitor, today=clock.today(), now=now)
     html = client_for(monitor).get(
         reverse("crm_tracker:case_mmis", args=[case.number])).content.decode()
     assert not _has_form(html)

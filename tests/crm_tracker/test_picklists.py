@@ -25,7 +25,7 @@ from crm_tracker.models import (
 from crm_tracker.taxonomy import offered_combinations
 from posc import clock
 from posc.members.models import Plan
-from tests.crm_tracker.test_intake import _post
+from tests.crm_tracker.helpers import intake_post
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_each_role_is_offered_only_its_own_steps_values(request, role, dispositi
 
 
 def test_a_qc_value_posted_by_a_csr_is_refused_and_nothing_saved(csr, client_for):
-    post = _post(CaseType.MCT_SPAN)
+    post = intake_post(CaseType.MCT_SPAN)
     post["disposition"] = TaxonomyCombination.objects.get(step=Step.QC_TRUE).disposition_id
     response = client_for(csr).post(reverse("crm_tracker:case_intake", args=["mct-span"]), post)
     assert response.status_code == 200
@@ -148,7 +148,7 @@ def test_expired_angela_melody_terminations_are_not_offered(csr, client_for, ter
 
 def test_an_expired_termination_posted_is_refused_with_the_way_out(csr, client_for,
                                                                   terminations):
-    post = _post(CaseType.ANGELA_MELODY, requested_provider_name="Example Family Doctors",
+    post = intake_post(CaseType.ANGELA_MELODY, requested_provider_name="Example Family Doctors",
                  provider_termination=terminations["expired"].pk)
     response = client_for(csr).post(reverse("crm_tracker:case_intake", args=["angela-melody"]),
                                     post)

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from crm_tracker.models import CaseType
 from crm_tracker.services import case_mmis_record, case_vet
-from tests.crm_tracker.factories import NOW, TODAY, intake_taxonomy
+from tests.crm_tracker.helpers import NOW, TODAY, intake_taxonomy
 
 pytestmark = pytest.mark.django_db
 REPORT = "crm_tracker:qc_report"
@@ -29,10 +29,10 @@ def worked(new_case, qc, monitor, supervisor):
         "returned": new_case(CaseType.MCT_SPAN),
     }
     for key in ("true", "returned"):
-        case_vet(case=cases[key], true_case=True, reason="Checked MMIS.", user=qc, now=NOW)
-    case_vet(case=cases["false"], true_case=False, reason="Chosen on the call.", user=qc, now=NOW)
+        case_vet(case=cases[key], true_case=True, reason="Checked MMIS.", actor=qc, now=NOW)
+    case_vet(case=cases["false"], true_case=False, reason="Chosen on the call.", actor=qc, now=NOW)
     case_mmis_record(case=cases["returned"], processed=False, processed_on=None,
-                     reason="No open span in MMIS.", user=monitor, today=TODAY, now=NOW)
+                     reason="No open span in MMIS.", actor=monitor, today=TODAY, now=NOW)
     return cases
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from audit.models import Action, AuditEvent
 from crm_tracker.models import Case, CaseHistory, CaseType, VettingBatch
 from crm_tracker.services import case_mmis_record, case_vet, case_vet_bulk
-from tests.crm_tracker.factories import NOW, TODAY
+from tests.crm_tracker.helpers import NOW, TODAY
 from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +26,9 @@ RETURNED = "Returned by the State Monitor"
 def returned(new_case, qc, monitor, supervisor):
     """A case vetted true that the State Monitor could not process: back with QC."""
     case = case_vet(case=new_case(CaseType.FOR_CAUSE), true_case=True, reason="Checked MMIS.",
-                    user=qc, now=NOW)
+                    actor=qc, now=NOW)
     return case_mmis_record(case=case, processed=False, processed_on=None,
-                            reason="MMIS screen 9 shows no open span.", user=monitor,
+                            reason="MMIS screen 9 shows no open span.", actor=monitor,
                             today=TODAY, now=NOW)
 
 
@@ -140,7 +140,7 @@ def test_the_same_page_posted_twice_vets_once(waiting, qc, client_for):
 def test_simultaneous_posts_of_one_bulk_page_make_one_batch(waiting, qc):
     token = uuid.uuid4()
     batches = run_in_threads(4, lambda i: case_vet_bulk(
-        cases=waiting, true_case=True, reason="Checked.", user=qc, now=NOW,
+        cases=waiting, true_case=True, reason="Checked.", actor=qc, now=NOW,
         submission_token=token).pk)
     assert len(set(batches)) == 1 and VettingBatch.objects.count() == 1
     assert CaseHistory.objects.filter(field="vetting").count() == len(waiting)

@@ -7,18 +7,26 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from crm_tracker.models import Case, CaseHistory, CaseType
-from crm_tracker.services import case_intake, case_vet
+from crm_tracker.services import case_intake
 from crm_tracker.spreadsheets import MONITOR_HEADERS, cell_safe
 from posc import clock
-from posc.clock import today_eastern
-from tests.crm_tracker.factories import NOW, TODAY, intake_kwargs, intake_taxonomy
+from tests.crm_tracker.helpers import (
+    DATE,
+    NOW,
+    REASON,
+    RESULT,
+    TODAY,
+    intake_kwargs,
+    intake_taxonomy,
+    monitor_sheet,
+    row_of,
+    sheet_upload,
+)
 
 pytestmark = pytest.mark.django_db
-RESULT, DATE, REASON = (MONITOR_HEADERS.index(h) + 1 for h in (
-    "MMIS Result", "Date Processed in MMIS", "Reason Not Processed"))
 
 
 @pytest.fixture
@@ -53,7 +61,7 @@ def test_qc_report_filters(report_cases, qc, csr, taxonomy, client_for):
 
     other = UserFactory(username="csr.other")
     other.groups.add(taxonomy["CSR"])
-    theirs = case_intake(**intake_kwargs(user=other))
+    theirs = case_intake(**intake_kwargs(actor=other))
     client = client_for(qc)
     url = reverse("crm_tracker:qc_report")
     html = client.get(url, {"case_type": "FOR_CAUSE"}).content.decode()
@@ -107,51 +115,19 @@ def test_exported_cells_never_start_a_formula(new_case, qc, client_for, value):
     assert case.pk
 
 
-def _monitor_sheet(client) -> Workbook:
-    response = client.get(reverse("crm_tracker:monitor_export", args=["xlsx"]))
-    assert response.status_code == 200
-    return load_workbook(io.BytesIO(response.content))
-
-
-def _upload(client, book: Workbook):
-    out = io.BytesIO()
-    book.save(out)
-    sheet = SimpleUploadedFile("updated.xlsx", out.getvalue())
-    return client.post(reverse("crm_tracker:monitor_import"), {"sheet": sheet})
-
-
-@pytest.fixture
-def monitor_cases(new_case, qc, supervisor):
-    """Three cases opened and vetted now, by the clock the import page reads.
-
-    The page checks a processed date against its own today and the case's opening date:
-    cases opened on that clock let the tests type today's date, whatever the real date.
-    """
-    now = clock.now()
-    return [case_vet(now=now, case=new_case(now=now, today=today_eastern(now)), true_case=True,
-                     reason="ok", user=qc) for _ in range(3)]
-
-
-def _row_of(sheet, case) -> int:
-    for row in range(2, sheet.max_row + 1):
-        if sheet.cell(row, 1).value == case.number:
-            return row
-    raise AssertionError(case.number)
-
-
 def test_monitor_sheet_round_trip(monitor_cases, monitor, client_for):
     client = client_for(monitor)
-    book = _monitor_sheet(client)
+    book = monitor_sheet(client)
     sheet = book.active
     assert [c.value for c in sheet[1]] == MONITOR_HEADERS
     processed, not_processed, untouched = monitor_cases
     today = clock.today()
-    sheet.cell(_row_of(sheet, processed), RESULT, "Processed")
-    sheet.cell(_row_of(sheet, processed), DATE, datetime.datetime(today.year, today.month,
+    sheet.cell(row_of(sheet, processed), RESULT, "Processed")
+    sheet.cell(row_of(sheet, processed), DATE, datetime.datetime(today.year, today.month,
                                                                   today.day))
-    sheet.cell(_row_of(sheet, not_processed), RESULT, "Not Processed")
-    sheet.cell(_row_of(sheet, not_processed), REASON, "Member has a newer MMIS span.")
-    response = _upload(client, book)
+    sheet.cell(row_of(sheet, not_processed), RESULT, "Not Processed")
+    sheet.cell(row_of(sheet, not_processed), REASON, "Member has a newer MMIS span.")
+    response = sheet_upload(client, book)
     assert response.status_code == 302
     for case in monitor_cases:
         case.refresh_from_db()
@@ -163,28 +139,28 @@ def test_monitor_sheet_round_trip(monitor_cases, monitor, client_for):
     assert (untouched.mmis_result, untouched.work_queue.name) == ("", "State Monitor")
     assert processed.history.filter(field="mmis_result", changed_by=monitor).exists()
     # The new sheet holds only the case still waiting.
-    rows = list(_monitor_sheet(client).active.iter_rows(min_row=2, values_only=True))
+    rows = list(monitor_sheet(client).active.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [untouched.number]
 
 
 def test_monitor_sheet_accepts_typed_dates(monitor_cases, monitor, client_for):
     client = client_for(monitor)
-    book = _monitor_sheet(client)
+    book = monitor_sheet(client)
     sheet = book.active
-    row = _row_of(sheet, monitor_cases[0])
+    row = row_of(sheet, monitor_cases[0])
     sheet.cell(row, RESULT, "processed")
     today = clock.today()
     sheet.cell(row, DATE, today.strftime("%m/%d/%Y"))
-    assert _upload(client, book).status_code == 302
+    assert sheet_upload(client, book).status_code == 302
     monitor_cases[0].refresh_from_db()
     assert monitor_cases[0].mmis_processed_on == today
 
 
 def test_a_bad_sheet_changes_nothing(monitor_cases, monitor, client_for):
     client = client_for(monitor)
-    book = _monitor_sheet(client)
+    book = monitor_sheet(client)
     sheet = book.active
-    good, bad_date, bad_result = (_row_of(sheet, c) for c in monitor_cases)
+    good, bad_date, bad_result = (row_of(sheet, c) for c in monitor_cases)
     sheet.cell(good, RESULT, "Processed")
     sheet.cell(good, DATE, clock.today().strftime("%m/%d/%Y"))
     sheet.cell(bad_date, RESULT, "Processed")
@@ -193,7 +169,7 @@ def test_a_bad_sheet_changes_nothing(monitor_cases, monitor, client_for):
     sheet.append(["99999999"] + [""] * (len(MONITOR_HEADERS) - 1))
     sheet.cell(sheet.max_row, REASON, "=cmd|' /C calc'!A0")
     before = CaseHistory.objects.count()
-    response = _upload(client, book)
+    response = sheet_upload(client, book)
     html = response.content.decode()
     assert response.status_code == 200
     assert "Nothing was changed" in html
@@ -223,9 +199,9 @@ def test_a_bad_sheet_changes_nothing(monitor_cases, monitor, client_for):
 def test_each_sheet_rule_names_its_row_and_column(monitor_cases, monitor, client_for, mutate,
                                                    message):
     client = client_for(monitor)
-    book = _monitor_sheet(client)
+    book = monitor_sheet(client)
     mutate(book.active)
-    response = _upload(client, book)
+    response = sheet_upload(client, book)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Case.objects.exclude(mmis_result="").exists()

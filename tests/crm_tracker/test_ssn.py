@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from crm_tracker.models import Case, CaseHistory, CaseType
 from crm_tracker.services import case_outreach, case_vet
 from posc import clock
-from tests.crm_tracker.test_intake import _post
+from tests.crm_tracker.helpers import intake_post
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +34,17 @@ def walked(csr, qc, monitor, supervisor, client_for, caplog):
     client = client_for(csr)
     for _ in range(3):
         response = client.post(reverse("crm_tracker:case_intake", args=["mct-span"]),
-                               _post(CaseType.MCT_SPAN))
+                               intake_post(CaseType.MCT_SPAN))
         assert response.status_code == 302
     # A refused intake echoes nothing of the SSN into the log either.
     client.post(reverse("crm_tracker:case_intake", args=["mct-span"]),
-                _post(CaseType.MCT_SPAN, current_mco_auto_assigned="yes",
+                intake_post(CaseType.MCT_SPAN, current_mco_auto_assigned="yes",
                       current_mco_start=clock.today().strftime("%m/%d/%Y")))
     true_case, false_case, kept = Case.objects.order_by("case_number")
     # The pages opened the cases by the clock: the steps follow on the same clock.
-    case_vet(now=clock.now(), case=true_case, true_case=True, reason="ok", user=qc)
-    case_vet(now=clock.now(), case=false_case, true_case=False, reason="no", user=qc)
-    case_outreach(now=clock.now(), case=false_case, documentation="Called.", user=supervisor)
+    case_vet(now=clock.now(), case=true_case, true_case=True, reason="ok", actor=qc)
+    case_vet(now=clock.now(), case=false_case, true_case=False, reason="no", actor=qc)
+    case_outreach(now=clock.now(), case=false_case, documentation="Called.", actor=supervisor)
     monitor_client = client_for(monitor)
     book = load_workbook(io.BytesIO(monitor_client.get(
         reverse("crm_tracker:monitor_export", args=["xlsx"])).content))

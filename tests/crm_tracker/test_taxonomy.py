@@ -14,9 +14,9 @@ from crm_tracker.models import (
     TaxonomyCombination,
 )
 from crm_tracker.services import case_intake, case_outreach, case_vet
-from crm_tracker.taxonomy import TaxonomyNotAllowed
+from crm_tracker.models import TaxonomyNotAllowed
 from posc import clock
-from tests.crm_tracker.factories import NOW, intake_kwargs, intake_taxonomy
+from tests.crm_tracker.helpers import NOW, intake_kwargs, intake_taxonomy
 
 pytestmark = pytest.mark.django_db
 
@@ -58,19 +58,19 @@ def test_every_combination_walked_sets_its_status_and_owner(csr, qc, supervisor)
         assert (case.closed_at is not None) == case.status.is_closed
         return case
 
-    seen(case_intake(**intake_kwargs(user=csr, case_type=CaseType.MCT_SPAN)))
+    seen(case_intake(**intake_kwargs(actor=csr, case_type=CaseType.MCT_SPAN)))
     for disposition in ("Question Answered", "MCO Updated"):
         seen(case_intake(**intake_kwargs(
-            user=csr, case_type=CaseType.ANGELA_MELODY,
+            actor=csr, case_type=CaseType.ANGELA_MELODY,
             taxonomy=intake_taxonomy(CaseType.ANGELA_MELODY, disposition))))
-    seen(case_vet(now=NOW, case=case_intake(**intake_kwargs(user=csr)), true_case=True, reason="ok",
-                  user=qc))
-    false = seen(case_vet(now=NOW, case=case_intake(**intake_kwargs(user=csr)), true_case=False,
-                          reason="auto-assigned", user=qc))
+    seen(case_vet(now=NOW, case=case_intake(**intake_kwargs(actor=csr)), true_case=True, reason="ok",
+                  actor=qc))
+    false = seen(case_vet(now=NOW, case=case_intake(**intake_kwargs(actor=csr)), true_case=False,
+                          reason="auto-assigned", actor=qc))
     first = seen(case_outreach(now=NOW, case=false, documentation="Called, voicemail.",
-                               user=supervisor))
+                               actor=supervisor))
     seen(case_outreach(now=NOW, case=first, documentation="Called again, no answer.",
-                       user=supervisor))
+                       actor=supervisor))
     assert reached == SEED_MATRIX
 
 
@@ -82,7 +82,7 @@ def test_service_refuses_a_combination_outside_the_matrix(csr):
     taxonomy = intake_taxonomy(CaseType.MCT_SPAN) | {"sub_category": _other_subcategory(
         "Angela Melody")}  # Angela Melody + Plan Selected in Error is not in the matrix
     with pytest.raises(TaxonomyNotAllowed) as refused:
-        case_intake(**intake_kwargs(user=csr, taxonomy=taxonomy))
+        case_intake(**intake_kwargs(actor=csr, taxonomy=taxonomy))
     assert "Disposition “Plan Selected in Error” is not allowed" in refused.value.message
     assert not Case.objects.exists() and not CaseHistory.objects.exists()
 
@@ -92,7 +92,7 @@ def test_service_refuses_a_matrix_combination_of_another_step(csr):
     row = TaxonomyCombination.objects.get(step=Step.QC_TRUE)
     taxonomy = {f: getattr(row, f) for f in TAXONOMY_FIELDS}
     with pytest.raises(TaxonomyNotAllowed) as refused:
-        case_intake(**intake_kwargs(user=csr, taxonomy=taxonomy))
+        case_intake(**intake_kwargs(actor=csr, taxonomy=taxonomy))
     assert refused.value.code == "TAXONOMY_STEP"
     assert not Case.objects.exists()
 
@@ -103,7 +103,7 @@ def test_service_refuses_a_matrix_combination_of_another_step(csr):
 ])
 def test_service_refuses_the_other_case_types_combination(csr, case_type, disposition):
     with pytest.raises(TaxonomyNotAllowed) as refused:
-        case_intake(**intake_kwargs(user=csr, case_type=case_type,
+        case_intake(**intake_kwargs(actor=csr, case_type=case_type,
                                     taxonomy=intake_taxonomy(case_type, disposition)))
     assert refused.value.code == "TAXONOMY_CASE_TYPE"
 

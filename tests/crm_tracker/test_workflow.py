@@ -8,10 +8,19 @@ from django.urls import reverse
 
 from crm_tracker.models import Case, CaseHistory, CaseType, SupervisorAssignment
 from crm_tracker.services import case_intake, case_mmis_record, case_outreach, case_vet
+from crm_tracker.workflow import (
+    MONITOR_QUEUE,
+    OUTREACH_QUEUE,
+    QC_QUEUE,
+    TRANSITIONS,
+    Move,
+    may_move,
+    move_open,
+    waiting_in,
+)
 from posc import clock
 from posc.exceptions import DomainError, InvalidTransition
-from tests.crm_tracker.factories import NOW, TODAY, intake_kwargs, intake_taxonomy
-from tests.crm_tracker.test_intake import _post
+from tests.crm_tracker.helpers import NOW, TODAY, intake_kwargs, intake_post, intake_taxonomy
 from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +35,7 @@ def _login(user) -> Client:
 def _intake(csr) -> Case:
     """Open a case with the intake page (on the clock the pages read)."""
     response = _login(csr).post(reverse("crm_tracker:case_intake", args=["for-cause-reason"]),
-                                _post(CaseType.FOR_CAUSE, for_cause_reason="HOMELESS"))
+                                intake_post(CaseType.FOR_CAUSE, for_cause_reason="HOMELESS"))
     assert response.status_code == 302
     return Case.objects.get()
 
@@ -119,8 +128,9 @@ def test_intake_qc_false_supervisor_two_attempts(csr, qc, supervisor):
     assert case.outreach_second_notes == "Called again, no answer."
     assert {"disposition", "status", "work_queue", "outreach_second_notes",
             "outreach_attempts", "closed_at"} <= _history_fields(case, mark)
-    with pytest.raises(InvalidTransition):
-        case_outreach(now=clock.now(), case=case, documentation="A third?", user=supervisor)
+    with pytest.raises(InvalidTransition) as refused:
+        case_outreach(now=clock.now(), case=case, documentation="A third?", actor=supervisor)
+    assert refused.value.code == "MAX_ATTEMPTS"
 
 
 def test_true_not_processed_back_to_qc_then_outreach(csr, qc, monitor, supervisor):
@@ -133,8 +143,9 @@ def test_true_not_processed_back_to_qc_then_outreach(csr, qc, monitor, superviso
     assert _state(case)[3] == "MCO Tracker QC"
     assert case.mmis_result == "NOT_PROCESSED"
     # QC can only relabel it for Supervisor outreach now.
-    with pytest.raises(InvalidTransition):
-        case_vet(now=clock.now(), case=case, true_case=True, reason="again", user=qc)
+    with pytest.raises(InvalidTransition) as refused:
+        case_vet(now=clock.now(), case=case, true_case=True, reason="again", actor=qc)
+    assert refused.value.code == "NOT_PROCESSED_TO_OUTREACH"
     vet_page = _login(qc).get(reverse("crm_tracker:case_vet", args=[case.number]))
     assert list(vet_page.context["form"].fields["result"].choices) == [
         ("false", "False tracker case")]
@@ -144,20 +155,51 @@ def test_true_not_processed_back_to_qc_then_outreach(csr, qc, monitor, superviso
     rows = case.history.filter(field="vetting").values_list("old_value", "new_value")
     assert list(rows) == [("", "True tracker case"), ("True tracker case", "False tracker case")]
     case_outreach(now=clock.now(), case=case, documentation="Reached the consumer.",
-                  user=supervisor)
+                  actor=supervisor)
     assert _state(case)[0] == "Outreach 1st Attempt"
 
 
 def test_each_step_refuses_a_case_in_another_queue(new_case, qc, monitor, supervisor):
     case = new_case()
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition) as refused:
         case_mmis_record(now=NOW, case=case, processed=True, processed_on=TODAY,
-                         reason="", user=monitor, today=TODAY)
-    with pytest.raises(InvalidTransition):
-        case_outreach(now=NOW, case=case, documentation="x", user=supervisor)
-    case_vet(now=NOW, case=case, true_case=True, reason="ok", user=qc)
-    with pytest.raises(InvalidTransition):
-        case_vet(now=NOW, case=case, true_case=False, reason="twice", user=qc)
+                         reason="", actor=monitor, today=TODAY)
+    assert refused.value.code == "INVALID_TRANSITION"
+    with pytest.raises(InvalidTransition) as refused:
+        case_outreach(now=NOW, case=case, documentation="x", actor=supervisor)
+    assert refused.value.code == "INVALID_TRANSITION"
+    case_vet(now=NOW, case=case, true_case=True, reason="ok", actor=qc)
+    with pytest.raises(InvalidTransition) as refused:
+        case_vet(now=NOW, case=case, true_case=False, reason="twice", actor=qc)
+    assert refused.value.code == "INVALID_TRANSITION"
+
+
+def test_the_transition_table_is_the_walk(new_case, qc, monitor, supervisor):
+    """Each move starts where the table says, leads where it says, and needs its role."""
+    def made(move, case, before):
+        transition = TRANSITIONS[move]
+        assert before == transition.source
+        assert waiting_in(case) in {target or "" for target in transition.targets}
+
+    case = new_case()
+    made(Move.INTAKE, case, None)
+    assert [m for m in TRANSITIONS if move_open(case, m)] == [Move.VET]
+    assert may_move(case, Move.VET, qc) and not may_move(case, Move.VET, monitor)
+    case = case_vet(now=NOW, case=case, true_case=True, reason="ok", actor=qc)
+    made(Move.VET, case, QC_QUEUE)
+    assert [m for m in TRANSITIONS if move_open(case, m)] == [Move.MMIS_RESULT]
+    case = case_mmis_record(now=NOW, case=case, processed=False, processed_on=None,
+                            reason="No span.", actor=monitor, today=TODAY)
+    made(Move.MMIS_RESULT, case, MONITOR_QUEUE)
+    case = case_vet(now=NOW, case=case, true_case=False, reason="not processed", actor=qc)
+    assert [m for m in TRANSITIONS if move_open(case, m)] == [Move.OUTREACH_FIRST]
+    assert may_move(case, Move.OUTREACH_FIRST, supervisor)
+    assert not may_move(case, Move.OUTREACH_FIRST, qc)
+    for move in (Move.OUTREACH_FIRST, Move.OUTREACH_MAX):
+        case = case_outreach(now=NOW, case=case, documentation="Called.", actor=supervisor)
+        made(move, case, OUTREACH_QUEUE)
+    assert not [m for m in TRANSITIONS if move_open(case, m)]
+    assert case.status.is_closed
 
 
 def test_mmis_date_rules(true_case, monitor):
@@ -167,11 +209,12 @@ def test_mmis_date_rules(true_case, monitor):
                       (None, "DATE_REQUIRED")):
         with pytest.raises(DomainError) as refused:
             case_mmis_record(now=NOW, case=true_case, processed=True, processed_on=day, reason="",
-                             user=monitor, today=today)
+                             actor=monitor, today=today)
         assert refused.value.code == code
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         case_mmis_record(now=NOW, case=true_case, processed=False, processed_on=None, reason=" ",
-                         user=monitor, today=today)
+                         actor=monitor, today=today)
+    assert refused.value.code == "REASON_REQUIRED"
     true_case.refresh_from_db()
     assert true_case.mmis_result == "" and true_case.work_queue.name == "State Monitor"
 
@@ -180,7 +223,7 @@ def test_false_vetting_needs_the_csrs_supervisor(new_case, qc):
     case = new_case()
     assert not SupervisorAssignment.objects.exists()
     with pytest.raises(DomainError) as refused:
-        case_vet(now=NOW, case=case, true_case=False, reason="not a tracker case", user=qc)
+        case_vet(now=NOW, case=case, true_case=False, reason="not a tracker case", actor=qc)
     assert refused.value.code == "NO_SUPERVISOR"
     assert not CaseHistory.objects.filter(case=case, field="vetting").exists()
 
@@ -192,9 +235,9 @@ def test_another_supervisor_cannot_do_the_outreach(new_case, qc, supervisor, tax
 
     other = UserFactory(username="other.supervisor")
     other.groups.add(taxonomy["Supervisor"])
-    case = case_vet(now=NOW, case=new_case(), true_case=False, reason="no", user=qc)
+    case = case_vet(now=NOW, case=new_case(), true_case=False, reason="no", actor=qc)
     with pytest.raises(PermissionDenied):
-        case_outreach(now=NOW, case=case, documentation="x", user=other)
+        case_outreach(now=NOW, case=case, documentation="x", actor=other)
     assert not _listed(case, _login(other).get(
         reverse("crm_tracker:outreach_queue")).content.decode())
     assert _login(other).get(case.get_absolute_url()).status_code == 404
@@ -231,13 +274,12 @@ def test_each_role_reaches_only_its_pages(request, role, allowed):
 
 def test_csr_sees_only_own_cases(new_case, csr, taxonomy):
     from crm_tracker.services import case_intake
-    from tests.crm_tracker.factories import intake_kwargs
     from tests.factories import UserFactory
 
     other_csr = UserFactory(username="csr2")
     other_csr.groups.add(taxonomy["CSR"])
     mine = new_case()
-    theirs = case_intake(**intake_kwargs(user=other_csr))
+    theirs = case_intake(**intake_kwargs(actor=other_csr))
     client = _login(csr)
     listing = client.get(reverse("crm_tracker:case_list")).content.decode()
     assert _listed(mine, listing) and not _listed(theirs, listing)
@@ -263,6 +305,6 @@ def test_intake_taxonomy_defaults_follow_the_case_type(csr, client_for):
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_posts_of_one_intake_page_open_one_case(csr):
     token = uuid.uuid4()
-    kwargs = intake_kwargs(user=csr, submission_token=token)
+    kwargs = intake_kwargs(actor=csr, submission_token=token)
     numbers = run_in_threads(6, lambda i: case_intake(**kwargs).number)
     assert len(set(numbers)) == 1 and Case.objects.count() == 1

@@ -43,6 +43,7 @@ from posc.roles import ENROLLMENT_OPERATIONS, role_permissions, roles_sync
 
 # The kernel's permissions and those the apps registered in AppConfig.ready().
 ROLE_PERMISSIONS = role_permissions()
+from tests.transactions import outer_atomic
 
 User = get_user_model()
 TODAY = datetime.date(2026, 11, 22)  # the brief's fixed "today"; E = 2026-12-01
@@ -302,7 +303,7 @@ def test_demo_cases_cover_every_rejection_code_in_both_programs():
 @pytest.fixture(scope="class")
 def seeded_once(django_db_setup, django_db_blocker):
     """Seed once for a class of read-only tests; everything is rolled back after the class."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), outer_atomic():
         seed("--allow-demo-accounts")
         yield
         transaction.set_rollback(True)

@@ -18,6 +18,8 @@ from django.apps import apps
 from django.db import connection, transaction
 from hypothesis import HealthCheck, Phase, event, settings
 
+from tests.transactions import outer_atomic
+
 _COMMON = dict(
     deadline=None,
     database=None,  # no example database on disk: CI starts clean every time
@@ -66,14 +68,8 @@ def changed_tables(before: dict, after: dict) -> list[str]:
 
 @contextlib.contextmanager
 def example_savepoint() -> Iterator[None]:
-    """Run one example in a savepoint that is always rolled back.
-
-    The savepoint stands in for the test's own transaction, as Django's TestCase marks
-    its own: the services' durable blocks run inside it as they would at the top.
-    """
-    savepoint = transaction.atomic()
-    savepoint._from_testcase = True
-    with savepoint:
+    """Run one example in a savepoint that is always rolled back."""
+    with outer_atomic():
         yield
         transaction.set_rollback(True)
 

@@ -33,7 +33,7 @@ from tests.crm_tracker.conftest import (  # noqa: F401  (the tracker's role fixt
     taxonomy,
     true_case,
 )
-from tests.crm_tracker.factories import NOW, intake_taxonomy
+from tests.crm_tracker.helpers import NOW, intake_taxonomy
 from tests.property.conftest import (
     assert_not_server_error,
     changed_tables,
@@ -143,7 +143,7 @@ def test_tracker_mmis_result_form(true_case, monitor, client, result, processed_
 def outreach_case(new_case, qc, supervisor):
     """Return a case vetted false: waiting for the CSR's Supervisor's outreach."""
     return case_vet(now=NOW, case=new_case(), true_case=False, reason="Not a tracker case.",
-                    user=qc)
+                    actor=qc)
 
 
 @given(attempt=_usually(["1", "2"]), documentation=st.one_of(st.just("Called twice."),

@@ -31,7 +31,7 @@ from posc.members.models import Plan, ProviderLink
 from posc.roles import CSR, QC_TEAM_LEAD, STATE_MONITOR, SUPERVISOR, roles_sync
 from recoupments.models import Recoupment
 from tests.conftest import CCA_SCO
-from tests.crm_tracker.test_intake import _post as intake_post
+from tests.crm_tracker.helpers import intake_post
 from tests.enrollment.helpers import disenroll, enroll, search
 from tests.factories import MemberFactory, SpanFactory, UserFactory
 from tests.members.test_import_members import ROW, feed

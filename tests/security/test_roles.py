@@ -14,7 +14,7 @@ from crm_tracker.models import SupervisorAssignment
 from crm_tracker.services import case_intake, case_vet
 from posc.members.demo import DEMO_ACCOUNTS
 from posc.roles import CSR, ENROLLMENT_OPERATIONS, PROVIDER_STAFF, SUPERVISOR, role_permissions
-from tests.crm_tracker.factories import NOW, intake_kwargs
+from tests.crm_tracker.helpers import NOW, intake_kwargs
 from tests.factories import UserFactory
 from tests.security.world import World, world  # noqa: F401  (world is a fixture)
 
@@ -83,8 +83,8 @@ def test_a_supervisor_sees_only_the_own_teams_relabel_rates(world: World):
     qc = world.users["qc"]
     for user in (world.users["csr"], other_csr):
         case = (world.case if user == world.users["csr"]
-                else case_intake(**intake_kwargs(user=user)))
-        case_vet(now=NOW, case=case, true_case=False, reason="Not a tracker case.", user=qc)
+                else case_intake(**intake_kwargs(actor=user)))
+        case_vet(now=NOW, case=case, true_case=False, reason="Not a tracker case.", actor=qc)
     supervisor_page = world.client("supervisor").get(reverse("crm_tracker:reports"))
     qc_page = world.client("qc").get(reverse("crm_tracker:reports"))
     assert [r.group for r in supervisor_page.context["by_csr"]] == ["csr"]

@@ -34,9 +34,10 @@ from posc.roles import roles_sync
 from recoupments.models import Recoupment
 from recoupments.services import recoupment_submit
 from tests.conftest import provider_user
-from tests.crm_tracker.factories import intake_kwargs
+from tests.crm_tracker.helpers import intake_kwargs
 from tests.factories import MemberFactory
 from tests.recoupments.conftest import HOME_HEALTH, NOW, form_input
+from tests.transactions import outer_atomic
 
 ANONYMOUS = "anonymous"
 
@@ -87,7 +88,7 @@ def build_world() -> World:
     other = recoupment_submit(user=users["homehealth"], data=form_input(
         provider_id=HOME_HEALTH, provider_name="Example Home Health Agency",
         provider_npi="1558598797", member_first_name="OTHERS"), now=NOW)
-    case = case_intake(**intake_kwargs(user=users["csr"]))
+    case = case_intake(**intake_kwargs(actor=users["csr"]))
     # One row of each model of the admin that the flows above do not write (the access
     # table opens each model's change, delete and history pages on a real row).
     AccessAttempt.objects.create(username="nobody", ip_address="192.0.2.1", user_agent="test",
@@ -111,8 +112,7 @@ def build_world() -> World:
 def world(django_db_setup, django_db_blocker):
     """Build the world once for the module; roll it back after the module's last test."""
     with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True  # it stands in for the tests' transaction (durable services)
+        atomic = outer_atomic()  # the services' durable transactions run inside it
         atomic.__enter__()
         try:
             yield build_world()

@@ -123,9 +123,11 @@ class Command(BaseCommand):
             if with_accounts:
                 created_accounts = sum(account_seed(account=a, groups=groups)[1]
                                        for a in DEMO_ACCOUNTS)
-            now = clock.now()
-            app_summaries = [s for app in app_demos
-                             if (s := app.demo_seed(stdout=self.stdout, now=now))]
+        # After the reference data is committed: the apps' demos write through their
+        # services, each service call its own (durable) transaction.
+        now = clock.now()
+        app_summaries = [s for app in app_demos
+                         if (s := app.demo_seed(stdout=self.stdout, now=now))]
         self.stdout.write(
             f"reference data loaded ({', '.join(fixtures)}); roles synced; "
             f"{created_members} of {len(members)} demo members created; "
