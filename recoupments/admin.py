@@ -26,21 +26,13 @@ from recoupments import services
 from recoupments.admin_forms import (
     AdminCorrectClaimForm,
     AdminDeniedClaimForm,
-    ApproveForm,
-    CloseLineForm,
     MceUpdateForm,
-    MoveForm,
-    PaymentForm,
     ReapproveLineForm,
-    ResearchForm,
-    ReturnForm,
 )
 from recoupments.business_days import business_days_left
 from recoupments.models import (
-    TRANSITIONS,
     EditCode,
     MceContact,
-    Move,
     Recoupment,
     RecoupmentEmail,
     RecoupmentEvent,
@@ -48,6 +40,7 @@ from recoupments.models import (
     Status,
 )
 from recoupments.money import format_money
+from recoupments.moves import MOVE_PAGES
 from posc.clock import request_now, today_eastern
 from recoupments.selectors import research_spans, research_summary
 
@@ -61,33 +54,6 @@ CLOCKS = {
     "mce": ("mce_update_due", MCE_ACTIVE, "10-day MCE updates"),
     "payment": ("payment_due", PAYMENT_ACTIVE, "15-day payment"),
 }
-
-# The admin page of each move: (form, service, the moves of the table it may make).
-MOVE_PAGES = {
-    "confirm_complete": (MoveForm, services.recoupment_confirm_complete,
-                         (Move.CONFIRM_COMPLETE,)),
-    "return_incomplete": (ReturnForm, services.recoupment_return, (Move.RETURN_INCOMPLETE,)),
-    "record_research": (ResearchForm, services.recoupment_research_record,
-                        (Move.RECORD_RESEARCH,)),
-    "approve": (ApproveForm, services.recoupment_approve,
-                (Move.APPROVE_MCE, Move.APPROVE_MASSHEALTH)),
-    "record_mce_update": (MceUpdateForm, services.recoupment_mce_update_record,
-                          (Move.RECORD_MCE_UPDATE,)),
-    "record_denied_claim": (AdminDeniedClaimForm, services.recoupment_denied_claim_record,
-                            (Move.RECORD_DENIED_CLAIM,)),
-    "send_claims_support": (MoveForm, services.recoupment_claims_support_send,
-                            (Move.SEND_CLAIMS_SUPPORT,)),
-    "confirm_payment": (PaymentForm, services.recoupment_payment_confirm,
-                        (Move.CONFIRM_PAYMENT,)),
-    "correct_denied_claim": (AdminCorrectClaimForm, services.recoupment_denied_claim_correct,
-                             (Move.CORRECT_DENIED_CLAIM,)),
-    "reapprove_line": (ReapproveLineForm, services.recoupment_line_reapprove,
-                       (Move.REAPPROVE_MCE, Move.REAPPROVE_MASSHEALTH)),
-    "close_line": (CloseLineForm, services.recoupment_line_close, (Move.CLOSE_LINE,)),
-    "close_request": (MoveForm, services.recoupment_close, (Move.CLOSE_REQUEST,)),
-}
-PAGE_TITLES = {"approve": "Approve reimbursement", "reapprove_line": "Re-approve denied line"}
-
 
 def page_open(page: str, recoupment: Recoupment) -> bool:
     """Return whether a move page has something to act on (beyond the table's status check)."""
@@ -365,15 +331,11 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def move_buttons(self, request: HttpRequest, obj: Recoupment) -> list[dict]:
         """Return the move pages this user may open from the request's current status."""
         allowed = {t.move for t in obj.allowed_moves()}
-        buttons = []
-        for page, (_, _, moves) in MOVE_PAGES.items():
-            move = next((m for m in moves if m in allowed), None)
-            if (move and request.user.has_perm(f"recoupments.{TRANSITIONS[move].permission}")
-                    and page_open(page, obj)):
-                buttons.append({"label": PAGE_TITLES.get(page, Move(move).label),
-                                "url": reverse("admin:recoupments_recoupment_move",
-                                               args=[obj.pk, page])})
-        return buttons
+        return [{"label": page.title,
+                 "url": reverse("admin:recoupments_recoupment_move", args=[obj.pk, page.name])}
+                for page in MOVE_PAGES.values()
+                if allowed.intersection(page.moves) and request.user.has_perm(page.permission)
+                and page_open(page.name, obj)]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
@@ -386,9 +348,9 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def move_view(self, request: HttpRequest, pk: int, page: str) -> HttpResponse:
         if page not in MOVE_PAGES:
             raise PermissionDenied("No such move.")
-        form_class, service, moves = MOVE_PAGES[page]
-        if not any(request.user.has_perm(f"recoupments.{TRANSITIONS[m].permission}")
-                   for m in moves):
+        move_page = MOVE_PAGES[page]
+        form_class, service, moves = move_page.form, move_page.service, move_page.moves
+        if not request.user.has_perm(move_page.permission):
             raise PermissionDenied("You may not make this move.")
         recoupment = get_object_or_404(Recoupment, pk=pk)
         change_url = reverse("admin:recoupments_recoupment_change", args=[pk])
@@ -409,9 +371,8 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 except DomainError as error:
                     form.add_error(None, error.message)
                 else:
-                    self.message_user(request, f"{recoupment.reference}: "
-                                               f"{PAGE_TITLES.get(page, Move(moves[0]).label)} "
-                                               f"done.", messages.SUCCESS)
+                    self.message_user(request, f"{recoupment.reference}: {move_page.title} done.",
+                                      messages.SUCCESS)
                     return HttpResponseRedirect(change_url)
         else:
             form = form_class(initial=initial, recoupment=recoupment)
@@ -420,8 +381,8 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta, "original": recoupment, "form": form,
-            "title": f"{PAGE_TITLES.get(page, Move(moves[0]).label)}: {recoupment.reference}",
-            "button": PAGE_TITLES.get(page, Move(moves[0]).label),
+            "title": f"{move_page.title}: {recoupment.reference}",
+            "button": move_page.title,
             "change_url": change_url, "page": page,
             "research": research_spans(recoupment=recoupment),
             "lines": recoupment.lines.order_by("number"),

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from recoupments.admin import MOVE_PAGES
 from recoupments.models import (
     FORM_FIELDS,
     ApprovalPath,
@@ -23,6 +22,7 @@ from recoupments.models import (
     Recoupment,
     RecoupmentEvent,
 )
+from recoupments.moves import MOVE_PAGES
 from recoupments.services import (
     recoupment_approve,
     recoupment_confirm_complete,
