@@ -9,8 +9,7 @@ import datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, DateField, F, Q, QuerySet, Value, When
-from django.db.models.functions import Least
+from django.db.models import DateField, F, Q, QuerySet, Value
 from django.utils.html import format_html
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -29,7 +28,14 @@ from recoupments.admin_forms import (
     MceUpdateForm,
     ReapproveLineForm,
 )
-from recoupments.business_days import business_days_left
+from recoupments.clocks import (
+    CLOCKS,
+    clock_text,
+    next_due_expression,
+    next_target_text,
+    overdue_labels,
+    overdue_q,
+)
 from recoupments.models import (
     EditCode,
     MceContact,
@@ -37,23 +43,11 @@ from recoupments.models import (
     RecoupmentEmail,
     RecoupmentEvent,
     RecoupmentLine,
-    Status,
 )
 from recoupments.money import format_money
 from recoupments.moves import MOVE_PAGES
 from posc.clock import request_now, today_eastern
 from recoupments.selectors import research_spans, research_summary
-
-# Which statuses each clock runs in (seed 004: 5 days research, 10 days MCE, 15 days paid).
-RESEARCH_ACTIVE = (Status.SUBMITTED, Status.RESEARCH)
-MCE_ACTIVE = (Status.MCE_REPROCESSING,)
-PAYMENT_ACTIVE = tuple(s for s in Status.values
-                       if s not in (Status.PAID, Status.RETURNED, Status.CLOSED))
-CLOCKS = {
-    "research": ("research_due", RESEARCH_ACTIVE, "5-day research"),
-    "mce": ("mce_update_due", MCE_ACTIVE, "10-day MCE updates"),
-    "payment": ("payment_due", PAYMENT_ACTIVE, "15-day payment"),
-}
 
 def page_open(page: str, recoupment: Recoupment) -> bool:
     """Return whether a move page has something to act on (beyond the table's status check)."""
@@ -75,36 +69,13 @@ def _today(request: HttpRequest) -> datetime.date:
     return today_eastern(request_now(request))
 
 
-def clock_text(recoupment: Recoupment, clock: str, today: datetime.date) -> str:
-    """Return "3 days left", "due today", "OVERDUE by 2 days", "met" or "—" for one clock."""
-    field, active, _ = CLOCKS[clock]
-    due = getattr(recoupment, field)
-    if due is None:
-        return "—"
-    if recoupment.status not in active:
-        if recoupment.status == Status.RETURNED:
-            return "paused (returned)"
-        return "closed" if recoupment.status == Status.CLOSED else "met"
-    left = business_days_left(today, due)
-    if left < 0:
-        return f"OVERDUE by {-left} business day{'s' if left < -1 else ''} ({due:%m/%d/%Y})"
-    if left == 0:
-        return f"due today ({due:%m/%d/%Y})"
-    return f"{left} business day{'s' if left > 1 else ''} left ({due:%m/%d/%Y})"
-
-
-def overdue_q(clock: str, today: datetime.date) -> Q:
-    field, active, _ = CLOCKS[clock]
-    return Q(status__in=active, **{f"{field}__lt": today})
-
-
 class OverdueFilter(admin.SimpleListFilter):
     title = "overdue"
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
         return [("any", "Any target overdue")] + [
-            (name, f"{label} target overdue") for name, (_, _, label) in CLOCKS.items()]
+            (name, f"{clock.label} target overdue") for name, clock in CLOCKS.items()]
 
     def queryset(self, request, queryset):
         today = _today(request)
@@ -116,23 +87,6 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() in CLOCKS:
             return queryset.filter(overdue_q(self.value(), today))
         return queryset
-
-
-def next_due_expression() -> Least:
-    """The earliest due date among the clocks running in the request's status."""
-    return Least(*(Case(When(status__in=active, then=F(field)))
-                   for field, active, _ in CLOCKS.values()))
-
-
-def next_target_text(recoupment: Recoupment, today: datetime.date) -> str:
-    """Return the clock due first: "5-day research: 2 business days left (12/01/2026)"."""
-    running = [(getattr(recoupment, field), name, label)
-               for name, (field, active, label) in CLOCKS.items()
-               if recoupment.status in active and getattr(recoupment, field)]
-    if not running:
-        return clock_text(recoupment, "payment", today)
-    _, name, label = min(running)
-    return f"{label}: {clock_text(recoupment, name, today)}"
 
 
 class RequestPartInline(ReadOnlyInline):
@@ -301,9 +255,7 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Overdue")
     def overdue(self, obj: Recoupment) -> str:
-        today = obj.clock_today
-        late = [label for name, (field, active, label) in CLOCKS.items()
-                if obj.status in active and getattr(obj, field) and getattr(obj, field) < today]
+        late = overdue_labels(obj, obj.clock_today)
         return "OVERDUE: " + ", ".join(late) if late else "no"
 
     # -- the bulk action

@@ -15,7 +15,8 @@ from posc.clock import today_eastern
 from posc.members.demo import HOSPITAL
 from posc.members.models import Plan, Provider, ProviderLink
 from recoupments.models import Move, Recoupment, RecoupmentEvent, RecoupmentLine, Status
-from recoupments.services import next_reference, start_clocks
+from recoupments.clocks import start_clocks
+from recoupments.services import next_reference
 
 FIXTURES: tuple[str, ...] = ("edit_codes", "recoupment_mce_contacts")
 

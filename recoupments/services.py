@@ -8,7 +8,6 @@ its e-mails in the same transaction: a refused move leaves no trace.
 import datetime
 import uuid
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
@@ -17,7 +16,7 @@ from audit.services import record as audit_record
 from posc.exceptions import DomainError, InvalidTransition
 from posc.submission import submission_lock
 from posc.members.models import Plan, Program
-from recoupments import business_days, emails
+from recoupments import business_days, clocks, emails
 from recoupments.identifiers import icn_valid, npi_valid
 from recoupments.inputs import RecoupmentInput
 from recoupments.money import format_money
@@ -26,7 +25,6 @@ from recoupments.models import (
     FORM_FIELD_LABELS,
     MCE_UPDATE_DAYS,
     PAYMENT_DAYS,
-    RESEARCH_DAYS,
     TRANSITIONS,
     ApprovalPath,
     ClaimUpdate,
@@ -40,23 +38,6 @@ from recoupments.models import (
     Status,
 )
 from recoupments.selectors import user_recoupment_provider_ids
-
-
-# ----------------------------------------------------------------------------- clock
-
-def _calendar() -> dict:
-    """Return the business-day options from settings (domain.md E3 [I]: configurable)."""
-    close = getattr(settings, "RECOUPMENT_CLOSE_OF_BUSINESS", "17:00")
-    return {"close": datetime.time.fromisoformat(close),
-            "suffolk": getattr(settings, "RECOUPMENT_SUFFOLK_HOLIDAYS", False)}
-
-
-def _day0(now: datetime.datetime) -> datetime.date:
-    return business_days.receipt_day(now, **_calendar())
-
-
-def _add(day: datetime.date, count: int) -> datetime.date:
-    return business_days.add_business_days(day, count, suffolk=_calendar()["suffolk"])
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -175,14 +156,6 @@ def form_changes(*, recoupment: Recoupment, data: RecoupmentInput,
     return changes
 
 
-def start_clocks(recoupment: Recoupment, now: datetime.datetime) -> None:
-    """Day 0 is the (re)submission's receipt day; the 5- and 15-day targets run from it."""
-    recoupment.submitted_at = now
-    recoupment.received_on = _day0(now)
-    recoupment.research_due = _add(recoupment.received_on, RESEARCH_DAYS)
-    recoupment.payment_due = _add(recoupment.received_on, PAYMENT_DAYS)
-
-
 def _line(recoupment: Recoupment, number: int) -> RecoupmentLine:
     line = recoupment.lines.filter(number=number).first()
     if line is None:
@@ -211,7 +184,7 @@ def recoupment_submit(*, user: AbstractBaseUser, data: RecoupmentInput,
     mces = _validate_input(data=data, user=user)
     recoupment = Recoupment(submitted_by=user, contact_email=user.email, status=Status.SUBMITTED,
                             submission_token=submission_token)
-    start_clocks(recoupment, now)
+    clocks.start_clocks(recoupment, now)
     recoupment.reference = next_reference(now.astimezone(business_days.EASTERN).date())
     _write_form(recoupment=recoupment, data=data, mces=mces)
     RecoupmentEvent.objects.create(recoupment=recoupment, move=Move.SUBMIT, from_status="",
@@ -235,7 +208,7 @@ def recoupment_resubmit(*, recoupment_id: int, user: AbstractBaseUser, data: Rec
     changes = form_changes(recoupment=recoupment, data=data, mces=mces)
     recoupment.missing_fields = []
     recoupment.contact_email = user.email or recoupment.contact_email
-    start_clocks(recoupment, now)
+    clocks.start_clocks(recoupment, now)
     _write_form(recoupment=recoupment, data=data, mces=mces)
     _record(recoupment=recoupment, move=Move.RESUBMIT, user=user, now=now,
             note=("Changed: " + "; ".join(changes) + ".") if changes else "Nothing changed.")
@@ -359,15 +332,15 @@ def recoupment_approve(*, recoupment_id: int, user: AbstractBaseUser, path: str,
                               f"{recoupment.paying_mce.name}: add it under MCE recoupment "
                               f"contacts first.", code="MCE_CONTACT")
         recoupment.mce_instructions = instructions.strip()
-        recoupment.approved_on = _day0(now)
-        recoupment.mce_update_due = _add(recoupment.approved_on, MCE_UPDATE_DAYS)
+        recoupment.approved_on = clocks.receipt_day(now)
+        recoupment.mce_update_due = clocks.due_after(recoupment.approved_on, MCE_UPDATE_DAYS)
         _record(recoupment=recoupment, move=move, user=user, now=now,
                 note=f"{ApprovalPath(path).label}: {recoupment.paying_mce.name}. {note}".strip(),
                 internal_note=internal_note)
         emails.mce_instructions_email(recoupment=recoupment, to=contact.email, now=now)
         emails.approved_mce_email(recoupment=recoupment, note=note.strip(), now=now)
     else:
-        recoupment.approved_on = _day0(now)
+        recoupment.approved_on = clocks.receipt_day(now)
         _record(recoupment=recoupment, move=move, user=user, now=now,
                 note=f"{ApprovalPath(path).label}. {note}".strip(), internal_note=internal_note)
         emails.bill_masshealth_email(recoupment=recoupment, now=now)
@@ -599,7 +572,7 @@ def recoupment_line_reapprove(*, recoupment_id: int, user: AbstractBaseUser, lin
     move = Move.REAPPROVE_MASSHEALTH if path == ApprovalPath.MASSHEALTH else Move.REAPPROVE_MCE
     _check(recoupment, move)
     line = _denied_line(recoupment, line_number)
-    day0 = _day0(now)
+    day0 = clocks.receipt_day(now)
     contact = None
     if move == Move.REAPPROVE_MCE:
         plan = _paying_mce(recoupment, path, paying_mce)
@@ -611,12 +584,12 @@ def recoupment_line_reapprove(*, recoupment_id: int, user: AbstractBaseUser, lin
             raise DomainError(f"No recoupment contact e-mail is set for {plan.name}: add it "
                               f"under MCE recoupment contacts first.", code="MCE_CONTACT")
         line.paying_mce = plan
-        line.due_on = _add(day0, MCE_UPDATE_DAYS)
+        line.due_on = clocks.due_after(day0, MCE_UPDATE_DAYS)
         recoupment.mce_update_due = max(filter(None, (recoupment.mce_update_due, line.due_on)))
         payer = plan.name
     else:
         line.paying_mce = None
-        line.due_on = _add(day0, PAYMENT_DAYS)
+        line.due_on = clocks.due_after(day0, PAYMENT_DAYS)
         payer = "MassHealth"
     recoupment.payment_due = max(recoupment.payment_due, line.due_on)
     line.path = path

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from posc.exceptions import DomainError
 from recoupments import services
-from recoupments.admin import clock_text
+from recoupments.clocks import clock_text
 from recoupments.business_days import add_business_days, receipt_day
 from recoupments.models import (
     TRANSITIONS,
