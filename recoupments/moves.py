@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
-
 from recoupments import services
 from recoupments.admin_forms import (
     AdminCorrectClaimForm,
@@ -25,7 +24,7 @@ from recoupments.admin_forms import (
     ResearchForm,
     ReturnForm,
 )
-from recoupments.forms import RecoupmentForm
+from recoupments.forms import RecoupmentSubmission
 from recoupments.models import TRANSITIONS, Move
 
 
@@ -35,7 +34,7 @@ class MoveEdge:
 
     move: str
     service: Callable[..., object]
-    form: type[forms.Form]
+    form: type  # a Form (the admin's) or the provider's composite RecoupmentSubmission
     page: str = ""  # the admin move page ("": the provider makes it in the portal)
 
     @property
@@ -46,7 +45,7 @@ class MoveEdge:
 
 
 MOVES: dict[str, MoveEdge] = {edge.move: edge for edge in (
-    MoveEdge(Move.RESUBMIT, services.recoupment_resubmit, RecoupmentForm),
+    MoveEdge(Move.RESUBMIT, services.recoupment_resubmit, RecoupmentSubmission),
     MoveEdge(Move.CONFIRM_COMPLETE, services.recoupment_confirm_complete, MoveForm,
              "confirm_complete"),
     MoveEdge(Move.RETURN_INCOMPLETE, services.recoupment_return, ReturnForm,
