@@ -265,8 +265,8 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         done = 0
         for recoupment in queryset:
             try:
-                services.recoupment_confirm_complete(recoupment_id=recoupment.pk,
-                                                     user=request.user, now=request_now(request))
+                services.recoupment_confirm_complete(recoupment=recoupment,
+                                                     actor=request.user, now=request_now(request))
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
@@ -318,7 +318,7 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             form = form_class(request.POST, recoupment=recoupment)
             if form.is_valid():
                 try:
-                    service(recoupment_id=recoupment.pk, user=request.user,
+                    service(recoupment=recoupment, actor=request.user,
                             now=request_now(request), **form.service_kwargs())
                 except DomainError as error:
                     form.add_error(None, error.message)

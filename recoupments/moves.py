@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
-from recoupments import services
+from recoupments import claim_services, services
 from recoupments.admin_forms import (
     AdminCorrectClaimForm,
     AdminDeniedClaimForm,
@@ -55,22 +55,22 @@ MOVES: dict[str, MoveEdge] = {edge.move: edge for edge in (
     # One page approves on any path: the path chosen decides the move (seed 004 (a)-(d)).
     MoveEdge(Move.APPROVE_MCE, services.recoupment_approve, ApproveForm, "approve"),
     MoveEdge(Move.APPROVE_MASSHEALTH, services.recoupment_approve, ApproveForm, "approve"),
-    MoveEdge(Move.RECORD_MCE_UPDATE, services.recoupment_mce_update_record, MceUpdateForm,
+    MoveEdge(Move.RECORD_MCE_UPDATE, claim_services.recoupment_mce_update_record, MceUpdateForm,
              "record_mce_update"),
-    MoveEdge(Move.RECORD_DENIED_CLAIM, services.recoupment_denied_claim_record,
+    MoveEdge(Move.RECORD_DENIED_CLAIM, claim_services.recoupment_denied_claim_record,
              AdminDeniedClaimForm, "record_denied_claim"),
-    MoveEdge(Move.SEND_CLAIMS_SUPPORT, services.recoupment_claims_support_send, MoveForm,
+    MoveEdge(Move.SEND_CLAIMS_SUPPORT, claim_services.recoupment_claims_support_send, MoveForm,
              "send_claims_support"),
-    MoveEdge(Move.CONFIRM_PAYMENT, services.recoupment_payment_confirm, PaymentForm,
+    MoveEdge(Move.CONFIRM_PAYMENT, claim_services.recoupment_payment_confirm, PaymentForm,
              "confirm_payment"),
-    MoveEdge(Move.CORRECT_DENIED_CLAIM, services.recoupment_denied_claim_correct,
+    MoveEdge(Move.CORRECT_DENIED_CLAIM, claim_services.recoupment_denied_claim_correct,
              AdminCorrectClaimForm, "correct_denied_claim"),
-    MoveEdge(Move.REAPPROVE_MCE, services.recoupment_line_reapprove, ReapproveLineForm,
+    MoveEdge(Move.REAPPROVE_MCE, claim_services.recoupment_line_reapprove, ReapproveLineForm,
              "reapprove_line"),
-    MoveEdge(Move.REAPPROVE_MASSHEALTH, services.recoupment_line_reapprove, ReapproveLineForm,
+    MoveEdge(Move.REAPPROVE_MASSHEALTH, claim_services.recoupment_line_reapprove, ReapproveLineForm,
              "reapprove_line"),
-    MoveEdge(Move.CLOSE_LINE, services.recoupment_line_close, CloseLineForm, "close_line"),
-    MoveEdge(Move.CLOSE_REQUEST, services.recoupment_close, MoveForm, "close_request"),
+    MoveEdge(Move.CLOSE_LINE, claim_services.recoupment_line_close, CloseLineForm, "close_line"),
+    MoveEdge(Move.CLOSE_REQUEST, claim_services.recoupment_close, MoveForm, "close_request"),
 )}
 
 # A page's own title where one page makes two moves (else the move's label).

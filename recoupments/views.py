@@ -32,12 +32,11 @@ from recoupments.selectors import (
     recoupment_list_for_user,
     user_recoupment_providers,
 )
-from recoupments.services import (
+from recoupments.claim_services import (
     recoupment_denied_claim_correct,
     recoupment_denied_claim_record,
-    recoupment_resubmit,
-    recoupment_submit,
 )
+from recoupments.services import recoupment_resubmit, recoupment_submit
 from recoupments.xlsx import template_workbook
 
 
@@ -142,9 +141,9 @@ class RecoupmentFormView(ProviderMixin, View):
         now, data = request_now(self.request), submission.recoupment_input()
         if self.recoupment is None:
             return recoupment_submit(
-                user=self.request.user, data=data, now=now,
+                actor=self.request.user, data=data, now=now,
                 submission_token=submission.form.cleaned_data["submission_token"])
-        return recoupment_resubmit(recoupment_id=self.recoupment.pk, user=self.request.user,
+        return recoupment_resubmit(recoupment=self.recoupment, actor=self.request.user,
                                    data=data, now=now)
 
 
@@ -189,7 +188,7 @@ class DeniedClaimView(ProviderMixin, View):
             service = recoupment_denied_claim_correct if recorded else (
                 recoupment_denied_claim_record)
             try:
-                service(recoupment_id=recoupment.pk, user=request.user, line_number=number,
+                service(recoupment=recoupment, actor=request.user, line_number=number,
                         icn=form.cleaned_data["icn"],
                         edit_codes=[e.code for e in form.cleaned_data["edits"]],
                         now=request_now(request))

@@ -112,7 +112,7 @@ def test_an_admin_move_and_its_audit_rows_carry_the_requests_one_moment(hospital
                                                                        client_for):
     roles_sync()
     ops_user.groups.add(Group.objects.get(name=ENROLLMENT_OPERATIONS))
-    recoupment = recoupment_submit(user=hospital, data=form_input(), now=clock.now())
+    recoupment = recoupment_submit(actor=hospital, data=form_input(), now=clock.now())
     url = reverse("admin:recoupments_recoupment_move", args=[recoupment.pk, "confirm_complete"])
     response = client_for(ops_user).post(url, {"note": ""})
     assert response.status_code == 302

@@ -102,7 +102,7 @@ class TestEnrollment:
 class TestRecoupments:
     @pytest.fixture
     def recoupment(self, hospital):
-        return recoupment_submit(user=hospital, data=form_input(), now=NOW)
+        return recoupment_submit(actor=hospital, data=form_input(), now=NOW)
 
     def test_list_and_request_pages_are_audited_per_member(self, audited_client, hospital,
                                                            recoupment):

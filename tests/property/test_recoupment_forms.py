@@ -157,19 +157,19 @@ def test_recoupment_lines_xlsx_upload(provider_client, content):
 def by_status(hospital, ops):
     """Return a request of the hospital in each status a move page starts from."""
     def submitted():
-        return recoupment_submit(user=hospital, data=form_input(mce_provider_ids=(CCA_SCO,)),
+        return recoupment_submit(actor=hospital, data=form_input(mce_provider_ids=(CCA_SCO,)),
                                  now=NOW)
 
     def approval():
-        r = recoupment_confirm_complete(recoupment_id=submitted().pk, user=ops, now=NOW)
-        return recoupment_research_record(recoupment_id=r.pk, user=ops, now=NOW,
+        r = recoupment_confirm_complete(recoupment=submitted(), actor=ops, now=NOW)
+        return recoupment_research_record(recoupment=r, actor=ops, now=NOW,
                                           enrollments_documented="Checked the spans.")
 
-    research = recoupment_confirm_complete(recoupment_id=submitted().pk, user=ops, now=NOW)
+    research = recoupment_confirm_complete(recoupment=submitted(), actor=ops, now=NOW)
     return {
         "submitted": submitted(), "research": research, "approval": approval(),
-        "mce": recoupment_approve(recoupment_id=approval().pk, user=ops, path="A", now=NOW),
-        "billing": recoupment_approve(recoupment_id=approval().pk, user=ops, path="D", now=NOW),
+        "mce": recoupment_approve(recoupment=approval(), actor=ops, path="A", now=NOW),
+        "billing": recoupment_approve(recoupment=approval(), actor=ops, path="D", now=NOW),
     }
 
 

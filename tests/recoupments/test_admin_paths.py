@@ -56,7 +56,7 @@ def submitted(hospital):
     member = MemberFactory(member_id="100000000001", first_name="ROSE", last_name="EXAMPLE")
     SpanFactory(member=member, plan=Plan.objects.get(provider_id=CCA_SCO),
                 start_date=datetime.date(2024, 10, 1), end_date=datetime.date(2025, 3, 31))
-    recoupment = recoupment_submit(user=hospital, data=form_input(
+    recoupment = recoupment_submit(actor=hospital, data=form_input(
         mce_provider_ids=(CCA_SCO,)), now=clock.now())
     mail.outbox.clear()
     return recoupment

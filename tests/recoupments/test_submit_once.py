@@ -65,7 +65,7 @@ def test_eight_simultaneous_posts_of_one_page_make_one_request(recoupment_data):
         member_last_name="EXAMPLE", member_ids=("100000000001",),
         lines=(LineInput(date_of_service=datetime.date(2025, 3, 4),
                          service="99213", amount=Decimal("10.00")),))
-    results = run_in_threads(8, lambda i: recoupment_submit(user=user, data=data,
+    results = run_in_threads(8, lambda i: recoupment_submit(actor=user, data=data,
                                                             submission_token=token,
                                                             now=NOW).pk)
     assert len(set(results)) == 1

@@ -79,7 +79,7 @@ ARGUMENTS = {
 
 def _make(move: str, recoupment: Recoupment, user) -> None:
     """Make *move* through the service the move table names."""
-    MOVES[move].service(recoupment_id=recoupment.pk, user=user, now=NOW, **ARGUMENTS[move])
+    MOVES[move].service(recoupment=recoupment, actor=user, now=NOW, **ARGUMENTS[move])
 
 
 def test_every_move_of_the_table_has_a_service_and_arguments():

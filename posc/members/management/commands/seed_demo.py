@@ -132,9 +132,10 @@ class Command(BaseCommand):
             if with_accounts:
                 created_accounts = sum(account_seed(account=a, groups=groups)[1]
                                        for a in DEMO_ACCOUNTS)
-            now = clock.now()
-            app_summaries = [s for app in APP_DEMOS
-                             if (s := app.demo_seed(stdout=self.stdout, now=now))]
+        # Each app's demo goes through its services: one durable transaction per write.
+        now = clock.now()
+        app_summaries = [s for app in APP_DEMOS
+                         if (s := app.demo_seed(stdout=self.stdout, now=now))]
         self.stdout.write(
             f"reference data loaded ({', '.join(FIXTURES)}); roles synced; "
             f"{created_members} of {len(members)} demo members created; "
