@@ -10,15 +10,16 @@ import datetime
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import DateField, F, Q, QuerySet, Value
-from django.utils.html import format_html
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from audit.admin import AuditedAdminMixin
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
+from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError
 from posc.members.admin import ReadOnlyInline
 from recoupments import services
@@ -46,8 +47,8 @@ from recoupments.models import (
 )
 from recoupments.money import format_money
 from recoupments.moves import MOVE_PAGES
-from posc.clock import request_now, today_eastern
 from recoupments.selectors import research_spans, research_summary
+
 
 def page_open(page: str, recoupment: Recoupment) -> bool:
     """Return whether a move page has something to act on (beyond the table's status check)."""

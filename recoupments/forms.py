@@ -10,8 +10,8 @@ from posc.members.models import Plan, Provider
 from posc.submission import SubmissionTokenFormMixin
 from posc.xlsx import FORMULA_START
 from recoupments.identifiers import icn_valid, npi_valid
-from recoupments.models import EditCode, RecoupmentLine
 from recoupments.inputs import LineInput, RecoupmentInput
+from recoupments.models import EditCode, RecoupmentLine
 from recoupments.money import format_money
 from recoupments.xlsx import (
     AMOUNT_MAX,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+
 from recoupments import claim_services, services
 from recoupments.admin_forms import (
     AdminCorrectClaimForm,

@@ -16,13 +16,11 @@ from django.db import connection, transaction
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from posc.exceptions import DomainError
-from posc.submission import submission_lock
 from posc.members.models import Plan
+from posc.submission import submission_lock
 from recoupments import business_days, clocks, emails
 from recoupments.identifiers import npi_valid
 from recoupments.inputs import RecoupmentInput
-from recoupments.money import format_money
-from recoupments.xlsx import AMOUNT_MAX, AMOUNT_MAX_TEXT
 from recoupments.models import (
     FORM_FIELD_LABELS,
     MCE_UPDATE_DAYS,
@@ -33,6 +31,7 @@ from recoupments.models import (
     RecoupmentLine,
     Status,
 )
+from recoupments.money import format_money
 from recoupments.move_steps import (
     check_path,
     guard,
@@ -42,7 +41,7 @@ from recoupments.move_steps import (
     record,
 )
 from recoupments.selectors import user_recoupment_provider_ids
-
+from recoupments.xlsx import AMOUNT_MAX, AMOUNT_MAX_TEXT
 
 # ----------------------------------------------------------------------------- helpers
 

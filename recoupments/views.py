@@ -15,8 +15,13 @@ from django.views import View
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from audit.services import record_list as audit_record_list
+from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError
 from recoupments import emails
+from recoupments.claim_services import (
+    recoupment_denied_claim_correct,
+    recoupment_denied_claim_record,
+)
 from recoupments.forms import (
     DeniedClaimForm,
     RecoupmentForm,
@@ -26,15 +31,10 @@ from recoupments.forms import (
     posted_rows,
 )
 from recoupments.models import ApprovalPath, Recoupment, Status
-from posc.clock import request_now, today_eastern
 from recoupments.selectors import (
     recoupment_for_user,
     recoupment_list_for_user,
     user_recoupment_providers,
-)
-from recoupments.claim_services import (
-    recoupment_denied_claim_correct,
-    recoupment_denied_claim_record,
 )
 from recoupments.services import recoupment_resubmit, recoupment_submit
 from recoupments.xlsx import template_workbook

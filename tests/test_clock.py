@@ -25,7 +25,8 @@ from recoupments.services import recoupment_submit
 from tests.crm_tracker.conftest import csr, monitor, qc, supervisor, taxonomy  # noqa: F401
 from tests.crm_tracker.factories import intake_kwargs
 from tests.members.test_import_members import NAMES, SAMPLE, feed, plans  # noqa: F401
-from tests.recoupments.conftest import form_input, hospital, recoupment_data  # noqa: F401
+from tests.recoupments.conftest import hospital, recoupment_data  # noqa: F401  (fixtures)
+from tests.recoupments.helpers import form_input
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from tests.enrollment.helpers import (
     search,
 )
 from tests.factories import MemberFactory, SpanFactory
-from tests.recoupments.conftest import NOW, form_input
+from tests.recoupments.helpers import NOW, form_input
 
 pytestmark = pytest.mark.django_db
 

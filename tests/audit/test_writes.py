@@ -23,7 +23,7 @@ from tests.conftest import CCA_SCO
 from tests.enrollment.helpers import enroll
 from tests.factories import MemberFactory, UserFactory
 from tests.members.test_import_members import ROW, TODAY, feed
-from tests.recoupments.conftest import NOW, form_input
+from tests.recoupments.helpers import NOW, form_input
 from tests.transactions import rolled_back
 
 pytestmark = pytest.mark.django_db

@@ -361,7 +361,7 @@ def test_ops_day_denied_line_reapproved_on_masshealth(page):
 
     from posc import clock
     from recoupments.services import recoupment_submit
-    from tests.recoupments.conftest import form_input
+    from tests.recoupments.helpers import form_input
 
     hospital = get_user_model().objects.get(username="hospital")
     recoupment = recoupment_submit(actor=hospital, data=form_input(), now=clock.now())
@@ -461,7 +461,7 @@ def test_provider_sees_paused_clock_changes_and_corrects_an_icn(page):
     from posc import clock
     from recoupments import services
     from recoupments.inputs import LineInput
-    from tests.recoupments.conftest import form_input
+    from tests.recoupments.helpers import form_input
 
     users = get_user_model().objects
     hospital, ops_user = users.get(username="hospital"), users.get(username="ops")

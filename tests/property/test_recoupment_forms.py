@@ -38,16 +38,8 @@ from tests.property.strategies import (
     number_text,
     us_date_text,
 )
-from tests.recoupments.conftest import (  # noqa: F401  (hospital, ops, recoupment_data)
-    CCA_SCO,
-    NOW,
-    TUFTS_TOGETHER,
-    form_input,
-    hospital,
-    ops,
-    recoupment_data,
-)
-from tests.recoupments.helpers import LINES, form_post
+from tests.recoupments.conftest import hospital, ops, recoupment_data  # noqa: F401  (fixtures)
+from tests.recoupments.helpers import CCA_SCO, LINES, NOW, TUFTS_TOGETHER, form_input, form_post
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from recoupments.business_days import add_business_days, is_business_day
 from recoupments.models import TRANSITIONS, Recoupment, RecoupmentEvent, Status
 from recoupments.moves import MOVE_PAGES
 from tests.factories import UserFactory
-from tests.recoupments.conftest import TUFTS_TOGETHER
 from tests.recoupments.factories import RecoupmentFactory
+from tests.recoupments.helpers import TUFTS_TOGETHER
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:recoupments_recoupment_changelist")

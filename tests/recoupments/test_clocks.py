@@ -11,7 +11,7 @@ from recoupments.clocks import (
     start_clocks,
 )
 from recoupments.models import Recoupment, Status
-from tests.recoupments.conftest import EASTERN
+from tests.recoupments.helpers import EASTERN
 
 # Tuesday 12/01/2026: the research target of a request received Monday 11/23/2026.
 DUE = datetime.date(2026, 12, 1)

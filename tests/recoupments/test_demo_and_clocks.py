@@ -13,7 +13,7 @@ from recoupments import demo
 from recoupments.models import Recoupment, RecoupmentEvent, Status
 from recoupments.services import recoupment_submit
 from tests.factories import UserFactory
-from tests.recoupments.conftest import HOSPITAL, NOW, form_input
+from tests.recoupments.helpers import HOSPITAL, NOW, form_input
 
 pytestmark = pytest.mark.django_db
 EASTERN = ZoneInfo("America/New_York")

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from recoupments import claim_services, services
 from recoupments.models import ClaimUpdate, RecoupmentEmail, Status
-from tests.recoupments.conftest import NOW, TUFTS_TOGETHER, form_input
+from tests.recoupments.helpers import NOW, TUFTS_TOGETHER, form_input
 
 pytestmark = pytest.mark.django_db
 

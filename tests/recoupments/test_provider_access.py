@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from recoupments.models import DeniedClaim, Status
 from recoupments.services import recoupment_submit
-from tests.recoupments.conftest import HOME_HEALTH, NOW, form_input
 from tests.recoupments.factories import RecoupmentFactory
+from tests.recoupments.helpers import HOME_HEALTH, NOW, form_input
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,8 @@ from recoupments import claim_services, services
 from recoupments.inputs import LineInput
 from recoupments.models import DeniedClaim, RecoupmentLine, Status
 from recoupments.xlsx import parse_amount
-from tests.recoupments.conftest import NOW, form_input
 from tests.recoupments.factories import RecoupmentFactory
-from tests.recoupments.helpers import LINES, form_post, only_recoupment
+from tests.recoupments.helpers import LINES, NOW, form_input, form_post, only_recoupment
 
 pytestmark = pytest.mark.django_db
 
@@ -114,10 +113,11 @@ def test_provider_corrects_a_wrong_icn_until_claims_support(billing, hospital, o
     html = client.post(url, {"line": 1, "icn": "2226327000398", "edits": ["2017"]},
                        follow=True).content.decode()
     assert "Correct denied claim is not allowed" in html
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         claim_services.recoupment_denied_claim_correct(
             recoupment=billing, actor=ops, line_number=1, icn="2226327000398",
             edit_codes=["2017"], now=NOW)
+    assert refused.value.code == "INVALID_TRANSITION"
     assert DeniedClaim.objects.get(line__number=1).icn == "2226327000399"
 
 

@@ -35,7 +35,7 @@ from recoupments.services import recoupment_submit
 from tests.conftest import provider_user
 from tests.crm_tracker.factories import intake_kwargs
 from tests.factories import MemberFactory
-from tests.recoupments.conftest import HOME_HEALTH, NOW, form_input
+from tests.recoupments.helpers import HOME_HEALTH, NOW, form_input
 from tests.transactions import rolled_back
 
 ANONYMOUS = "anonymous"
