@@ -9,84 +9,45 @@ import datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, DateField, F, Q, QuerySet, Value, When
-from django.db.models.functions import Least
-from django.utils.html import format_html
+from django.db.models import DateField, F, Q, QuerySet, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from audit.admin import AuditedAdminMixin
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
+from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError
 from posc.members.admin import ReadOnlyInline
 from recoupments import services
 from recoupments.admin_forms import (
     AdminCorrectClaimForm,
     AdminDeniedClaimForm,
-    ApproveForm,
-    CloseLineForm,
     MceUpdateForm,
-    MoveForm,
-    PaymentForm,
     ReapproveLineForm,
-    ResearchForm,
-    ReturnForm,
 )
-from recoupments.business_days import business_days_left
+from recoupments.clocks import (
+    CLOCKS,
+    clock_text,
+    next_due_expression,
+    next_target_text,
+    overdue_labels,
+    overdue_q,
+)
 from recoupments.models import (
-    TRANSITIONS,
     EditCode,
     MceContact,
-    Move,
     Recoupment,
     RecoupmentEmail,
     RecoupmentEvent,
     RecoupmentLine,
-    Status,
 )
 from recoupments.money import format_money
-from posc.clock import request_now, today_eastern
+from recoupments.moves import MOVE_PAGES
 from recoupments.selectors import research_spans, research_summary
-
-# Which statuses each clock runs in (seed 004: 5 days research, 10 days MCE, 15 days paid).
-RESEARCH_ACTIVE = (Status.SUBMITTED, Status.RESEARCH)
-MCE_ACTIVE = (Status.MCE_REPROCESSING,)
-PAYMENT_ACTIVE = tuple(s for s in Status.values
-                       if s not in (Status.PAID, Status.RETURNED, Status.CLOSED))
-CLOCKS = {
-    "research": ("research_due", RESEARCH_ACTIVE, "5-day research"),
-    "mce": ("mce_update_due", MCE_ACTIVE, "10-day MCE updates"),
-    "payment": ("payment_due", PAYMENT_ACTIVE, "15-day payment"),
-}
-
-# The admin page of each move: (form, service, the moves of the table it may make).
-MOVE_PAGES = {
-    "confirm_complete": (MoveForm, services.recoupment_confirm_complete,
-                         (Move.CONFIRM_COMPLETE,)),
-    "return_incomplete": (ReturnForm, services.recoupment_return, (Move.RETURN_INCOMPLETE,)),
-    "record_research": (ResearchForm, services.recoupment_research_record,
-                        (Move.RECORD_RESEARCH,)),
-    "approve": (ApproveForm, services.recoupment_approve,
-                (Move.APPROVE_MCE, Move.APPROVE_MASSHEALTH)),
-    "record_mce_update": (MceUpdateForm, services.recoupment_mce_update_record,
-                          (Move.RECORD_MCE_UPDATE,)),
-    "record_denied_claim": (AdminDeniedClaimForm, services.recoupment_denied_claim_record,
-                            (Move.RECORD_DENIED_CLAIM,)),
-    "send_claims_support": (MoveForm, services.recoupment_claims_support_send,
-                            (Move.SEND_CLAIMS_SUPPORT,)),
-    "confirm_payment": (PaymentForm, services.recoupment_payment_confirm,
-                        (Move.CONFIRM_PAYMENT,)),
-    "correct_denied_claim": (AdminCorrectClaimForm, services.recoupment_denied_claim_correct,
-                             (Move.CORRECT_DENIED_CLAIM,)),
-    "reapprove_line": (ReapproveLineForm, services.recoupment_line_reapprove,
-                       (Move.REAPPROVE_MCE, Move.REAPPROVE_MASSHEALTH)),
-    "close_line": (CloseLineForm, services.recoupment_line_close, (Move.CLOSE_LINE,)),
-    "close_request": (MoveForm, services.recoupment_close, (Move.CLOSE_REQUEST,)),
-}
-PAGE_TITLES = {"approve": "Approve reimbursement", "reapprove_line": "Re-approve denied line"}
 
 
 def page_open(page: str, recoupment: Recoupment) -> bool:
@@ -109,36 +70,13 @@ def _today(request: HttpRequest) -> datetime.date:
     return today_eastern(request_now(request))
 
 
-def clock_text(recoupment: Recoupment, clock: str, today: datetime.date) -> str:
-    """Return "3 days left", "due today", "OVERDUE by 2 days", "met" or "—" for one clock."""
-    field, active, _ = CLOCKS[clock]
-    due = getattr(recoupment, field)
-    if due is None:
-        return "—"
-    if recoupment.status not in active:
-        if recoupment.status == Status.RETURNED:
-            return "paused (returned)"
-        return "closed" if recoupment.status == Status.CLOSED else "met"
-    left = business_days_left(today, due)
-    if left < 0:
-        return f"OVERDUE by {-left} business day{'s' if left < -1 else ''} ({due:%m/%d/%Y})"
-    if left == 0:
-        return f"due today ({due:%m/%d/%Y})"
-    return f"{left} business day{'s' if left > 1 else ''} left ({due:%m/%d/%Y})"
-
-
-def overdue_q(clock: str, today: datetime.date) -> Q:
-    field, active, _ = CLOCKS[clock]
-    return Q(status__in=active, **{f"{field}__lt": today})
-
-
 class OverdueFilter(admin.SimpleListFilter):
     title = "overdue"
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
         return [("any", "Any target overdue")] + [
-            (name, f"{label} target overdue") for name, (_, _, label) in CLOCKS.items()]
+            (name, f"{clock.label} target overdue") for name, clock in CLOCKS.items()]
 
     def queryset(self, request, queryset):
         today = _today(request)
@@ -150,23 +88,6 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() in CLOCKS:
             return queryset.filter(overdue_q(self.value(), today))
         return queryset
-
-
-def next_due_expression() -> Least:
-    """The earliest due date among the clocks running in the request's status."""
-    return Least(*(Case(When(status__in=active, then=F(field)))
-                   for field, active, _ in CLOCKS.values()))
-
-
-def next_target_text(recoupment: Recoupment, today: datetime.date) -> str:
-    """Return the clock due first: "5-day research: 2 business days left (12/01/2026)"."""
-    running = [(getattr(recoupment, field), name, label)
-               for name, (field, active, label) in CLOCKS.items()
-               if recoupment.status in active and getattr(recoupment, field)]
-    if not running:
-        return clock_text(recoupment, "payment", today)
-    _, name, label = min(running)
-    return f"{label}: {clock_text(recoupment, name, today)}"
 
 
 class RequestPartInline(ReadOnlyInline):
@@ -335,9 +256,7 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Overdue")
     def overdue(self, obj: Recoupment) -> str:
-        today = obj.clock_today
-        late = [label for name, (field, active, label) in CLOCKS.items()
-                if obj.status in active and getattr(obj, field) and getattr(obj, field) < today]
+        late = overdue_labels(obj, obj.clock_today)
         return "OVERDUE: " + ", ".join(late) if late else "no"
 
     # -- the bulk action
@@ -347,8 +266,8 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         done = 0
         for recoupment in queryset:
             try:
-                services.recoupment_confirm_complete(recoupment_id=recoupment.pk,
-                                                     user=request.user, now=request_now(request))
+                services.recoupment_confirm_complete(recoupment=recoupment,
+                                                     actor=request.user, now=request_now(request))
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
@@ -365,15 +284,11 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def move_buttons(self, request: HttpRequest, obj: Recoupment) -> list[dict]:
         """Return the move pages this user may open from the request's current status."""
         allowed = {t.move for t in obj.allowed_moves()}
-        buttons = []
-        for page, (_, _, moves) in MOVE_PAGES.items():
-            move = next((m for m in moves if m in allowed), None)
-            if (move and request.user.has_perm(f"recoupments.{TRANSITIONS[move].permission}")
-                    and page_open(page, obj)):
-                buttons.append({"label": PAGE_TITLES.get(page, Move(move).label),
-                                "url": reverse("admin:recoupments_recoupment_move",
-                                               args=[obj.pk, page])})
-        return buttons
+        return [{"label": page.title,
+                 "url": reverse("admin:recoupments_recoupment_move", args=[obj.pk, page.name])}
+                for page in MOVE_PAGES.values()
+                if allowed.intersection(page.moves) and request.user.has_perm(page.permission)
+                and page_open(page.name, obj)]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
@@ -386,9 +301,9 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def move_view(self, request: HttpRequest, pk: int, page: str) -> HttpResponse:
         if page not in MOVE_PAGES:
             raise PermissionDenied("No such move.")
-        form_class, service, moves = MOVE_PAGES[page]
-        if not any(request.user.has_perm(f"recoupments.{TRANSITIONS[m].permission}")
-                   for m in moves):
+        move_page = MOVE_PAGES[page]
+        form_class, service, moves = move_page.form, move_page.service, move_page.moves
+        if not request.user.has_perm(move_page.permission):
             raise PermissionDenied("You may not make this move.")
         recoupment = get_object_or_404(Recoupment, pk=pk)
         change_url = reverse("admin:recoupments_recoupment_change", args=[pk])
@@ -404,14 +319,13 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             form = form_class(request.POST, recoupment=recoupment)
             if form.is_valid():
                 try:
-                    service(recoupment_id=recoupment.pk, user=request.user,
+                    service(recoupment=recoupment, actor=request.user,
                             now=request_now(request), **form.service_kwargs())
                 except DomainError as error:
                     form.add_error(None, error.message)
                 else:
-                    self.message_user(request, f"{recoupment.reference}: "
-                                               f"{PAGE_TITLES.get(page, Move(moves[0]).label)} "
-                                               f"done.", messages.SUCCESS)
+                    self.message_user(request, f"{recoupment.reference}: {move_page.title} done.",
+                                      messages.SUCCESS)
                     return HttpResponseRedirect(change_url)
         else:
             form = form_class(initial=initial, recoupment=recoupment)
@@ -420,8 +334,8 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta, "original": recoupment, "form": form,
-            "title": f"{PAGE_TITLES.get(page, Move(moves[0]).label)}: {recoupment.reference}",
-            "button": PAGE_TITLES.get(page, Move(moves[0]).label),
+            "title": f"{move_page.title}: {recoupment.reference}",
+            "button": move_page.title,
             "change_url": change_url, "page": page,
             "research": research_spans(recoupment=recoupment),
             "lines": recoupment.lines.order_by("number"),

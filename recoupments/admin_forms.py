@@ -21,6 +21,33 @@ INTERNAL_NOTE = forms.CharField(
     required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
 
 
+def path_field(label: str) -> forms.ChoiceField:
+    """Return the choice of seed 004's approval (a) to (d)."""
+    return forms.ChoiceField(label=label, choices=ApprovalPath.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Choose the approval: (a) to (d)."})
+
+
+def paying_mce_field(help_text: str) -> forms.ModelChoiceField:
+    """Return the choice of the MCE or MBHP that pays on approvals (a) to (c)."""
+    return forms.ModelChoiceField(
+        label="Paying MCE or MBHP (approvals (a)–(c))", required=False,
+        queryset=Plan.objects.order_by("name"), to_field_name="provider_id", help_text=help_text)
+
+
+INSTRUCTIONS = forms.CharField(
+    label="Instructions to the MCE or MBHP (the MCE or MBHP reads them)", required=False,
+    widget=forms.Textarea(attrs={"rows": 3, "cols": 90}))
+
+
+class PayingMceMixin:
+    """A form with ``paying_mce``: the services take the plan's provider ID ("" = none)."""
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["paying_mce"] = data["paying_mce"].provider_id if data["paying_mce"] else ""
+        return data
+
+
 def line_label(line: RecoupmentLine) -> str:
     return (f"Line {line.number}: {line.date_of_service:%m/%d/%Y} {line.service} "
             f"{format_money(line.amount)}")
@@ -59,28 +86,17 @@ class ResearchForm(MoveForm):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 90}))
 
 
-class ApproveForm(MoveForm):
-    path = forms.ChoiceField(label="Approval", choices=ApprovalPath.choices,
-                             widget=forms.RadioSelect,
-                             error_messages={"required": "Choose the approval: (a) to (d)."})
-    paying_mce = forms.ModelChoiceField(
-        label="Paying MCE or MBHP (approvals (a)–(c))", required=False,
-        queryset=Plan.objects.order_by("name"), to_field_name="provider_id",
-        help_text="For (a) leave empty when the form names one MCE; for (c) empty means MBHP.")
+class ApproveForm(PayingMceMixin, MoveForm):
+    path = path_field("Approval")
+    paying_mce = paying_mce_field(
+        "For (a) leave empty when the form names one MCE; for (c) empty means MBHP.")
     enrollment_adjustments = forms.CharField(
         label="Enrollment adjustments made", required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 90}))
     capitation_note = forms.CharField(
         label="Capitation adjustment note to MMIS (if necessary)", required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 90}))
-    instructions = forms.CharField(
-        label="Instructions to the MCE or MBHP (the MCE or MBHP reads them)", required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 90}))
-
-    def service_kwargs(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["paying_mce"] = data["paying_mce"].provider_id if data["paying_mce"] else ""
-        return data
+    instructions = INSTRUCTIONS
 
 
 class MceUpdateForm(MoveForm):
@@ -144,22 +160,10 @@ class DeniedLineForm(MoveForm):
             and (u := line.current_update()) is not None and u.status == denied]
 
 
-class ReapproveLineForm(DeniedLineForm):
-    path = forms.ChoiceField(label="Approval of the denied line", choices=ApprovalPath.choices,
-                             widget=forms.RadioSelect,
-                             error_messages={"required": "Choose the approval: (a) to (d)."})
-    paying_mce = forms.ModelChoiceField(
-        label="Paying MCE or MBHP (approvals (a)–(c))", required=False,
-        queryset=Plan.objects.order_by("name"), to_field_name="provider_id",
-        help_text="Not the MCE that denied the line. For (c) empty means MBHP.")
-    instructions = forms.CharField(
-        label="Instructions to the MCE or MBHP (the MCE or MBHP reads them)", required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 90}))
-
-    def service_kwargs(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["paying_mce"] = data["paying_mce"].provider_id if data["paying_mce"] else ""
-        return data
+class ReapproveLineForm(PayingMceMixin, DeniedLineForm):
+    path = path_field("Approval of the denied line")
+    paying_mce = paying_mce_field("Not the MCE that denied the line. For (c) empty means MBHP.")
+    instructions = INSTRUCTIONS
 
 
 class CloseLineForm(DeniedLineForm):

@@ -2,7 +2,9 @@
 
 The demo requests belong to the ``hospital`` account (Example Community Hospital) and stand
 at different stages, so that a trainee can walk the provider side and the ``ops`` side at
-once. Each is found again by its member's name, so seeding twice changes nothing.
+once. They are made as the users would make them, through the services (history, audit
+and e-mails included). Each is found again by its member's name, so seeding twice changes
+nothing.
 """
 
 import datetime
@@ -11,11 +13,12 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from posc.clock import today_eastern
 from posc.members.demo import HOSPITAL
-from posc.members.models import Plan, Provider, ProviderLink
-from recoupments.models import Move, Recoupment, RecoupmentEvent, RecoupmentLine, Status
-from recoupments.services import next_reference, start_clocks
+from posc.members.models import Provider, ProviderLink
+from recoupments.inputs import LineInput, RecoupmentInput
+from recoupments.models import ApprovalPath, Move, Recoupment, Status
+from recoupments.moves import MOVES
+from recoupments.services import recoupment_submit
 
 FIXTURES: tuple[str, ...] = ("edit_codes", "recoupment_mce_contacts")
 
@@ -46,48 +49,43 @@ DEMO_RECOUPMENTS = (
                    "110000003A",
                    ((datetime.date(2025, 6, 2), "G0151 Physical therapy visit", "128.00"),)),
 )
-# The moves that lead from SUBMITTED to each demo status: (move, to status, by ops, note).
+# The moves of Enrollment Operations that lead from SUBMITTED to each demo status.
 PATHS = {
     Status.SUBMITTED: (),
-    Status.RETURNED: ((Move.RETURN_INCOMPLETE, Status.RETURNED, True,
-                       "Missing: Member MassHealth ID(s). The member has a second ID."),),
-    Status.APPROVAL: ((Move.CONFIRM_COMPLETE, Status.RESEARCH, True, ""),
-                      (Move.RECORD_RESEARCH, Status.APPROVAL, True, "")),
-    Status.MASSHEALTH_BILLING: ((Move.CONFIRM_COMPLETE, Status.RESEARCH, True, ""),
-                                (Move.RECORD_RESEARCH, Status.APPROVAL, True, ""),
-                                (Move.APPROVE_MASSHEALTH, Status.MASSHEALTH_BILLING, True,
-                                 "(d) MassHealth processes and pays.")),
+    Status.RETURNED: (Move.RETURN_INCOMPLETE,),
+    Status.APPROVAL: (Move.CONFIRM_COMPLETE, Move.RECORD_RESEARCH),
+    Status.MASSHEALTH_BILLING: (Move.CONFIRM_COMPLETE, Move.RECORD_RESEARCH,
+                                Move.APPROVE_MASSHEALTH),
 }
+
+
+def _move_arguments(spec: DemoRecoupment) -> dict[str, dict]:
+    """Return what ops type for each move of the demo request."""
+    return {
+        Move.RETURN_INCOMPLETE: {"missing_fields": list(spec.missing_fields),
+                                 "note": "The member has a second ID."},
+        Move.CONFIRM_COMPLETE: {},
+        Move.RECORD_RESEARCH: {
+            "enrollments_documented": f"Member ID {spec.member_id}: see the spans listed."},
+        Move.APPROVE_MASSHEALTH: {"path": ApprovalPath.MASSHEALTH},
+    }
 
 
 def _create(spec: DemoRecoupment, *, hospital, ops, provider: Provider,
             now: datetime.datetime) -> Recoupment:
-    recoupment = Recoupment(
-        submitted_by=hospital, contact_email=hospital.email, status=spec.status,
-        provider_id=provider.provider_id, provider_name=provider.name, provider_npi=provider.npi,
+    """Submit the demo form as the hospital, then make ops' moves up to its status."""
+    data = RecoupmentInput(
+        provider_id=provider.provider_id, provider_name=provider.name,
+        provider_npi=provider.npi or "", mce_provider_ids=(spec.mce,),
         member_first_name=spec.first_name, member_last_name=spec.last_name,
-        member_ids=[spec.member_id], missing_fields=list(spec.missing_fields))
-    start_clocks(recoupment, now)
-    recoupment.reference = next_reference(today_eastern(now))
-    if spec.status in (Status.APPROVAL, Status.MASSHEALTH_BILLING):
-        recoupment.enrollments_documented = f"Member ID {spec.member_id}: see the spans listed."
-    if spec.status == Status.MASSHEALTH_BILLING:
-        recoupment.approval_path = "D"
-        recoupment.approved_on = recoupment.received_on
-    recoupment.save()
-    recoupment.mces.set(Plan.objects.filter(provider_id=spec.mce))
-    RecoupmentLine.objects.bulk_create([
-        RecoupmentLine(recoupment=recoupment, number=i, date_of_service=day, service=service,
-                       amount=Decimal(amount))
-        for i, (day, service, amount) in enumerate(spec.lines, start=1)])
-    events = [RecoupmentEvent(recoupment=recoupment, move=Move.SUBMIT, from_status="",
-                              to_status=Status.SUBMITTED, actor=hospital, at=now)]
-    before = Status.SUBMITTED
-    for move, to_status, _, note in PATHS[spec.status]:
-        events.append(RecoupmentEvent(recoupment=recoupment, move=move, from_status=before,
-                                      to_status=to_status, actor=ops, at=now, note=note))
-        before = to_status
-    RecoupmentEvent.objects.bulk_create(events)
+        member_ids=(spec.member_id,),
+        lines=tuple(LineInput(day, service, Decimal(amount))
+                    for day, service, amount in spec.lines))
+    recoupment = recoupment_submit(actor=hospital, data=data, now=now)
+    arguments = _move_arguments(spec)
+    for move in PATHS[spec.status]:
+        MOVES[move].service(recoupment=recoupment, actor=ops, now=now, **arguments[move])
+    recoupment.refresh_from_db()
     return recoupment
 
 

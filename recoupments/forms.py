@@ -10,8 +10,8 @@ from posc.members.models import Plan, Provider
 from posc.submission import SubmissionTokenFormMixin
 from posc.xlsx import FORMULA_START
 from recoupments.identifiers import icn_valid, npi_valid
-from recoupments.models import EditCode, RecoupmentLine
 from recoupments.inputs import LineInput, RecoupmentInput
+from recoupments.models import EditCode, RecoupmentLine
 from recoupments.money import format_money
 from recoupments.xlsx import (
     AMOUNT_MAX,
@@ -19,8 +19,10 @@ from recoupments.xlsx import (
     MAX_LINES,
     OLDEST_SERVICE_YEARS,
     SERVICE_MAX,
+    SheetRejected,
     oldest_date_of_service,
     parse_amount,
+    read_lines,
 )
 
 MEMBER_ID_RE = re.compile(r"^\d{12}$")
@@ -246,14 +248,76 @@ def form_rows(lines) -> list[dict]:
              "amount": f"{line.amount:.2f}"} for line in lines]
 
 
-def to_input(form: RecoupmentForm, lines: list[LineInput]) -> RecoupmentInput:
-    data = form.cleaned_data
-    return RecoupmentInput(
-        provider_id=data["provider_id"], provider_name=data["provider_name"].strip(),
-        provider_npi=data["provider_npi"],
-        mce_provider_ids=tuple(p.provider_id for p in data["mces"]),
-        member_first_name=data["member_first_name"], member_last_name=data["member_last_name"],
-        member_ids=tuple(data["member_ids"]), lines=tuple(lines))
+# The posted fields re-shown (without errors) when the page is shown again unsaved.
+MAIN_FIELDS = ("provider_name", "provider_npi", "provider_id", "member_first_name",
+               "member_last_name", "member_ids", "submission_token")
+NOT_BOTH = ("Either type the service lines or upload a sheet, not both: clear the typed lines "
+            "or the file.")
+
+
+class RecoupmentSubmission:
+    """The posted Recoupment Form: its fields, and its service lines typed or uploaded.
+
+    Seed 004 takes the lines typed or as a spreadsheet. One post uses one of the two
+    ("not both"), so that a sheet never silently replaces lines the provider typed.
+    """
+
+    def __init__(self, data, files, *, providers: list[Provider], today: datetime.date):
+        self.data, self.today, self.providers = data, today, providers
+        self.form = RecoupmentForm(data, files, providers=providers)
+        self.upload = files.get("lines_file")
+        # The lines the page shows again: the typed rows as posted.
+        self.formset = line_formset(today=today, data=data)
+        self.sheet: list[LineInput] | None = None
+
+    def refilled_form(self) -> RecoupmentForm:
+        """Return an unbound form showing the posted fields (the page again, nothing saved)."""
+        initial = {name: self.data.get(name, "") for name in MAIN_FIELDS}
+        initial["mces"] = self.data.getlist("mces")
+        return RecoupmentForm(initial=initial, providers=self.providers)
+
+    def _refuse_sheet(self, problems: list[str]) -> None:
+        self.form.is_valid()
+        for problem in problems:
+            self.form.add_error("lines_file", problem)
+        # The typed lines are shown again unchecked: the user chose the sheet.
+        self.formset = line_formset(today=self.today, rows=posted_rows(self.data))
+
+    def read_sheet(self) -> list[LineInput] | None:
+        """Return the uploaded sheet's lines, or None with the form's errors saying why."""
+        if self.upload is None:
+            self._refuse_sheet(["Choose the .xlsx file to upload."])
+            return None
+        try:
+            self.sheet = read_lines(self.upload, today=self.today, size=self.upload.size)
+        except SheetRejected as rejected:
+            self._refuse_sheet(rejected.problems)
+        return self.sheet
+
+    def is_valid(self) -> bool:
+        """Return whether the fields and the lines, from one source, are all valid."""
+        if self.upload is None:
+            lines_ok = self.formset.is_valid()
+            return self.form.is_valid() and lines_ok
+        if self.read_sheet() is None:
+            return False
+        if any(form.has_changed() for form in self.formset.forms):
+            self.form.is_valid()
+            self.form.add_error("lines_file", NOT_BOTH)
+            return False
+        return self.form.is_valid()
+
+    def recoupment_input(self) -> RecoupmentInput:
+        """Return the valid form as the services take it."""
+        data = self.form.cleaned_data
+        lines = self.sheet if self.sheet is not None else self.formset.lines()
+        return RecoupmentInput(
+            provider_id=data["provider_id"], provider_name=data["provider_name"].strip(),
+            provider_npi=data["provider_npi"],
+            mce_provider_ids=tuple(p.provider_id for p in data["mces"]),
+            member_first_name=data["member_first_name"],
+            member_last_name=data["member_last_name"],
+            member_ids=tuple(data["member_ids"]), lines=tuple(lines))
 
 
 class DeniedClaimForm(forms.Form):

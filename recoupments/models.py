@@ -73,6 +73,20 @@ class Move(models.TextChoices):
     CORRECT_DENIED_CLAIM = "correct_denied_claim", "Correct denied claim"
 
 
+# One custom permission per kind of move of Enrollment Operations (seed 004): the model's
+# Meta.permissions, the role table (recoupments.roles) and each move below read it.
+MOVE_PERMISSIONS: dict[str, str] = {
+    "confirm_complete": "Can confirm a recoupment complete",
+    "return_incomplete": "Can return a recoupment to the provider",
+    "record_research": "Can record recoupment research",
+    "approve": "Can approve a recoupment's reimbursement path",
+    "record_mce_update": "Can record an MCE's claim status update",
+    "record_denied_claim": "Can record a denied claim's ICN",
+    "send_claims_support": "Can send the ClaimsSupport override e-mail",
+    "confirm_payment": "Can confirm a recoupment's payment",
+}
+
+
 @dataclass(frozen=True)
 class Transition:
     """One move: where it may start, where it leads (None: stays) and who may make it."""
@@ -80,7 +94,11 @@ class Transition:
     move: str
     sources: frozenset[str]
     target: str | None
-    permission: str  # codename on Recoupment; "" = the submitting provider's own move
+    permission: str  # a codename of MOVE_PERMISSIONS; "" = the submitting provider's own move
+
+    def __post_init__(self) -> None:
+        if self.permission and self.permission not in MOVE_PERMISSIONS:
+            raise ValueError(f"{self.move}: no permission {self.permission!r}")
 
 
 S = Status
@@ -191,16 +209,7 @@ class Recoupment(BaseModel):
                                                                Status.APPROVAL]),
                 name="recoupment_path_only_after_approval"),
         ]
-        permissions = [
-            ("confirm_complete", "Can confirm a recoupment complete"),
-            ("return_incomplete", "Can return a recoupment to the provider"),
-            ("record_research", "Can record recoupment research"),
-            ("approve", "Can approve a recoupment's reimbursement path"),
-            ("record_mce_update", "Can record an MCE's claim status update"),
-            ("record_denied_claim", "Can record a denied claim's ICN"),
-            ("send_claims_support", "Can send the ClaimsSupport override e-mail"),
-            ("confirm_payment", "Can confirm a recoupment's payment"),
-        ]
+        permissions = list(MOVE_PERMISSIONS.items())
 
     def __str__(self) -> str:
         return self.reference

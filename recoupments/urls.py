@@ -1,7 +1,7 @@
 from django.urls import path
 
-from recoupments import views
 from posc import converters  # noqa: F401  (registers <reference:…>)
+from recoupments import views
 
 app_name = "recoupments"
 urlpatterns = [

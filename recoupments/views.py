@@ -15,30 +15,29 @@ from django.views import View
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from audit.services import record_list as audit_record_list
+from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError
 from recoupments import emails
+from recoupments.claim_services import (
+    recoupment_denied_claim_correct,
+    recoupment_denied_claim_record,
+)
 from recoupments.forms import (
     DeniedClaimForm,
     RecoupmentForm,
+    RecoupmentSubmission,
     form_rows,
     line_formset,
     posted_rows,
-    to_input,
 )
 from recoupments.models import ApprovalPath, Recoupment, Status
-from posc.clock import request_now, today_eastern
 from recoupments.selectors import (
     recoupment_for_user,
     recoupment_list_for_user,
     user_recoupment_providers,
 )
-from recoupments.services import (
-    recoupment_denied_claim_correct,
-    recoupment_denied_claim_record,
-    recoupment_resubmit,
-    recoupment_submit,
-)
-from recoupments.xlsx import SheetRejected, read_lines, template_workbook
+from recoupments.services import recoupment_resubmit, recoupment_submit
+from recoupments.xlsx import template_workbook
 
 
 class ProviderMixin(LoginRequiredMixin):
@@ -108,74 +107,44 @@ class RecoupmentFormView(ProviderMixin, View):
         if (response := self.setup_form(reference)) is not None:
             return response
         today = today_eastern(request_now(request))
-        form = RecoupmentForm(request.POST, request.FILES, providers=self.providers)
-        upload = request.FILES.get("lines_file")
+        submission = RecoupmentSubmission(request.POST, request.FILES, providers=self.providers,
+                                          today=today)
         if "add_line" in request.POST:
             # No JavaScript needed: show the typed rows again with one more, save nothing.
             rows = posted_rows(request.POST)
-            return self.render_form(RecoupmentForm(initial=self.posted_initial(),
-                                                   providers=self.providers),
+            return self.render_form(submission.refilled_form(),
                                     line_formset(today=today, rows=rows, count=len(rows) + 1))
-        sheet_lines = None
-        if upload is not None:
-            try:
-                sheet_lines = read_lines(upload, today=today, size=upload.size)
-            except SheetRejected as rejected:
-                form.is_valid()
-                for problem in rejected.problems:
-                    form.add_error("lines_file", problem)
-                # The typed lines are shown again unchecked: the user chose the sheet.
-                return self.render_form(form, line_formset(today=today,
-                                                           rows=posted_rows(request.POST)))
         if "upload" in request.POST:
-            if sheet_lines is None:
-                form.is_valid()
-                form.add_error("lines_file", "Choose the .xlsx file to upload.")
-                # The typed lines are shown again unchecked: the user chose the sheet.
-                return self.render_form(form, line_formset(today=today,
-                                                           rows=posted_rows(request.POST)))
-            messages.info(request, f"{len(sheet_lines)} service line(s) read from the sheet. "
-                                   f"Check them, then choose Submit.")
-            return self.render_form(
-                RecoupmentForm(initial=self.posted_initial(), providers=self.providers),
-                line_formset(today=today, rows=form_rows(sheet_lines)))
-        formset = line_formset(today=today, data=request.POST)
-        if sheet_lines is not None:
-            lines_ok = True
-            if any(f.has_changed() for f in formset.forms):
-                form.is_valid()
-                form.add_error("lines_file", "Either type the service lines or upload a sheet, "
-                                             "not both: clear the typed lines or the file.")
-                lines_ok = False
-        else:
-            lines_ok = formset.is_valid()
-        if not (form.is_valid() and lines_ok):
-            return self.render_form(form, formset)
-        lines = sheet_lines if sheet_lines is not None else formset.lines()
+            return self.show_sheet(submission)
+        if not submission.is_valid():
+            return self.render_form(submission.form, submission.formset)
         try:
-            if self.recoupment is None:
-                recoupment = recoupment_submit(
-                    user=request.user, data=to_input(form, lines),
-                    submission_token=form.cleaned_data["submission_token"],
-                    now=request_now(request))
-            else:
-                recoupment = recoupment_resubmit(recoupment_id=self.recoupment.pk,
-                                                 user=request.user, data=to_input(form, lines),
-                                                 now=request_now(request))
+            recoupment = self.save(submission)
         except DomainError as error:
-            form.add_error(None, error.message)
-            return self.render_form(form, formset)
+            submission.form.add_error(None, error.message)
+            return self.render_form(submission.form, submission.formset)
         messages.success(request, f"Recoupment Form received: reference {recoupment.reference}.")
         return redirect("recoupments:detail", reference=recoupment.reference)
 
-    def posted_initial(self) -> dict:
-        """Return the posted main fields as initial values (re-shown without errors)."""
-        data = self.request.POST
-        initial = {name: data.get(name, "") for name in
-                   ("provider_name", "provider_npi", "provider_id", "member_first_name",
-                    "member_last_name", "member_ids", "submission_token")}
-        initial["mces"] = data.getlist("mces")
-        return initial
+    def show_sheet(self, submission: RecoupmentSubmission) -> HttpResponse:
+        """Show the uploaded sheet's lines in the form, to check before submitting."""
+        lines = submission.read_sheet()
+        if lines is None:
+            return self.render_form(submission.form, submission.formset)
+        messages.info(self.request, f"{len(lines)} service line(s) read from the sheet. "
+                                    f"Check them, then choose Submit.")
+        return self.render_form(submission.refilled_form(),
+                                line_formset(today=submission.today, rows=form_rows(lines)))
+
+    def save(self, submission: RecoupmentSubmission) -> Recoupment:
+        """Submit a new request, or resubmit the returned one."""
+        now, data = request_now(self.request), submission.recoupment_input()
+        if self.recoupment is None:
+            return recoupment_submit(
+                actor=self.request.user, data=data, now=now,
+                submission_token=submission.form.cleaned_data["submission_token"])
+        return recoupment_resubmit(recoupment=self.recoupment, actor=self.request.user,
+                                   data=data, now=now)
 
 
 class RecoupmentDetailView(ProviderMixin, View):
@@ -219,7 +188,7 @@ class DeniedClaimView(ProviderMixin, View):
             service = recoupment_denied_claim_correct if recorded else (
                 recoupment_denied_claim_record)
             try:
-                service(recoupment_id=recoupment.pk, user=request.user, line_number=number,
+                service(recoupment=recoupment, actor=request.user, line_number=number,
                         icn=form.cleaned_data["icn"],
                         edit_codes=[e.code for e in form.cleaned_data["edits"]],
                         now=request_now(request))

@@ -25,7 +25,8 @@ from recoupments.services import recoupment_submit
 from tests.crm_tracker.conftest import csr, monitor, qc, supervisor, taxonomy  # noqa: F401
 from tests.crm_tracker.helpers import intake_kwargs
 from tests.members.test_import_members import NAMES, SAMPLE, feed, plans  # noqa: F401
-from tests.recoupments.conftest import form_input, hospital, recoupment_data  # noqa: F401
+from tests.recoupments.conftest import hospital, recoupment_data  # noqa: F401  (fixtures)
+from tests.recoupments.helpers import form_input
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +113,7 @@ def test_an_admin_move_and_its_audit_rows_carry_the_requests_one_moment(hospital
                                                                        client_for):
     roles_sync()
     ops_user.groups.add(Group.objects.get(name=ENROLLMENT_OPERATIONS))
-    recoupment = recoupment_submit(user=hospital, data=form_input(), now=clock.now())
+    recoupment = recoupment_submit(actor=hospital, data=form_input(), now=clock.now())
     url = reverse("admin:recoupments_recoupment_move", args=[recoupment.pk, "confirm_complete"])
     response = client_for(ops_user).post(url, {"note": ""})
     assert response.status_code == 302

@@ -14,7 +14,7 @@ from tests.crm_tracker.conftest import (  # noqa: F401  (fixtures)
     supervisor,
     taxonomy,
 )
-from tests.recoupments.conftest import home_health, hospital, recoupment_data  # noqa: F401
+from tests.recoupments.conftest import home_health, hospital, recoupment_data  # noqa: F401  (fixtures)
 
 ADDRESS = "203.0.113.7"  # TEST-NET-3 (RFC 5737): no real client
 

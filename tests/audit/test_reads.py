@@ -24,7 +24,7 @@ from tests.enrollment.helpers import (
     search,
 )
 from tests.factories import MemberFactory, SpanFactory
-from tests.recoupments.conftest import NOW, form_input
+from tests.recoupments.helpers import NOW, form_input
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ class TestEnrollment:
 class TestRecoupments:
     @pytest.fixture
     def recoupment(self, hospital):
-        return recoupment_submit(user=hospital, data=form_input(), now=NOW)
+        return recoupment_submit(actor=hospital, data=form_input(), now=NOW)
 
     def test_list_and_request_pages_are_audited_per_member(self, audited_client, hospital,
                                                            recoupment):

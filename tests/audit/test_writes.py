@@ -6,7 +6,6 @@ writes nothing, its audit row included: the refusal is not a write of member dat
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -17,20 +16,17 @@ from posc.exceptions import DomainError
 from posc.members.importer import members_import
 from posc.members.models import Plan, ProviderLink
 from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
-from recoupments.models import Move
+from recoupments.models import Move, Recoupment
 from recoupments.services import recoupment_confirm_complete, recoupment_submit
 from tests.audit.conftest import ADDRESS, rows
 from tests.conftest import CCA_SCO
 from tests.enrollment.helpers import enroll
 from tests.factories import MemberFactory, UserFactory
 from tests.members.test_import_members import ROW, TODAY, feed
-from tests.recoupments.conftest import NOW, form_input
+from tests.recoupments.helpers import NOW, form_input
+from tests.transactions import rolled_back
 
 pytestmark = pytest.mark.django_db
-
-
-class Undo(Exception):
-    """Raised to roll a write back."""
 
 
 def test_an_enrollment_and_its_834_are_audited(audited_client, cca_sco, tmp_path):
@@ -48,20 +44,20 @@ def test_an_enrollment_and_its_834_are_audited(audited_client, cca_sco, tmp_path
 
 
 def test_a_write_rolled_back_leaves_no_audit_row(hospital):
-    with pytest.raises(Undo), transaction.atomic():
-        recoupment_submit(user=hospital, data=form_input(), now=NOW)
+    with rolled_back():
+        recoupment_submit(actor=hospital, data=form_input(), now=NOW)
         assert len(rows()) == 2  # one per member ID, in the write's transaction
-        raise Undo
     assert rows() == []
 
 
 def test_recoupment_submit_and_moves_are_audited(hospital, ops_user):
-    recoupment = recoupment_submit(user=hospital, data=form_input(), now=NOW)
+    recoupment = recoupment_submit(actor=hospital, data=form_input(), now=NOW)
     roles_sync()
     ops_user.groups.add(Group.objects.get(name=ENROLLMENT_OPERATIONS))
     with pytest.raises(DomainError):  # refused: nothing changed, nothing audited
-        recoupment_confirm_complete(recoupment_id=recoupment.pk + 1000, user=ops_user, now=NOW)
-    recoupment_confirm_complete(recoupment_id=recoupment.pk, user=ops_user, now=NOW)
+        recoupment_confirm_complete(recoupment=Recoupment(pk=recoupment.pk + 1000),
+                                    actor=ops_user, now=NOW)
+    recoupment_confirm_complete(recoupment=recoupment, actor=ops_user, now=NOW)
     ids = ("100000000001", "100000000091")
     ref = recoupment.reference
     assert rows() == [(*who, "recoupment", ref, m)

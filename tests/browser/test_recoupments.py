@@ -361,10 +361,10 @@ def test_ops_day_denied_line_reapproved_on_masshealth(page):
 
     from posc import clock
     from recoupments.services import recoupment_submit
-    from tests.recoupments.conftest import form_input
+    from tests.recoupments.helpers import form_input
 
     hospital = get_user_model().objects.get(username="hospital")
-    recoupment = recoupment_submit(user=hospital, data=form_input(), now=clock.now())
+    recoupment = recoupment_submit(actor=hospital, data=form_input(), now=clock.now())
     ops = Walk(page, "recoupment_ops_day")
     log_in(ops, "ops")
     click(menu_link(page, "Administration"))
@@ -461,15 +461,15 @@ def test_provider_sees_paused_clock_changes_and_corrects_an_icn(page):
     from posc import clock
     from recoupments import services
     from recoupments.inputs import LineInput
-    from tests.recoupments.conftest import form_input
+    from tests.recoupments.helpers import form_input
 
     users = get_user_model().objects
     hospital, ops_user = users.get(username="hospital"), users.get(username="ops")
     now = clock.now()
-    recoupment = services.recoupment_submit(user=hospital, now=now, data=form_input(
+    recoupment = services.recoupment_submit(actor=hospital, now=now, data=form_input(
         member_last_name="EXMPLE", lines=(LineInput(datetime.date(2025, 3, 4), "99213 Office visit",
                                                     Decimal("1038.00")),)))
-    services.recoupment_return(recoupment_id=recoupment.pk, user=ops_user, now=now,
+    services.recoupment_return(recoupment=recoupment, actor=ops_user, now=now,
                                missing_fields=["member_last_name"],
                                internal_note="INTERNAL: second return this month.")
     walk = Walk(page, "recoupment_provider_day")
@@ -498,7 +498,7 @@ def test_provider_sees_paused_clock_changes_and_corrects_an_icn(page):
         extra = ({"enrollments_documented": "Checked."}
                  if call is services.recoupment_research_record else
                  {"path": "D"} if call is services.recoupment_approve else {})
-        call(recoupment_id=recoupment.pk, user=ops_user, now=clock.now(), **extra)
+        call(recoupment=recoupment, actor=ops_user, now=clock.now(), **extra)
     page.reload()
     click(page.get_by_role("link", name="Record denied claim", exact=True))
     walk.panel("denied_claim", "Record denied claim")

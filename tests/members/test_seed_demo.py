@@ -11,17 +11,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
-from django.db import transaction
 
 from enrollment.selectors import mmis_request_build
 from posc.members.demo import (
     DEMO_ACCOUNTS,
     DEMO_CASES,
     DEMO_PASSWORD,
-    DemoCase,
     FILLER_COUNT,
     NAMED_MEMBERS,
     SAMPLE_MEMBERS,
+    DemoCase,
     demo_case,
     filler_members,
 )
@@ -40,10 +39,10 @@ from posc.members.models import (
 from posc.mmis.types import Action, Code, MmisResponse
 from posc.mmis.validator import validate
 from posc.roles import ENROLLMENT_OPERATIONS, role_permissions, roles_sync
+from tests.transactions import rolled_back
 
 # The kernel's permissions and those the apps registered in AppConfig.ready().
 ROLE_PERMISSIONS = role_permissions()
-from tests.transactions import outer_atomic
 
 User = get_user_model()
 TODAY = datetime.date(2026, 11, 22)  # the brief's fixed "today"; E = 2026-12-01
@@ -303,10 +302,9 @@ def test_demo_cases_cover_every_rejection_code_in_both_programs():
 @pytest.fixture(scope="class")
 def seeded_once(django_db_setup, django_db_blocker):
     """Seed once for a class of read-only tests; everything is rolled back after the class."""
-    with django_db_blocker.unblock(), outer_atomic():
+    with django_db_blocker.unblock(), rolled_back():
         seed("--allow-demo-accounts")
         yield
-        transaction.set_rollback(True)
 
 
 def answer(case: DemoCase) -> MmisResponse:

@@ -15,10 +15,10 @@ import os
 from collections.abc import Iterator
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection
 from hypothesis import HealthCheck, Phase, event, settings
 
-from tests.transactions import outer_atomic
+from tests.transactions import rolled_back
 
 _COMMON = dict(
     deadline=None,
@@ -69,9 +69,8 @@ def changed_tables(before: dict, after: dict) -> list[str]:
 @contextlib.contextmanager
 def example_savepoint() -> Iterator[None]:
     """Run one example in a savepoint that is always rolled back."""
-    with outer_atomic():
+    with rolled_back():
         yield
-        transaction.set_rollback(True)
 
 
 def assert_not_server_error(response) -> None:

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from recoupments.admin import MOVE_PAGES
 from recoupments.models import (
     FORM_FIELDS,
     ApprovalPath,
@@ -23,6 +22,7 @@ from recoupments.models import (
     Recoupment,
     RecoupmentEvent,
 )
+from recoupments.moves import MOVE_PAGES
 from recoupments.services import (
     recoupment_approve,
     recoupment_confirm_complete,
@@ -38,16 +38,8 @@ from tests.property.strategies import (
     number_text,
     us_date_text,
 )
-from tests.recoupments.conftest import (  # noqa: F401  (hospital, ops, recoupment_data)
-    CCA_SCO,
-    NOW,
-    TUFTS_TOGETHER,
-    form_input,
-    hospital,
-    ops,
-    recoupment_data,
-)
-from tests.recoupments.helpers import LINES, form_post
+from tests.recoupments.conftest import hospital, ops, recoupment_data  # noqa: F401  (fixtures)
+from tests.recoupments.helpers import CCA_SCO, LINES, NOW, TUFTS_TOGETHER, form_input, form_post
 
 pytestmark = pytest.mark.django_db
 
@@ -157,19 +149,19 @@ def test_recoupment_lines_xlsx_upload(provider_client, content):
 def by_status(hospital, ops):
     """Return a request of the hospital in each status a move page starts from."""
     def submitted():
-        return recoupment_submit(user=hospital, data=form_input(mce_provider_ids=(CCA_SCO,)),
+        return recoupment_submit(actor=hospital, data=form_input(mce_provider_ids=(CCA_SCO,)),
                                  now=NOW)
 
     def approval():
-        r = recoupment_confirm_complete(recoupment_id=submitted().pk, user=ops, now=NOW)
-        return recoupment_research_record(recoupment_id=r.pk, user=ops, now=NOW,
+        r = recoupment_confirm_complete(recoupment=submitted(), actor=ops, now=NOW)
+        return recoupment_research_record(recoupment=r, actor=ops, now=NOW,
                                           enrollments_documented="Checked the spans.")
 
-    research = recoupment_confirm_complete(recoupment_id=submitted().pk, user=ops, now=NOW)
+    research = recoupment_confirm_complete(recoupment=submitted(), actor=ops, now=NOW)
     return {
         "submitted": submitted(), "research": research, "approval": approval(),
-        "mce": recoupment_approve(recoupment_id=approval().pk, user=ops, path="A", now=NOW),
-        "billing": recoupment_approve(recoupment_id=approval().pk, user=ops, path="D", now=NOW),
+        "mce": recoupment_approve(recoupment=approval(), actor=ops, path="A", now=NOW),
+        "billing": recoupment_approve(recoupment=approval(), actor=ops, path="D", now=NOW),
     }
 
 

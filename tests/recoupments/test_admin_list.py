@@ -9,11 +9,13 @@ from django.urls import reverse
 
 from posc import clock
 from posc.members.models import Plan
+from recoupments.admin import page_open
 from recoupments.business_days import add_business_days, is_business_day
 from recoupments.models import TRANSITIONS, Recoupment, RecoupmentEvent, Status
+from recoupments.moves import MOVE_PAGES
 from tests.factories import UserFactory
-from tests.recoupments.conftest import TUFTS_TOGETHER
 from tests.recoupments.factories import RecoupmentFactory
+from tests.recoupments.helpers import TUFTS_TOGETHER
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:recoupments_recoupment_changelist")
@@ -102,9 +104,8 @@ def test_status_is_read_only(ops, rows, client_for):
                        {"post": "yes"}).status_code == 403
 
 
-@pytest.mark.parametrize("page, move", [
-    ("confirm_complete", "confirm_complete"), ("return_incomplete", "return_incomplete")])
-def test_each_move_needs_its_permission(rows, client_for, page, move):
+@pytest.mark.parametrize("page", ["confirm_complete", "return_incomplete"])
+def test_each_move_needs_its_permission(rows, client_for, page):
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_recoupment"))
     recoupment = rows[0]
@@ -115,7 +116,8 @@ def test_each_move_needs_its_permission(rows, client_for, page, move):
     assert client.post(move_url, {"missing_fields": ["member_ids"]}).status_code == 403
     recoupment.refresh_from_db()
     assert recoupment.status == Status.SUBMITTED
-    viewer.user_permissions.add(Permission.objects.get(codename=TRANSITIONS[move].permission))
+    codename = MOVE_PAGES[page].permission.removeprefix("recoupments.")
+    viewer.user_permissions.add(Permission.objects.get(codename=codename))
     viewer = type(viewer).objects.get(pk=viewer.pk)  # drop the permission cache
     client = client_for(viewer)
     change = client.get(reverse("admin:recoupments_recoupment_change", args=[recoupment.pk]))
@@ -130,22 +132,17 @@ def test_staff_without_the_role_cannot_open_recoupments(rows, client_for):
     assert client.get(CHANGELIST).status_code == 403
 
 
-PAGES = ("confirm_complete", "return_incomplete", "record_research", "approve",
-         "record_mce_update", "record_denied_claim", "send_claims_support", "confirm_payment")
-
-
 @pytest.mark.parametrize("status", Status.values)
 def test_move_pages_open_only_from_their_statuses(ops, recoupment_data, client_for, status):
-    from recoupments.admin import MOVE_PAGES, page_open
     path = {"MCE_REPROCESSING": "A", "PAID": "A", "MASSHEALTH_BILLING": "D",
             "OVERRIDE_REQUESTED": "D"}.get(status, "")
     recoupment = RecoupmentFactory(status=status, approval_path=path)
     client = client_for(ops)
     change = client.get(reverse("admin:recoupments_recoupment_change",
                                 args=[recoupment.pk])).content.decode()
-    for page in PAGES:
+    for page, move_page in MOVE_PAGES.items():
         url = reverse("admin:recoupments_recoupment_move", args=[recoupment.pk, page])
-        allowed = any(status in TRANSITIONS[m].sources for m in MOVE_PAGES[page][2])
+        allowed = any(status in TRANSITIONS[m].sources for m in move_page.moves)
         # A button shows only when the table allows the move and it has a line to act on.
         assert (f'href="{url}"' in change) is (allowed and page_open(page, recoupment)), page
         response = client.get(url)

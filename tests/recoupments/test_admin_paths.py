@@ -15,35 +15,17 @@ from recoupments.business_days import add_business_days, receipt_day
 from recoupments.models import ClaimUpdate, Recoupment, RecoupmentEvent, Status
 from recoupments.services import recoupment_submit
 from tests.factories import MemberFactory, SpanFactory
-from tests.recoupments.conftest import (
+from tests.recoupments.helpers import (
     CCA_SCO,
     TUFTS_TOGETHER,
     WELLSENSE_MCO,
+    do,
     form_input,
+    form_post,
+    move_url,
 )
-from tests.recoupments.helpers import form_post
 
 pytestmark = pytest.mark.django_db
-
-
-def move_url(recoupment: Recoupment, page: str) -> str:
-    return reverse("admin:recoupments_recoupment_move", args=[recoupment.pk, page])
-
-
-def change_url(recoupment: Recoupment) -> str:
-    return reverse("admin:recoupments_recoupment_change", args=[recoupment.pk])
-
-
-def do(client, recoupment: Recoupment, page: str, data: dict | None = None) -> Recoupment:
-    """Open a move page from the change page's button, post it, expect the change page back."""
-    change = client.get(change_url(recoupment)).content.decode()
-    assert f'href="{move_url(recoupment, page)}"' in change, f"no button for {page}"
-    assert client.get(move_url(recoupment, page)).status_code == 200
-    response = client.post(move_url(recoupment, page), data or {})
-    assert response.status_code == 302, response.content.decode()[:3000]
-    assert response["Location"] == change_url(recoupment)
-    recoupment.refresh_from_db()
-    return recoupment
 
 
 @pytest.fixture
@@ -56,7 +38,7 @@ def submitted(hospital):
     member = MemberFactory(member_id="100000000001", first_name="ROSE", last_name="EXAMPLE")
     SpanFactory(member=member, plan=Plan.objects.get(provider_id=CCA_SCO),
                 start_date=datetime.date(2024, 10, 1), end_date=datetime.date(2025, 3, 31))
-    recoupment = recoupment_submit(user=hospital, data=form_input(
+    recoupment = recoupment_submit(actor=hospital, data=form_input(
         mce_provider_ids=(CCA_SCO,)), now=clock.now())
     mail.outbox.clear()
     return recoupment

@@ -13,7 +13,7 @@ from recoupments import demo
 from recoupments.models import Recoupment, RecoupmentEvent, Status
 from recoupments.services import recoupment_submit
 from tests.factories import UserFactory
-from tests.recoupments.conftest import HOSPITAL, NOW, form_input
+from tests.recoupments.helpers import HOSPITAL, NOW, form_input
 
 pytestmark = pytest.mark.django_db
 EASTERN = ZoneInfo("America/New_York")
@@ -59,7 +59,7 @@ def test_demo_without_accounts_creates_no_requests(recoupment_data):
      datetime.date(2027, 1, 4), datetime.date(2027, 1, 19)),
 ])
 def test_a_submission_starts_the_clocks(hospital, submitted, day0, research_due, payment_due):
-    recoupment = recoupment_submit(user=hospital, data=form_input(),
+    recoupment = recoupment_submit(actor=hospital, data=form_input(),
                                    now=submitted.replace(tzinfo=EASTERN))
     assert (recoupment.received_on, recoupment.research_due, recoupment.payment_due) == (
         day0, research_due, payment_due)

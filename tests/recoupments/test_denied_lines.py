@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from posc.exceptions import DomainError
-from recoupments import services
-from recoupments.admin import clock_text
+from recoupments import claim_services, services
 from recoupments.business_days import add_business_days, receipt_day
+from recoupments.clocks import clock_text
 from recoupments.models import (
     TRANSITIONS,
     ClaimUpdate,
@@ -24,7 +24,7 @@ from recoupments.models import (
     RecoupmentEmail,
     Status,
 )
-from tests.recoupments.conftest import NOW, TUFTS_TOGETHER, WELLSENSE_MCO, form_input
+from tests.recoupments.helpers import NOW, TUFTS_TOGETHER, WELLSENSE_MCO, form_input
 
 pytestmark = pytest.mark.django_db
 LATER = NOW + datetime.timedelta(days=14)  # the MCE's answer comes two weeks on
@@ -36,18 +36,18 @@ def move_url(recoupment, page: str) -> str:
 
 
 def update(recoupment, user, line: int, status: str, now=LATER) -> None:
-    services.recoupment_mce_update_record(recoupment_id=recoupment.pk, user=user,
+    claim_services.recoupment_mce_update_record(recoupment=recoupment, actor=user,
                                           line_number=line, status=status, now=now)
 
 
 @pytest.fixture
 def denied(hospital, ops):
     """Approved on (a) to Tufts: lines 1 and 3 paid, line 2 denied."""
-    recoupment = services.recoupment_submit(user=hospital, data=form_input(), now=NOW)
-    services.recoupment_confirm_complete(recoupment_id=recoupment.pk, user=ops, now=NOW)
-    services.recoupment_research_record(recoupment_id=recoupment.pk, user=ops, now=NOW,
+    recoupment = services.recoupment_submit(actor=hospital, data=form_input(), now=NOW)
+    services.recoupment_confirm_complete(recoupment=recoupment, actor=ops, now=NOW)
+    services.recoupment_research_record(recoupment=recoupment, actor=ops, now=NOW,
                                         enrollments_documented="Tufts on every date.")
-    services.recoupment_approve(recoupment_id=recoupment.pk, user=ops, path="A", now=NOW)
+    services.recoupment_approve(recoupment=recoupment, actor=ops, path="A", now=NOW)
     for line, status in ((1, PAID), (2, DENIED), (3, PAID)):
         update(recoupment, ops, line, status)
     recoupment.refresh_from_db()
@@ -57,10 +57,8 @@ def denied(hospital, ops):
 
 def test_the_message_says_denied_not_unpaid(denied, ops):
     with pytest.raises(DomainError) as refused:
-        services.recoupment_payment_confirm(recoupment_id=denied.pk, user=ops, now=LATER)
-    assert refused.value.message == ("The MCE denied line(s) 2: approve them again on another "
-                                     "path or close them with a reason.")
-    assert "not reported as paid" not in refused.value.message
+        claim_services.recoupment_payment_confirm(recoupment=denied, actor=ops, now=LATER)
+    assert refused.value.code == "DENIED"
 
 
 def test_the_fallback_moves_are_rows_of_the_table():
@@ -108,19 +106,19 @@ def test_denied_line_reapproved_on_masshealth_to_payment(denied, ops, hospital):
     assert '<option value="2">' in page and '<option value="1">' not in page
     assert provider.post(url, {"line": "2", "icn": "2226327000201",
                                "edits": ["2017"]}).status_code == 302
-    services.recoupment_claims_support_send(recoupment_id=denied.pk, user=ops, now=LATER)
+    claim_services.recoupment_claims_support_send(recoupment=denied, actor=ops, now=LATER)
     email = mail.outbox[-1]
     assert email.to == [settings.CLAIMS_SUPPORT_EMAIL]
     assert "2226327000201" in email.body and "99213" not in email.body.split("ICN")[1]
-    services.recoupment_payment_confirm(recoupment_id=denied.pk, user=ops, now=LATER)
+    claim_services.recoupment_payment_confirm(recoupment=denied, actor=ops, now=LATER)
     denied.refresh_from_db()
     assert denied.status == Status.PAID
     assert "line 2: MassHealth" in mail.outbox[-1].body
 
 
 def test_denied_line_reapproved_to_another_mce(denied, ops):
-    line = services.recoupment_line_reapprove(
-        recoupment_id=denied.pk, user=ops, line_number=2, path="B", paying_mce=WELLSENSE_MCO,
+    line = claim_services.recoupment_line_reapprove(
+        recoupment=denied, actor=ops, line_number=2, path="B", paying_mce=WELLSENSE_MCO,
         instructions="Reprocess line 2.", now=LATER)
     denied.refresh_from_db()
     assert denied.status == Status.MCE_REPROCESSING
@@ -132,26 +130,26 @@ def test_denied_line_reapproved_to_another_mce(denied, ops):
     assert f"by {line.due_on:%m/%d/%Y}" in instructions.body
     # Tufts' denial no longer counts: WellSense's report does.
     with pytest.raises(DomainError) as refused:
-        services.recoupment_payment_confirm(recoupment_id=denied.pk, user=ops, now=LATER)
+        claim_services.recoupment_payment_confirm(recoupment=denied, actor=ops, now=LATER)
     assert refused.value.code == "NOT_PAID"
     update(denied, ops, 2, PAID, now=LATER + datetime.timedelta(hours=1))
     assert "WellSense Essential MCO reported" in mail.outbox[-1].body
-    services.recoupment_payment_confirm(recoupment_id=denied.pk, user=ops, now=LATER)
+    claim_services.recoupment_payment_confirm(recoupment=denied, actor=ops, now=LATER)
     denied.refresh_from_db()
     assert denied.status == Status.PAID
 
 
 def test_reapproval_refusals(denied, ops):
     with pytest.raises(DomainError) as refused:
-        services.recoupment_line_reapprove(recoupment_id=denied.pk, user=ops, line_number=1,
+        claim_services.recoupment_line_reapprove(recoupment=denied, actor=ops, line_number=1,
                                            path="D", now=LATER)
     assert refused.value.code == "NOT_DENIED"
     with pytest.raises(DomainError) as refused:
-        services.recoupment_line_reapprove(recoupment_id=denied.pk, user=ops, line_number=2,
+        claim_services.recoupment_line_reapprove(recoupment=denied, actor=ops, line_number=2,
                                            path="B", paying_mce=TUFTS_TOGETHER, now=LATER)
     assert refused.value.code == "PAYING_MCE"  # Tufts is named on the form: not (b)
     with pytest.raises(DomainError) as refused:
-        services.recoupment_line_close(recoupment_id=denied.pk, user=ops, line_number=2,
+        claim_services.recoupment_line_close(recoupment=denied, actor=ops, line_number=2,
                                        reason="  ", now=LATER)
     assert refused.value.code == "REASON"
     denied.refresh_from_db()
@@ -159,13 +157,13 @@ def test_reapproval_refusals(denied, ops):
 
 
 def test_denied_lines_closed_with_a_reason(denied, ops, hospital):
-    services.recoupment_line_close(recoupment_id=denied.pk, user=ops, line_number=2,
+    claim_services.recoupment_line_close(recoupment=denied, actor=ops, line_number=2,
                                    reason="Service not covered on that date.", now=LATER,
                                    internal_note="INTERNAL: checked with the MCE.")
     told = mail.outbox[-1]
     assert told.subject == f"Recoupment {denied.reference}, line 2: closed"
     assert "Service not covered on that date." in told.body and "INTERNAL" not in told.body
-    services.recoupment_payment_confirm(recoupment_id=denied.pk, user=ops, now=LATER)
+    claim_services.recoupment_payment_confirm(recoupment=denied, actor=ops, now=LATER)
     denied.refresh_from_db()
     assert denied.status == Status.PAID
     provider = Client()
@@ -175,23 +173,23 @@ def test_denied_lines_closed_with_a_reason(denied, ops, hospital):
 
 
 def test_every_line_closed_closes_the_request(hospital, ops):
-    recoupment = services.recoupment_submit(user=hospital, data=form_input(), now=NOW)
-    services.recoupment_confirm_complete(recoupment_id=recoupment.pk, user=ops, now=NOW)
-    services.recoupment_research_record(recoupment_id=recoupment.pk, user=ops, now=NOW,
+    recoupment = services.recoupment_submit(actor=hospital, data=form_input(), now=NOW)
+    services.recoupment_confirm_complete(recoupment=recoupment, actor=ops, now=NOW)
+    services.recoupment_research_record(recoupment=recoupment, actor=ops, now=NOW,
                                         enrollments_documented="Tufts on every date.")
-    services.recoupment_approve(recoupment_id=recoupment.pk, user=ops, path="A", now=NOW)
+    services.recoupment_approve(recoupment=recoupment, actor=ops, path="A", now=NOW)
     for line in (1, 2, 3):
         update(recoupment, ops, line, DENIED)
     with pytest.raises(DomainError) as refused:
-        services.recoupment_close(recoupment_id=recoupment.pk, user=ops, now=LATER)
+        claim_services.recoupment_close(recoupment=recoupment, actor=ops, now=LATER)
     assert refused.value.code == "LINES_OPEN"
     for line in (1, 2, 3):
-        services.recoupment_line_close(recoupment_id=recoupment.pk, user=ops, line_number=line,
+        claim_services.recoupment_line_close(recoupment=recoupment, actor=ops, line_number=line,
                                        reason="Member not eligible.", now=LATER)
     with pytest.raises(DomainError) as refused:
-        services.recoupment_payment_confirm(recoupment_id=recoupment.pk, user=ops, now=LATER)
+        claim_services.recoupment_payment_confirm(recoupment=recoupment, actor=ops, now=LATER)
     assert refused.value.code == "ALL_CLOSED"
-    services.recoupment_close(recoupment_id=recoupment.pk, user=ops, now=LATER)
+    claim_services.recoupment_close(recoupment=recoupment, actor=ops, now=LATER)
     recoupment.refresh_from_db()
     assert recoupment.status == Status.CLOSED
     # The clocks stop: nothing shows overdue any more.

@@ -11,9 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from recoupments import services
+from recoupments import claim_services, services
 from recoupments.models import ClaimUpdate, RecoupmentEmail, Status
-from tests.recoupments.conftest import NOW, TUFTS_TOGETHER, form_input
+from tests.recoupments.helpers import NOW, TUFTS_TOGETHER, form_input
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +31,17 @@ def move_url(recoupment, page: str) -> str:
 @pytest.fixture
 def reprocessing(hospital, ops):
     """A request approved on (a), Tufts reporting line 1 paid, line 2 denied."""
-    recoupment = services.recoupment_submit(user=hospital, data=form_input(
+    recoupment = services.recoupment_submit(actor=hospital, data=form_input(
         mce_provider_ids=(TUFTS_TOGETHER,)), now=NOW)
-    services.recoupment_confirm_complete(recoupment_id=recoupment.pk, user=ops, now=NOW)
-    services.recoupment_research_record(recoupment_id=recoupment.pk, user=ops, now=NOW,
+    services.recoupment_confirm_complete(recoupment=recoupment, actor=ops, now=NOW)
+    services.recoupment_research_record(recoupment=recoupment, actor=ops, now=NOW,
                                         enrollments_documented="Tufts on every date.")
-    services.recoupment_approve(recoupment_id=recoupment.pk, user=ops, path="A", now=NOW,
+    services.recoupment_approve(recoupment=recoupment, actor=ops, path="A", now=NOW,
                                 note="Tufts reprocesses.", internal_note=INTERNAL)
-    services.recoupment_mce_update_record(recoupment_id=recoupment.pk, user=ops, line_number=1,
+    claim_services.recoupment_mce_update_record(recoupment=recoupment, actor=ops, line_number=1,
                                           status=ClaimUpdate.ClaimStatus.PAID, now=NOW,
                                           note="Check 4411")
-    services.recoupment_mce_update_record(recoupment_id=recoupment.pk, user=ops, line_number=2,
+    claim_services.recoupment_mce_update_record(recoupment=recoupment, actor=ops, line_number=2,
                                           status=ClaimUpdate.ClaimStatus.DENIED, now=NOW)
     recoupment.refresh_from_db()
     return recoupment

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from recoupments.models import DeniedClaim, Status
 from recoupments.services import recoupment_submit
-from tests.recoupments.conftest import HOME_HEALTH, NOW, form_input
 from tests.recoupments.factories import RecoupmentFactory
+from tests.recoupments.helpers import HOME_HEALTH, NOW, form_input
 
 pytestmark = pytest.mark.django_db
 
@@ -14,14 +14,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def theirs(home_health):
     """A request of the other provider (Example Home Health Agency)."""
-    return recoupment_submit(user=home_health, data=form_input(
+    return recoupment_submit(actor=home_health, data=form_input(
         provider_id=HOME_HEALTH, provider_name="Example Home Health Agency",
         provider_npi="1558598797", member_first_name="OTHERS"), now=NOW)
 
 
 @pytest.fixture
 def ours(hospital):
-    return recoupment_submit(user=hospital, data=form_input(member_first_name="OURS"), now=NOW)
+    return recoupment_submit(actor=hospital, data=form_input(member_first_name="OURS"), now=NOW)
 
 
 def test_the_list_shows_only_the_providers_own_requests(hospital, ours, theirs, client_for):
@@ -48,7 +48,7 @@ def test_the_other_provider_sees_theirs_and_not_ours(home_health, ours, theirs, 
 
 def test_history_names_ops_by_unit_and_shows_each_move(hospital, ours, ops, client_for):
     from recoupments.services import recoupment_return
-    recoupment_return(recoupment_id=ours.pk, user=ops, missing_fields=["provider_npi"],
+    recoupment_return(recoupment=ours, actor=ops, missing_fields=["provider_npi"],
                       note="Please add the NPI.", now=NOW)
     html = client_for(hospital).get(reverse("recoupments:detail",
                                             args=[ours.reference])).content.decode()

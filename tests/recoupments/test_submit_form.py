@@ -8,8 +8,16 @@ from django.core import mail
 from django.urls import reverse
 
 from recoupments.models import Recoupment, RecoupmentEvent, Status
-from tests.recoupments.conftest import HOME_HEALTH, HOSPITAL, MBHP, TUFTS_TOGETHER, provider_user
-from tests.recoupments.helpers import LINES, form_post, only_recoupment
+from tests.conftest import provider_user
+from tests.recoupments.helpers import (
+    HOME_HEALTH,
+    HOSPITAL,
+    LINES,
+    MBHP,
+    TUFTS_TOGETHER,
+    form_post,
+    only_recoupment,
+)
 
 pytestmark = pytest.mark.django_db
 SUBMIT = reverse("recoupments:submit")

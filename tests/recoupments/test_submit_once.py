@@ -12,8 +12,8 @@ from django.urls import reverse
 from recoupments.inputs import LineInput, RecoupmentInput
 from recoupments.models import Recoupment
 from recoupments.services import recoupment_submit
-from tests.recoupments.conftest import HOSPITAL, NOW, TUFTS_TOGETHER, provider_user
-from tests.recoupments.helpers import form_post
+from tests.conftest import provider_user
+from tests.recoupments.helpers import HOSPITAL, NOW, TUFTS_TOGETHER, form_post
 from tests.threads import run_in_threads
 
 SUBMIT = reverse("recoupments:submit")
@@ -65,7 +65,7 @@ def test_eight_simultaneous_posts_of_one_page_make_one_request(recoupment_data):
         member_last_name="EXAMPLE", member_ids=("100000000001",),
         lines=(LineInput(date_of_service=datetime.date(2025, 3, 4),
                          service="99213", amount=Decimal("10.00")),))
-    results = run_in_threads(8, lambda i: recoupment_submit(user=user, data=data,
+    results = run_in_threads(8, lambda i: recoupment_submit(actor=user, data=data,
                                                             submission_token=token,
                                                             now=NOW).pk)
     assert len(set(results)) == 1

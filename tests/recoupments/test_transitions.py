@@ -4,11 +4,11 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.forms.models import model_to_dict
 
 from posc.exceptions import InvalidTransition
 from posc.members.models import Plan
-from recoupments import services
 from recoupments.models import (
     TRANSITIONS,
     ClaimUpdate,
@@ -18,8 +18,10 @@ from recoupments.models import (
     RecoupmentEvent,
     Status,
 )
-from tests.recoupments.conftest import NOW, TUFTS_TOGETHER, WELLSENSE_MCO, form_input
+from recoupments.moves import MOVES
+from recoupments.roles import ROLE_PERMISSIONS
 from tests.recoupments.factories import RecoupmentFactory
+from tests.recoupments.helpers import NOW, TUFTS_TOGETHER, WELLSENSE_MCO, form_input
 
 pytestmark = pytest.mark.django_db
 
@@ -54,45 +56,45 @@ def _prepare(move: str, recoupment: Recoupment, user) -> None:
                                    recorded_by=user, recorded_at=NOW)
 
 
-CALLS = {
-    Move.RESUBMIT: lambda r, u: services.recoupment_resubmit(
-        recoupment_id=r.pk, user=u, data=form_input(), now=NOW),
-    Move.CONFIRM_COMPLETE: lambda r, u: services.recoupment_confirm_complete(
-        recoupment_id=r.pk, user=u, now=NOW),
-    Move.RETURN_INCOMPLETE: lambda r, u: services.recoupment_return(
-        recoupment_id=r.pk, user=u, missing_fields=["member_ids"], now=NOW),
-    Move.RECORD_RESEARCH: lambda r, u: services.recoupment_research_record(
-        recoupment_id=r.pk, user=u, enrollments_documented="Spans documented.", now=NOW),
-    Move.APPROVE_MCE: lambda r, u: services.recoupment_approve(
-        recoupment_id=r.pk, user=u, path="A", now=NOW),
-    Move.APPROVE_MASSHEALTH: lambda r, u: services.recoupment_approve(
-        recoupment_id=r.pk, user=u, path="D", now=NOW),
-    Move.RECORD_MCE_UPDATE: lambda r, u: services.recoupment_mce_update_record(
-        recoupment_id=r.pk, user=u, line_number=1, status="PAID", now=NOW),
-    Move.RECORD_DENIED_CLAIM: lambda r, u: services.recoupment_denied_claim_record(
-        recoupment_id=r.pk, user=u, line_number=1, icn="2226327000002", edit_codes=["2017"],
-        now=NOW),
-    Move.SEND_CLAIMS_SUPPORT: lambda r, u: services.recoupment_claims_support_send(
-        recoupment_id=r.pk, user=u, now=NOW),
-    Move.CONFIRM_PAYMENT: lambda r, u: services.recoupment_payment_confirm(
-        recoupment_id=r.pk, user=u, now=NOW),
-    Move.CORRECT_DENIED_CLAIM: lambda r, u: services.recoupment_denied_claim_correct(
-        recoupment_id=r.pk, user=u, line_number=1, icn="2226327000003",
-        edit_codes=["2017", "0850"], now=NOW),
-    Move.REAPPROVE_MCE: lambda r, u: services.recoupment_line_reapprove(
-        recoupment_id=r.pk, user=u, line_number=1, path="B", paying_mce=WELLSENSE_MCO,
-        now=NOW),
-    Move.REAPPROVE_MASSHEALTH: lambda r, u: services.recoupment_line_reapprove(
-        recoupment_id=r.pk, user=u, line_number=1, path="D", now=NOW),
-    Move.CLOSE_LINE: lambda r, u: services.recoupment_line_close(
-        recoupment_id=r.pk, user=u, line_number=1, reason="Member not eligible.", now=NOW),
-    Move.CLOSE_REQUEST: lambda r, u: services.recoupment_close(
-        recoupment_id=r.pk, user=u, now=NOW),
+# What each move needs besides the request, the actor and the moment; the service that
+# takes them is the one the move table (recoupments.moves.MOVES) names.
+ARGUMENTS = {
+    Move.RESUBMIT: {"data": form_input()},
+    Move.CONFIRM_COMPLETE: {},
+    Move.RETURN_INCOMPLETE: {"missing_fields": ["member_ids"]},
+    Move.RECORD_RESEARCH: {"enrollments_documented": "Spans documented."},
+    Move.APPROVE_MCE: {"path": "A"},
+    Move.APPROVE_MASSHEALTH: {"path": "D"},
+    Move.RECORD_MCE_UPDATE: {"line_number": 1, "status": "PAID"},
+    Move.RECORD_DENIED_CLAIM: {"line_number": 1, "icn": "2226327000002", "edit_codes": ["2017"]},
+    Move.SEND_CLAIMS_SUPPORT: {},
+    Move.CONFIRM_PAYMENT: {},
+    Move.CORRECT_DENIED_CLAIM: {"line_number": 1, "icn": "2226327000003",
+                                "edit_codes": ["2017", "0850"]},
+    Move.REAPPROVE_MCE: {"line_number": 1, "path": "B", "paying_mce": WELLSENSE_MCO},
+    Move.REAPPROVE_MASSHEALTH: {"line_number": 1, "path": "D"},
+    Move.CLOSE_LINE: {"line_number": 1, "reason": "Member not eligible."},
+    Move.CLOSE_REQUEST: {},
 }
 
 
-def test_every_move_of_the_table_has_a_service():
-    assert set(CALLS) == set(TRANSITIONS)
+def _make(move: str, recoupment: Recoupment, user) -> None:
+    """Make *move* through the service the move table names."""
+    MOVES[move].service(recoupment=recoupment, actor=user, now=NOW, **ARGUMENTS[move])
+
+
+def test_every_move_of_the_table_has_a_service_and_arguments():
+    assert set(MOVES) == set(TRANSITIONS) == set(ARGUMENTS)
+
+
+def test_every_ops_move_has_a_page_and_the_role_holds_its_permission():
+    ops_permissions = set(ROLE_PERMISSIONS["Enrollment Operations"])
+    for move, edge in MOVES.items():
+        # Only the provider's own move (resubmit) has no permission and no admin page.
+        assert bool(edge.page) == bool(edge.permission) == (move != Move.RESUBMIT), move
+        assert not edge.permission or edge.permission in ops_permissions, move
+    assert dict(Recoupment._meta.permissions).keys() == {
+        t.permission for t in TRANSITIONS.values() if t.permission}
 
 
 def _snapshot(recoupment: Recoupment) -> tuple:
@@ -115,7 +117,7 @@ def test_status_move_pair(status, move, hospital):
     transition = TRANSITIONS[move]
     before = _snapshot(recoupment)
     if status in transition.sources:
-        CALLS[move](recoupment, hospital)
+        _make(move, recoupment, hospital)
         recoupment.refresh_from_db()
         assert recoupment.status == (transition.target or status)
         event = RecoupmentEvent.objects.filter(recoupment=recoupment).latest("pk")
@@ -123,7 +125,15 @@ def test_status_move_pair(status, move, hospital):
             move, status, recoupment.status, hospital)
     else:
         with pytest.raises(InvalidTransition) as refused:
-            CALLS[move](recoupment, hospital)
-        assert Move(move).label in refused.value.message
-        assert Status(status).label in refused.value.message
+            _make(move, recoupment, hospital)
+        assert (refused.value.code, refused.value.extra) == (
+            "INVALID_TRANSITION", {"move": move, "status": status})
         assert _snapshot(recoupment) == before
+
+
+@pytest.mark.parametrize("move", list(MOVES))
+def test_every_move_service_is_a_durable_entry_point(move, hospital):
+    """A service owns its transaction: called inside another one, it refuses to start."""
+    recoupment = RecoupmentFactory(status=Status.RETURNED, submitted_by=hospital)
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        _make(move, recoupment, hospital)

@@ -16,13 +16,12 @@ from django.urls import reverse
 
 from posc import clock
 from posc.exceptions import DomainError
-from recoupments import services
+from recoupments import claim_services, services
 from recoupments.inputs import LineInput
 from recoupments.models import DeniedClaim, RecoupmentLine, Status
 from recoupments.xlsx import parse_amount
-from tests.recoupments.conftest import NOW, form_input
 from tests.recoupments.factories import RecoupmentFactory
-from tests.recoupments.helpers import LINES, form_post, only_recoupment
+from tests.recoupments.helpers import LINES, NOW, form_input, form_post, only_recoupment
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +56,7 @@ def test_a_date_of_service_more_than_ten_years_back_is_refused(hospital, client_
 
 def test_the_service_refuses_an_amount_over_the_bound(hospital):
     with pytest.raises(DomainError) as refused:
-        services.recoupment_submit(user=hospital, now=NOW, data=form_input(lines=(
+        services.recoupment_submit(actor=hospital, now=NOW, data=form_input(lines=(
             LineInput(datetime.date(2025, 3, 4), "99213", Decimal("99999999.99")),)))
     assert refused.value.code == "AMOUNT_MAX"
 
@@ -108,21 +107,22 @@ def test_provider_corrects_a_wrong_icn_until_claims_support(billing, hospital, o
     assert event.note == "Line 1: ICN 2226327000301 → 2226327000399; edits 0850, 2017 → 2017."
     # Only the ClaimsSupport-bound edits of line 1 changed: the override no longer asks for
     # timely filing on it, but line 2 still carries 0850.
-    services.recoupment_claims_support_send(recoupment_id=billing.pk, user=ops, now=NOW)
+    claim_services.recoupment_claims_support_send(recoupment=billing, actor=ops, now=NOW)
     assert "2226327000399" in mail.outbox[-1].body
     # Once ClaimsSupport has the ICNs, they are no longer corrected here.
     html = client.post(url, {"line": 1, "icn": "2226327000398", "edits": ["2017"]},
                        follow=True).content.decode()
     assert "Correct denied claim is not allowed" in html
-    with pytest.raises(DomainError):
-        services.recoupment_denied_claim_correct(
-            recoupment_id=billing.pk, user=ops, line_number=1, icn="2226327000398",
+    with pytest.raises(DomainError) as refused:
+        claim_services.recoupment_denied_claim_correct(
+            recoupment=billing, actor=ops, line_number=1, icn="2226327000398",
             edit_codes=["2017"], now=NOW)
+    assert refused.value.code == "INVALID_TRANSITION"
     assert DeniedClaim.objects.get(line__number=1).icn == "2226327000399"
 
 
 def test_ops_correct_an_icn_in_the_admin(billing, ops, client_for):
-    services.recoupment_denied_claim_record(recoupment_id=billing.pk, user=ops, line_number=1,
+    claim_services.recoupment_denied_claim_record(recoupment=billing, actor=ops, line_number=1,
                                             icn="2226327000401", edit_codes=["2017"], now=NOW)
     client = client_for(ops)
     url = reverse("admin:recoupments_recoupment_move", args=[billing.pk, "correct_denied_claim"])
@@ -136,10 +136,10 @@ def test_ops_correct_an_icn_in_the_admin(billing, ops, client_for):
 
 def test_claims_support_asks_timely_filing_only_when_recorded(billing, ops):
     for line, icn in ((1, "2226327000501"), (2, "2226327000502")):
-        services.recoupment_denied_claim_record(recoupment_id=billing.pk, user=ops,
+        claim_services.recoupment_denied_claim_record(recoupment=billing, actor=ops,
                                                 line_number=line, icn=icn, edit_codes=["2017"],
                                                 now=NOW)
-    services.recoupment_claims_support_send(recoupment_id=billing.pk, user=ops, now=NOW)
+    claim_services.recoupment_claims_support_send(recoupment=billing, actor=ops, now=NOW)
     email = mail.outbox[-1]
     assert "timely filing" not in email.subject.lower() + email.body.lower()
     assert email.subject == (f"Recoupment {billing.reference}: override approval for MCE "
@@ -164,7 +164,7 @@ def test_a_resubmission_records_what_changed(hospital, ops, client_for):
     client = client_for(hospital)
     client.post(reverse("recoupments:submit"), form_post(member_last_name="EXMPLE"))
     recoupment = only_recoupment()
-    services.recoupment_return(recoupment_id=recoupment.pk, user=ops,
+    services.recoupment_return(recoupment=recoupment, actor=ops,
                                missing_fields=["member_last_name"], now=NOW)
     lines = (LINES[0], ("03/18/2025", "99214 Office visit", "215.00"))
     response = client.post(reverse("recoupments:resubmit", args=[recoupment.reference]),

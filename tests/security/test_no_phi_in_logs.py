@@ -36,7 +36,7 @@ from tests.enrollment.helpers import disenroll, enroll, search
 from tests.factories import MemberFactory, SpanFactory, UserFactory
 from tests.members.test_import_members import ROW, feed
 from tests.recoupments.helpers import form_post
-from tests.recoupments.test_admin_paths import do as admin_move
+from tests.recoupments.helpers import do as admin_move
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,6 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
@@ -36,8 +35,8 @@ from recoupments.services import recoupment_submit
 from tests.conftest import provider_user
 from tests.crm_tracker.helpers import intake_kwargs
 from tests.factories import MemberFactory
-from tests.recoupments.conftest import HOME_HEALTH, NOW, form_input
-from tests.transactions import outer_atomic
+from tests.recoupments.helpers import HOME_HEALTH, NOW, form_input
+from tests.transactions import rolled_back
 
 ANONYMOUS = "anonymous"
 
@@ -84,8 +83,8 @@ def build_world() -> World:
                             today=clock.today())
     assert txn.accepted, txn.errors
     batch = batch_cut(plan=Plan.objects.get(provider_id=CCA_SCO))
-    recoupment = recoupment_submit(user=users["hospital"], data=form_input(), now=NOW)
-    other = recoupment_submit(user=users["homehealth"], data=form_input(
+    recoupment = recoupment_submit(actor=users["hospital"], data=form_input(), now=NOW)
+    other = recoupment_submit(actor=users["homehealth"], data=form_input(
         provider_id=HOME_HEALTH, provider_name="Example Home Health Agency",
         provider_npi="1558598797", member_first_name="OTHERS"), now=NOW)
     case = case_intake(**intake_kwargs(actor=users["csr"]))
@@ -112,10 +111,5 @@ def build_world() -> World:
 def world(django_db_setup, django_db_blocker):
     """Build the world once for the module; roll it back after the module's last test."""
     with django_db_blocker.unblock():
-        atomic = outer_atomic()  # the services' durable transactions run inside it
-        atomic.__enter__()
-        try:
+        with rolled_back():
             yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
