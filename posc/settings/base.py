@@ -84,7 +84,6 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "crispy_forms",
-    "crispy_bootstrap5",
     "axes",
     "django_tasks_db",
 ]
@@ -183,8 +182,9 @@ TEMPLATES = [
     }
 ]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Every portal form renders through our own pack, templates/posc/ (ui.md markup).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("posc",)
+CRISPY_TEMPLATE_PACK = "posc"
 FORMAT_MODULE_PATH = ["posc.formats"]
 
 # SECURITY

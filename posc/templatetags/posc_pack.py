@@ -1,14 +1,22 @@
-"""Render form fields with their errors tied to them for screen readers (WCAG 3.3.1)."""
+"""The Python half of the "posc" crispy-forms template pack (templates/posc/): a field's markup.
+
+Every portal form field is written here, once: label with the "(required)" text, hint, error
+text tied to the widget by aria-describedby (WCAG 1.3.1, 3.3.1), the widget. The pack's
+templates (field.html for ``|as_crispy_field``, uni_form.html for ``|crispy``) call
+``posc_field``; writing the markup in Python rather than in a dozen template nodes a field is
+the pack's fast path (docs/performance.md: it was a third of Member Search's CPU time).
+"""
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import django.forms
 from django import template
-from django.template import TemplateDoesNotExist
 from django.forms import BoundField
 from django.forms.renderers import BaseRenderer
 from django.forms.widgets import Widget
+from django.template import TemplateDoesNotExist
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
@@ -20,6 +28,10 @@ _INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html" for name in (
         "text", "email", "number", "password", "url", "tel", "search", "date", "datetime",
         "time", "color", "hidden", "checkbox", "file"))
+# Widgets drawn as a group of boxes under a <fieldset> and <legend> (one label per box).
+_GROUP_WIDGETS = frozenset({"checkboxselectmultiple", "radioselect"})
+_REQUIRED = ('<span class="req" aria-hidden="true"> *</span>'
+             '<span class="visually-hidden"> (required)</span>')
 
 
 @functools.cache
@@ -70,7 +82,6 @@ def _input_html(widget: dict) -> SafeString | None:
 
 def _as_widget(field: BoundField, attrs: dict) -> str:
     """Return field.as_widget(attrs=attrs), skipping the engine for Django's plain <input>s."""
-    # Rendering them through the form renderer was a third of Member Search's CPU time.
     widget = field.field.widget
     cls = type(widget)
     if (field.field.localize or cls.render is not Widget.render or cls._render is not Widget._render
@@ -84,43 +95,74 @@ def _as_widget(field: BoundField, attrs: dict) -> str:
     return html if html is not None else field.as_widget(attrs=attrs)
 
 
-@register.filter
-def widget_described(field: BoundField) -> str:
-    """Return the field's widget, pointing aria-describedby at its error text when it has one."""
-    attrs = {}
+def _widget(field: BoundField) -> str:
+    """Return the widget, pointing aria-describedby at its hint and error texts."""
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}-hint")
     if field.errors:
-        attrs["aria-describedby"] = f"{field.auto_id}-error"
+        described.append(f"{field.auto_id}-error")
+    attrs = {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
         attrs["aria-invalid"] = "true"
     if field.field.required:
         attrs["required"] = True
     return _as_widget(field, attrs)
 
 
-@register.filter
-def is_checkbox(field: BoundField) -> bool:
-    return field.widget_type == "checkbox"
+def _error(field: BoundField, esc: Callable) -> str:
+    """Return the field's error text (a list when there are several), or ""."""
+    if not field.errors:
+        return ""
+    head = f'id="{esc(field.auto_id)}-error"><span class="visually-hidden">Error: </span>'
+    if len(field.errors) == 1:
+        return f'<p class="field-error" {head}{esc(field.errors[0])}</p>'
+    items = "".join(f"<li>{esc(e)}</li>" for e in field.errors)
+    return f'<div class="field-error" {head}<ul>{items}</ul></div>'
 
 
-_REQUIRED = ('<span class="req" aria-hidden="true"> *</span>'
-             '<span class="visually-hidden"> (required)</span>')
+def _hint(field: BoundField, esc: Callable) -> str:
+    """Return the field's hint paragraph, or ""."""
+    if not field.help_text:
+        return ""
+    return f'<p class="hint" id="{esc(field.auto_id)}-hint">{esc(field.help_text)}</p>'
+
+
+def _group(field: BoundField, esc: Callable, title: str, error: str) -> str:
+    """Return a group of boxes: a <fieldset> whose <legend> is the label, one label a box."""
+    described = f' aria-describedby="{esc(field.auto_id)}-error"' if field.errors else ""
+    boxes = "".join(f'<li>{choice.tag()} <label for="{esc(choice.id_for_label)}">'
+                    f"{esc(choice.choice_label)}</label></li>" for choice in field)
+    css = "field field--error" if field.errors else "field"
+    return (f'<fieldset class="{css}"{described}>\n<legend>{title}</legend>\n{error}\n'
+            f'<ul class="choice-list">{boxes}</ul>\n</fieldset>')
 
 
 @register.simple_tag(takes_context=True)
-def field_markup(context: template.Context, field: BoundField) -> SafeString:
-    """Return includes/field.html's markup for *field*: label, error text and widget."""
-    # Byte for byte what the template wrote, without its dozen nodes a field (performance.md).
+def posc_field(context: template.Context, field: BoundField) -> SafeString:
+    """Return the portal's markup for *field*: label, hint, error text and widget."""
+    if field.is_hidden:
+        return mark_safe(str(field))
     esc = conditional_escape if context.autoescape else str
-    error = ""
-    if field.errors:
-        messages = esc(" ").join(esc(e) for e in field.errors)
-        error = (f'<p class="field-error" id="{esc(field.auto_id)}-error"><span class='
-                 f'"visually-hidden">Error: </span>{messages}</p>')
-    label = (f'<label for="{esc(field.id_for_label)}">{esc(field.label)}'
-             f'{_REQUIRED if field.field.required else ""}</label>')
-    widget = widget_described(field)
+    title = f'{esc(field.label)}{_REQUIRED if field.field.required else ""}'
+    error = _error(field, esc)
+    if field.widget_type in _GROUP_WIDGETS:
+        return mark_safe(_group(field, esc, title, error))
+    label = f'<label for="{esc(field.id_for_label)}">{title}</label>'
     head = f'<div class="field{" field--error" if field.errors else ""}">\n'
-    if is_checkbox(field):
-        body = f'\n{error}\n<div class="check-row">{widget}\n{label}</div>\n'
+    hint = _hint(field, esc)
+    if field.widget_type == "checkbox":
+        body = f'\n{hint}{error}\n<div class="check-row">{_widget(field)}\n{label}</div>\n'
     else:
-        body = f'\n{label}\n{error}\n{widget}\n'
+        body = f"\n{label}\n{hint}{error}\n{_widget(field)}\n"
     return mark_safe(f"{head}{body}\n</div>")
+
+
+@register.filter
+def first_input_id(field: BoundField) -> str:
+    """Return the id an error-summary link points at (the first box of a group)."""
+    if field.widget_type in _GROUP_WIDGETS:
+        return f"{field.auto_id}_0"
+    return field.id_for_label

@@ -1,0 +1,71 @@
+"""Every portal form renders through the "posc" crispy-forms pack: one field-markup path."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django import forms
+from django.conf import settings
+from django.template import engines
+
+ROOT = Path(settings.BASE_DIR)
+TEMPLATES = ROOT / "templates"
+PACK = TEMPLATES / "posc"
+# The case tables' row boxes choose rows of a table; they are no form field of their own.
+ROW_SELECTION = TEMPLATES / "crm_tracker" / "_case_rows.html"
+CONTROL = re.compile(r"<(label|select|textarea|fieldset class=\"field|input(?![^>]*type=\"hidden\"))\b")
+FIELD_MARKUP = re.compile(r"<label for=|class=\\?\"field-error|visually-hidden\\?\"> \(required\)")
+
+
+def _portal_templates() -> list[Path]:
+    """Return the portal's page templates: not the pack's, not the Django admin's."""
+    return [path for path in TEMPLATES.rglob("*.html")
+            if PACK not in path.parents and (TEMPLATES / "admin") not in path.parents]
+
+
+@pytest.mark.parametrize("path", _portal_templates(), ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_no_form_control_is_written_outside_the_pack(path):
+    if path == ROW_SELECTION:
+        pytest.skip("row selection of a table")
+    assert not CONTROL.findall(path.read_text())
+
+
+def test_only_the_pack_writes_field_markup_in_python():
+    writers = [path.relative_to(ROOT) for package in ("posc", "enrollment", "recoupments", "crm_tracker")
+               for path in (ROOT / package).rglob("*.py")
+               if FIELD_MARKUP.search(path.read_text())]
+    assert writers == [Path("posc/templatetags/posc_pack.py")]
+
+
+def test_the_portal_pack_is_crispy_forms_pack():
+    assert settings.CRISPY_TEMPLATE_PACK == "posc"
+    assert "posc" in settings.CRISPY_ALLOWED_TEMPLATE_PACKS
+
+
+class _Sample(forms.Form):
+    name = forms.CharField(label="Member Last Name", help_text="As on the ID card")
+    boxes = forms.MultipleChoiceField(label="MCE Name(s)", widget=forms.CheckboxSelectMultiple,
+                                      choices=[("a", "A & B")])
+
+
+def _render(source: str, form: forms.Form) -> str:
+    return engines["django"].from_string("{% load crispy_forms_tags %}" + source).render({"form": form})
+
+
+def test_a_rejected_field_ties_its_hint_and_error_to_the_widget():
+    html = _render("{% include 'posc/errors.html' %}{{ form|crispy }}", _Sample(data={}))
+    assert '<a href="#id_name">This field is required.</a>' in html
+    assert '<a href="#id_boxes_0">This field is required.</a>' in html
+    assert ('<label for="id_name">Member Last Name<span class="req" aria-hidden="true"> *</span>'
+            '<span class="visually-hidden"> (required)</span></label>') in html
+    assert '<p class="hint" id="id_name-hint">As on the ID card</p>' in html
+    assert ('<p class="field-error" id="id_name-error"><span class="visually-hidden">Error: </span>'
+            "This field is required.</p>") in html
+    assert 'aria-describedby="id_name-hint id_name-error" aria-invalid="true" required' in html
+    assert '<fieldset class="field field--error" aria-describedby="id_boxes-error">' in html
+    assert '<label for="id_boxes_0">A &amp; B</label>' in html
+
+
+def test_one_field_renders_alone_through_the_pack():
+    html = _render("{{ form.name|as_crispy_field }}", _Sample())
+    assert html.startswith('<div class="field">') and 'aria-describedby="id_name-hint"' in html
