@@ -119,7 +119,8 @@ def focus_ring_check(page: Page) -> dict:
 
 def field(page: Page, label: str) -> Locator:
     """Return the input named *label*, ignoring the required marker (" * (required)")."""
-    # The form pack (posc_pack.posc_field) adds an aria-hidden asterisk and a visually hidden "(required)" to the label.
+    # The form pack (posc_pack.posc_field) adds an aria-hidden asterisk and a visually
+    # hidden "(required)" to the label.
     return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}(\s*\*)?(\s*\(required\))?\s*$"))
 
 

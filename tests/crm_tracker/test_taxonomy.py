@@ -63,8 +63,8 @@ def test_every_combination_walked_sets_its_status_and_owner(csr, qc, supervisor)
         seen(case_intake(**intake_kwargs(
             actor=csr, case_type=CaseType.ANGELA_MELODY,
             taxonomy=intake_taxonomy(CaseType.ANGELA_MELODY, disposition))))
-    seen(case_vet(now=NOW, case=case_intake(**intake_kwargs(actor=csr)), true_case=True, reason="ok",
-                  actor=qc))
+    seen(case_vet(now=NOW, case=case_intake(**intake_kwargs(actor=csr)), true_case=True,
+                  reason="ok", actor=qc))
     false = seen(case_vet(now=NOW, case=case_intake(**intake_kwargs(actor=csr)), true_case=False,
                           reason="auto-assigned", actor=qc))
     first = seen(case_outreach(now=NOW, case=false, documentation="Called, voicemail.",
