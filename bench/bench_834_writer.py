@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: make posc and tests importable
 
 from machine import print_machine  # noqa: E402
+
 from posc.mmis.types import Action, Interchange834, MemberLoop834  # noqa: E402
 from posc.mmis.x12_834 import iter_834  # noqa: E402
 from tests.x12check import pyx12_errors  # noqa: E402

@@ -46,9 +46,8 @@ def run_site(kind: str, requests: int, repeat: int, profile: bool) -> None:
     import django
 
     django.setup()
-    from django.core.wsgi import get_wsgi_application
-
     from bench_throughput import signed_in_sessions
+    from django.core.wsgi import get_wsgi_application
 
     app = get_wsgi_application()
     cookie, csrf = signed_in_sessions(1)[0]

@@ -130,8 +130,12 @@ def stop(server: subprocess.Popen) -> None:
 def signed_in_sessions(count: int) -> list[tuple[str, str]]:
     """Return (Cookie header, CSRF token) of *count* sessions of an SCO clerk."""
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
     from django.utils.module_loading import import_string
 
     from posc.members.models import ProviderLink

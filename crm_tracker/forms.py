@@ -10,8 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from crm_tracker.models import (
     LEVEL_LABELS,
     TAXONOMY_FIELDS,
-    Category,
     CaseType,
+    Category,
     ChildDisposition,
     Disposition,
     ForCauseReason,

@@ -19,7 +19,6 @@ from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from audit.services import record_list as audit_record_list
 from crm_tracker import selectors, services, spreadsheets
-from crm_tracker.sheet_reader import SheetImport
 from crm_tracker.forms import (
     QC_REPORT_WAITING,
     BulkVetForm,
@@ -31,6 +30,7 @@ from crm_tracker.forms import (
     VetForm,
 )
 from crm_tracker.models import Case, CaseType, MmisResult, Vetting
+from crm_tracker.sheet_reader import SheetImport
 from crm_tracker.workflow import OUTREACH_MOVES, TRANSITIONS, Move, may_move, move_open, waiting_in
 from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError, ImportRejected

@@ -7,7 +7,6 @@ Every ``import`` counts, at the top of a module or inside a function; migrations
 import ast
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL = ("posc", "audit")
 APPS = ("enrollment", "recoupments", "crm_tracker")

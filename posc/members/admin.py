@@ -5,7 +5,6 @@ import re
 from django.contrib import admin
 
 from audit.admin import AuditedAdminMixin
-
 from posc.members.models import (
     EnrollmentSpan,
     Member,

@@ -27,7 +27,6 @@ from posc.mmis.types import (
     SpanRecord,
 )
 
-
 # 130 CMR 508.008(A): SCO is for MassHealth Standard members only.
 # domain.md A2 (elder-service pages): One Care takes Standard or CommonHealth.
 ELIGIBLE_COVERAGE = {

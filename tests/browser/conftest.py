@@ -17,7 +17,6 @@ from playwright.sync_api import sync_playwright
 from tests.browser.pages import CHROMIUM, LAUNCH_ARGS
 
 
-
 @pytest.fixture(scope="module")
 def browser():
     """Return Debian's Chromium, launched headless once per module.

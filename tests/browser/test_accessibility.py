@@ -1,6 +1,7 @@
 """The accessibility checks themselves, and what the walks cannot see at desktop width."""
 
 import pytest
+
 from posc.members.demo import demo_case
 from tests.browser.pages import (
     AccessibilityError,

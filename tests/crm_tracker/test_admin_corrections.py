@@ -8,9 +8,8 @@ correction; and the case list finds a case by its number as shown, leading zeros
 import pytest
 from django.urls import reverse
 
-from crm_tracker.models import CaseType, Disposition, SubCategory
+from crm_tracker.models import CaseType, Disposition, SubCategory, TaxonomyNotAllowed
 from crm_tracker.services import case_edit
-from crm_tracker.models import TaxonomyNotAllowed
 from posc.members.models import Plan
 from tests.crm_tracker.helpers import NOW
 

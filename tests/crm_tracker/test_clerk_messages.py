@@ -8,10 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from crm_tracker.models import Case, CaseType, SupervisorAssignment
+from crm_tracker.models import Case, CaseType, SupervisorAssignment, TaxonomyNotAllowed
 from crm_tracker.rules import IntakeRefused, ssn_refusal, with_article
 from crm_tracker.services import case_intake, case_vet
-from crm_tracker.models import TaxonomyNotAllowed
 from posc import clock
 from tests.crm_tracker.helpers import TODAY, intake_kwargs, intake_post, intake_taxonomy
 from tests.factories import UserFactory

@@ -12,9 +12,9 @@ from crm_tracker.models import (
     Step,
     SubCategory,
     TaxonomyCombination,
+    TaxonomyNotAllowed,
 )
 from crm_tracker.services import case_intake, case_outreach, case_vet
-from crm_tracker.models import TaxonomyNotAllowed
 from posc import clock
 from tests.crm_tracker.helpers import NOW, intake_kwargs, intake_taxonomy
 

@@ -12,7 +12,6 @@ from django.core.checks import Tags, run_checks
 from django.core.mail import EmailMessage
 
 from posc.mail import RedactedConsoleBackend
-
 from tests.security.test_deploy_check import production
 
 

@@ -35,8 +35,8 @@ from tests.crm_tracker.helpers import intake_post
 from tests.enrollment.helpers import disenroll, enroll, search
 from tests.factories import MemberFactory, SpanFactory, UserFactory
 from tests.members.test_import_members import ROW, feed
-from tests.recoupments.helpers import form_post
 from tests.recoupments.helpers import do as admin_move
+from tests.recoupments.helpers import form_post
 
 pytestmark = pytest.mark.django_db
 

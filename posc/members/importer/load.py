@@ -4,6 +4,7 @@ import datetime
 
 from posc.members.importer.staging import _PARAMS, SQL
 
+
 def _count_changes(cursor, *, now: datetime.datetime) -> tuple[int, int, int]:
     """Return the members that would be created and updated, and the spans that would be added."""
     cursor.execute(SQL["count"])
