@@ -93,6 +93,12 @@ def _listed(request: HttpRequest, cases, action: str = AuditAction.VIEW) -> list
     return cases
 
 
+def _case_list_page(request: HttpRequest, cases, title: str, intro: str = "") -> HttpResponse:
+    """Render a list of cases (audited, one row per member listed) under *title*."""
+    return render(request, "crm_tracker/case_list.html",
+                  {"cases": _listed(request, cases), "title": title, "intro": intro})
+
+
 def _download(request: HttpRequest, content: bytes, name: str,
               content_type: str) -> HttpResponse:
     extension = "xlsx" if content_type == XLSX else "csv"
@@ -111,8 +117,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @tracker_user
 def case_list(request: HttpRequest) -> HttpResponse:
     """List the cases the user may see, newest first."""
-    cases = _listed(request, selectors.case_list_for_user(user=request.user)[:200])
-    return render(request, "crm_tracker/case_list.html", {"cases": cases, "title": "Cases"})
+    return _case_list_page(request, selectors.case_list_for_user(user=request.user)[:200],
+                           "Cases")
 
 
 @needs("intake_case")
@@ -407,29 +413,26 @@ def _imported_message(outcome: SheetImport) -> str:
 @needs("outreach_case")
 def outreach_queue(request: HttpRequest) -> HttpResponse:
     """List the Supervisor's cases waiting for outreach."""
-    return render(request, "crm_tracker/case_list.html",
-                  {"cases": _listed(request, selectors.outreach_queue(user=request.user)),
-                   "title": "Outreach Queue",
-                   "intro": "Cases of your team escalated in error or not processed by the "
-                            "State Monitors: two outreach attempts each."})
+    return _case_list_page(request, selectors.outreach_queue(user=request.user),
+                           "Outreach Queue",
+                           "Cases of your team escalated in error or not processed by the "
+                           "State Monitors: two outreach attempts each.")
 
 
 @needs("outreach_case")
 def supervisor_requested(request: HttpRequest) -> HttpResponse:
     """List the team's cases where the consumer asked for a Supervisor, open ones first."""
-    return render(request, "crm_tracker/case_list.html",
-                  {"cases": _listed(request, selectors.supervisor_requested(user=request.user)),
-                   "title": "Supervisor Requested",
-                   "intro": "Cases of your team where the consumer answered Yes to Did the "
-                            "Consumer request a Supervisor?, open cases first, newest first."})
+    return _case_list_page(request, selectors.supervisor_requested(user=request.user),
+                           "Supervisor Requested",
+                           "Cases of your team where the consumer answered Yes to Did the "
+                           "Consumer request a Supervisor?, open cases first, newest first.")
 
 
 @needs("outreach_case")
 def team_cases(request: HttpRequest) -> HttpResponse:
     """List every case opened by the Supervisor's CSRs."""
-    return render(request, "crm_tracker/case_list.html",
-                  {"cases": _listed(request, selectors.team_cases(user=request.user)[:200]),
-                   "title": "Team Cases"})
+    return _case_list_page(request, selectors.team_cases(user=request.user)[:200],
+                           "Team Cases")
 
 
 @needs("view_tracker_reports")
