@@ -138,6 +138,7 @@ def signed_in_sessions(count: int) -> list[tuple[str, str]]:
     )
     from django.utils.module_loading import import_string
 
+    from django_setup import second_factor_passed
     from posc.members.models import ProviderLink
 
     user, _ = get_user_model().objects.get_or_create(username="bench.throughput")
@@ -149,6 +150,7 @@ def signed_in_sessions(count: int) -> list[tuple[str, str]]:
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        second_factor_passed(user, store)
         store.save(must_create=True)
         csrf = secrets.token_hex(16)  # an unmasked 32-character secret: cookie and form agree
         sessions.append((f"{settings.SESSION_COOKIE_NAME}={store.session_key}; "
