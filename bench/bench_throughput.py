@@ -137,8 +137,8 @@ def signed_in_sessions(count: int) -> list[tuple[str, str]]:
         get_user_model,
     )
     from django.utils.module_loading import import_string
-
     from django_setup import second_factor_passed
+
     from posc.members.models import ProviderLink
 
     user, _ = get_user_model().objects.get_or_create(username="bench.throughput")
