@@ -12,12 +12,13 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from enrollment.models import Batch834, BatchEntry, EnrollmentTransaction
@@ -106,6 +107,27 @@ def kill(child: subprocess.Popen) -> None:
     for pipe in (child.stdin, child.stdout, child.stderr):
         pipe.close()
     assert returncode == -signal.SIGKILL
+    server_dropped_backends_of_the_dead()
+
+
+def server_dropped_backends_of_the_dead(wait: float = 30.0) -> None:
+    """Wait until PostgreSQL has ended the killed child's session and released its locks.
+
+    The server learns that a client died only when it reads the closed socket, a moment after
+    the process is gone; until then the child's row lock still stands and a rerun skips the
+    locked batch (CI failed once that way). This waits for the server, it times nothing.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND pid <> pg_backend_pid()")
+            (others,) = cursor.fetchone()
+        if others == 0:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"{others} session(s) of the killed child still open after {wait} s")
+        time.sleep(0.05)
 
 
 def export(out: Path, *extra: str) -> None:
@@ -182,6 +204,18 @@ class TestExportKilledWhileWriting:
         assert out.read_bytes() == before
         export(out, "--batch", "1")
         assert temporaries(tmp_path) == [] and out.read_bytes() == before
+
+
+class TestTwoRunsAtOnce:
+    def test_a_run_while_another_writes_says_so_and_cuts_nothing(self, cca_sco, tmp_path):
+        accepted(cca_sco, LOOPS)
+        child = paused_child("write", "command", "--provider-id", CCA_SCO, "--output",
+                             str(tmp_path / NAME))
+        with pytest.raises(CommandError, match="batch 1 for .* is being written by another run"):
+            export(tmp_path / "other.x12")
+        assert list(Batch834.objects.values_list("number", flat=True)) == [1]
+        assert not (tmp_path / "other.x12").exists()
+        kill(child)
 
 
 class TestUnwrittenBatchGoesFirst:

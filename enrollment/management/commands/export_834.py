@@ -39,6 +39,12 @@ class Command(BaseCommand):
             else:
                 cut = batch_cut(plan=plan)
                 if cut is None:
+                    held = (Batch834.objects.filter(plan=plan, sha256="").order_by("number")
+                            .values_list("number", flat=True).first())
+                    if held is not None:  # locked by a live run (or one the server has not
+                        # yet seen die): nothing new to cut, but the plan's file is not out
+                        raise CommandError(f"batch {held} for {plan.provider_id} is being "
+                                           "written by another run")
                     self.stdout.write(f"no pending transactions for {plan.provider_id}")
                     return
                 written = batch_unwritten_write(plan=plan, path_for=lambda _: path, limit=1)
