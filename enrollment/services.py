@@ -2,9 +2,10 @@
 
 Every service owns its transaction and locks what it changes. A Submit is serialised on
 the member's row (on the rows of all the IDs of the member's person, the primary ID's
-first, when Enrollment Operations linked several: posc.members.services), so two clerks (or a double click) never produce two accepted
-transactions: the second sees the first's span and MMIS answers DUPLICATE, or it sees the
-first's one-time token and gets the stored answer back.
+first, when Enrollment Operations linked several: posc.members.services), so two clerks
+(or a double click) never produce two accepted transactions: the second sees the first's
+span and MMIS answers DUPLICATE, or it sees the first's one-time token and gets the
+stored answer back.
 """
 
 import datetime
@@ -132,8 +133,9 @@ def _submit(*, action: Action, member: Member, program: str, provider_id: str, l
     """Send one request to MMIS and store it with the answer (see the module docstring).
 
     Lock the member's person (every linked Member ID, the primary's row first), replay a
-    stored answer, read the member's MMIS facts (one query), ask MMIS once; then change the span, write the transaction (the history row), audit it and
-    put an accepted one in the 834 outbox.
+    stored answer, read the member's MMIS facts (one query), ask MMIS once; then change the
+    span, write the transaction (the history row), audit it and put an accepted one in the
+    834 outbox.
     """
     locked = _member_lock(member)
     stored = submission_replay(

@@ -221,6 +221,6 @@ class TestOneMmisRequestPerSubmit:
         facts = [sql for sql in reads if RateCell._meta.db_table in sql
                  or EnrollmentSpan._meta.db_table in sql or Plan._meta.db_table in sql]
         assert len(facts) == 1, facts
-        # savepoint, member lock (the person's rows: issue 17), token lock, token, facts, reference, span, transaction,
-        # audit, outbox, release
+        # savepoint, member lock (the person's rows: issue 17), token lock, token, facts,
+        # reference, span, transaction, audit, outbox, release
         assert len(queries) == 11, [q["sql"][:60] for q in queries.captured_queries]
