@@ -717,7 +717,7 @@ def test_disenrollment_ends_only_a_span_of_the_id_it_names() -> None:
 
 
 def test_disenrollment_duplicate_looks_at_the_named_id_only() -> None:
-    spans = (linked(SCO_PLAN.provider_id, date(2024, 1, 1), MONTH_END, accepted=True),
-             span(SCO_PLAN.provider_id, date(2026, 12, 1)))
+    """A linked ID's accepted disenrollment is not this ID's: NOT_ENROLLED, not DUPLICATE."""
+    spans = (linked(SCO_PLAN.provider_id, date(2024, 1, 1), MONTH_END, accepted=True),)
     response = validate(sco(action=Action.DISENROLL, spans=spans), today=TODAY)
-    assert response.accepted and response.span == spans[1] and response.cancellation
+    assert response.codes == ("NOT_ENROLLED",)
