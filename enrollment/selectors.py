@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
@@ -15,7 +16,7 @@ from posc.members.models import (
     RateCell,
     ServiceArea,
 )
-from posc.members.selectors import user_plans, user_provider_ids
+from posc.members.selectors import person_ctes, user_plans, user_provider_ids
 from posc.mmis.dates import iso_date_or_none
 from posc.mmis.programs import INTEGRATED_PROGRAMS, rate_cell_code
 from posc.mmis.types import (
@@ -48,12 +49,14 @@ def member_record(*, member: Member) -> MemberRecord:
 # Everything MMIS needs to answer about one member and one plan, in one round trip (the ORM
 # spent more time building four queries than PostgreSQL spent answering them: bench/
 # bench_search.py). Each part is JSON; the member's columns come typed. Member Search and
-# Submit both read it (issue 16 point 3): the plan with its counties, the member's SCO and
-# One Care spans (cancelled ones left out: mmis-rules.md, a cancelled enrollment never took
-# effect) each with whether a disenrollment was accepted, the program's rate cells, and the
-# member.
+# Submit both read it (issue 16 point 3): the plan with its counties, the SCO and One Care
+# spans of the member's person (every Member ID linked to it, issue 17: posc.members.
+# services; cancelled ones left out: mmis-rules.md, a cancelled enrollment never took
+# effect) each with its Member ID and whether a disenrollment was accepted, the program's
+# rate cells, the person's primary ID and all its IDs, and the member.
 _MEMBER_FIELDS = tuple(f.attname for f in Member._meta.concrete_fields)
 _FACTS_SQL = f"""
+    WITH {person_ctes()}
     SELECT (SELECT json_build_array(p.id, p.provider_id, p.program, p.name,
                 COALESCE(json_agg(a.county) FILTER (WHERE a.county IS NOT NULL), '[]'))
             FROM {Plan._meta.db_table} p
@@ -62,15 +65,18 @@ _FACTS_SQL = f"""
            (SELECT json_agg(json_build_array(p.provider_id, s.program, s.start_date, s.end_date,
                 EXISTS (SELECT 1 FROM {EnrollmentTransaction._meta.db_table} t
                         WHERE t.span_id = s.id AND t.kind = 'DISENROLL'
-                          AND t.status = 'ACCEPTED')) ORDER BY s.start_date DESC)
+                          AND t.status = 'ACCEPTED'), s.member_id)
+                ORDER BY s.start_date DESC, s.member_id)
             FROM {EnrollmentSpan._meta.db_table} s
             JOIN {Plan._meta.db_table} p ON p.id = s.plan_id
-            WHERE s.member_id = %(member_id)s AND NOT s.cancelled
+            WHERE s.member_id IN (SELECT member_id FROM person_ids) AND NOT s.cancelled
               AND s.program IN ({", ".join(f"'{p}'" for p in INTEGRATED_PROGRAMS)})),
            (SELECT json_agg(json_build_array(id, program, category, region, label, setting,
                                              effective_from, effective_to)
                             ORDER BY category, region, effective_from)
             FROM {RateCell._meta.db_table} WHERE program = %(program)s),
+           (SELECT primary_id FROM person),
+           (SELECT json_agg(member_id ORDER BY member_id) FROM person_ids),
            {", ".join(f"m.{name}" for name in _MEMBER_FIELDS)}
     FROM (SELECT 1) AS one
     LEFT JOIN {Member._meta.db_table} m ON m.member_id = %(member_id)s"""
@@ -81,7 +87,9 @@ class MmisFacts:
     """What MMIS knows of one member, one plan and one program's rate cells.
 
     ``plan_pk`` and ``rate_cell_pks`` name the rows behind the records, for the
-    transaction Submit stores.
+    transaction Submit stores. ``primary_id`` is the primary Member ID of the member's
+    person (the member's own ID when it is linked to none) and ``person_ids`` every ID
+    of that person, the member's included (posc.members.models.MemberLink).
     """
 
     member: Member | None
@@ -90,6 +98,18 @@ class MmisFacts:
     spans: tuple[SpanRecord, ...]
     rate_cells: tuple[RateCellRecord, ...]
     rate_cell_pks: dict[RateCellRecord, int] = field(default_factory=dict)
+    primary_id: str = ""
+    person_ids: tuple[str, ...] = ()
+
+    @property
+    def linked(self) -> bool:
+        """True when the member's ID is linked to another ID of the same person."""
+        return len(self.person_ids) > 1
+
+    @property
+    def secondary(self) -> bool:
+        """True when the member's ID is a secondary ID: another ID is the primary."""
+        return self.member is not None and self.primary_id != self.member.member_id
 
     def request(self, *, action: Action, program: str, provider_id: str, member_id: str,
                 last_name: str, first_name: str, user: AbstractBaseUser) -> MmisRequest:
@@ -107,15 +127,17 @@ def mmis_facts(*, program: str, provider_id: str, member_id: str) -> MmisFacts:
     with connection.cursor() as cursor:
         cursor.execute(_FACTS_SQL, {"program": program, "provider_id": provider_id,
                                     "member_id": member_id})
-        plan, spans, cells, *member = cursor.fetchone()
+        plan, spans, cells, primary_id, person_ids, *member = cursor.fetchone()
     found = (Member.from_db(connection.alias, _MEMBER_FIELDS, member)
              if member[0] is not None else None)
     plan_rec = (PlanRecord(provider_id=plan[1], program=plan[2], name=plan[3],
                            counties=frozenset(plan[4])) if plan else None)
     span_recs = tuple(
         SpanRecord(provider_id=provider, program=program_, start_date=iso_date_or_none(start),
-                   end_date=iso_date_or_none(end), disenrollment_accepted=disenrolled)
-        for provider, program_, start, end, disenrolled in (spans if found else ()) or ())
+                   end_date=iso_date_or_none(end), disenrollment_accepted=disenrolled,
+                   linked_id="" if span_member == member_id else span_member)
+        for provider, program_, start, end, disenrolled, span_member
+        in (spans if found else ()) or ())
     cell_pks = {
         RateCellRecord(program=program_, category=category, region=region,
                        code=rate_cell_code(program_, category, region), label=label,
@@ -123,7 +145,9 @@ def mmis_facts(*, program: str, provider_id: str, member_id: str) -> MmisFacts:
                        effective_to=iso_date_or_none(end)): pk
         for pk, program_, category, region, label, setting, start, end in cells or ()}
     return MmisFacts(member=found, plan=plan_rec, plan_pk=plan[0] if plan else None,
-                     spans=span_recs, rate_cells=tuple(cell_pks), rate_cell_pks=cell_pks)
+                     spans=span_recs, rate_cells=tuple(cell_pks), rate_cell_pks=cell_pks,
+                     primary_id=primary_id if found else member_id,
+                     person_ids=tuple(person_ids) if found else (member_id,))
 
 
 def mmis_request_build(*, action: Action, program: str, provider_id: str, member_id: str,
@@ -147,9 +171,20 @@ def transaction_for_user(*, user: AbstractBaseUser, reference: str) -> Enrollmen
             .first())
 
 
+class PanelSearch(NamedTuple):
+    """What Member Search found: the panel that follows (None: the search ends on Member
+    Search with errors), the member, MMIS's answer, and the primary Member ID when the
+    typed ID is a secondary ID of a person (None otherwise, and whenever MMIS answered
+    NO_MATCH or PROVIDER: nothing about the member is revealed then)."""
+
+    action: Action | None
+    member: Member | None
+    response: MmisResponse
+    primary_id: str | None = None
+
+
 def panel_search(*, program: str, provider_id: str, member_id: str, last_name: str,
-                 first_name: str, user: AbstractBaseUser,
-                 today: datetime.date) -> tuple[Action | None, Member | None, MmisResponse]:
+                 first_name: str, user: AbstractBaseUser, today: datetime.date) -> PanelSearch:
     """Return which panel follows Member Search, the member, and MMIS's answer (ui.md, 4–8).
 
     A member enrolled with this plan goes to Disenrollment; one whose disenrollment was
@@ -161,12 +196,16 @@ def panel_search(*, program: str, provider_id: str, member_id: str, last_name: s
                             member_id=member_id, last_name=last_name, first_name=first_name,
                             user=user)
     leaving = validate(replace(request, action=Action.DISENROLL), today=today)
+    if set(leaving.codes) & {"PROVIDER", "NO_MATCH"}:
+        return PanelSearch(None, facts.member, leaving)
+    primary = facts.primary_id if facts.secondary else None
     if leaving.accepted:
-        return Action.DISENROLL, facts.member, leaving
-    if set(leaving.codes) & {"PROVIDER", "NO_MATCH", "DUPLICATE"}:
-        return None, facts.member, leaving
+        return PanelSearch(Action.DISENROLL, facts.member, leaving, primary)
+    if "DUPLICATE" in leaving.codes:
+        return PanelSearch(None, facts.member, leaving, primary)
     joining = validate(request, today=today)
-    return (Action.ENROLL if joining.accepted else None), facts.member, joining
+    return PanelSearch(Action.ENROLL if joining.accepted else None, facts.member, joining,
+                       primary)
 
 
 def batch_member_ids(*, batch: Batch834) -> list[str]:

@@ -1,9 +1,11 @@
 """Enrollment writes: submit to MMIS, record the answer, cut and write 834 batches.
 
 Every service owns its transaction and locks what it changes. A Submit is serialised on
-the member's row, so two clerks (or a double click) never produce two accepted
-transactions: the second sees the first's span and MMIS answers DUPLICATE, or it sees the
-first's one-time token and gets the stored answer back.
+the member's row (on the rows of all the IDs of the member's person, the primary ID's
+first, when Enrollment Operations linked several: posc.members.services), so two clerks
+(or a double click) never produce two accepted transactions: the second sees the first's
+span and MMIS answers DUPLICATE, or it sees the first's one-time token and gets the
+stored answer back.
 """
 
 import datetime
@@ -35,6 +37,7 @@ from enrollment.selectors import MmisFacts, mmis_facts
 from posc.clock import EASTERN
 from posc.exceptions import DomainError
 from posc.members.models import EnrollmentSpan, Member, Plan
+from posc.members.selectors import person_lock
 from posc.mmis.programs import PROGRAM_CODES
 from posc.mmis.types import (
     Action,
@@ -82,11 +85,29 @@ def _member_loop(*, request: MmisRequest, response: MmisResponse, maintenance_re
                           "Operations to correct it in MMIS.", code="X12") from None
 
 
-def _member_lock(member: Member) -> None:
-    """Lock the member's row: Submits for one member run one after the other."""
-    if not Member.objects.select_for_update().filter(pk=member.pk).values_list("pk"):
+def _member_lock(member: Member) -> tuple[str, ...]:
+    """Lock the rows of every Member ID of the member's person, the primary ID's first.
+
+    Submits for one person run one after the other, whichever of its IDs they name, so
+    that the MMIS rules that look at all the person's spans (ALREADY_ENROLLED, DUPLICATE)
+    read them with no other Submit half-way: the database's exclusion constraint refuses
+    overlapping spans per Member ID only (docs/eligibility.md). Return the locked IDs.
+    """
+    locked = person_lock(member_id=member.pk)
+    if not locked:
         # The panels only reach Submit after a matching search; nothing to record against.
         raise DomainError(NO_MATCH_MESSAGE, code="NO_MATCH")
+    return locked
+
+
+def _person_check(*, locked: tuple[str, ...], facts: MmisFacts) -> None:
+    """Refuse a Submit whose person changed between the lock and the read (a link made
+    or undone at that moment): not all of the person's IDs are locked. Nothing is stored;
+    submitting again locks the person as it is now."""
+    if not set(facts.person_ids) <= set(locked):
+        raise DomainError("This member's Member IDs were linked or unlinked by Enrollment "
+                          "Operations just now; nothing was sent. Submit again.",
+                          code="LINKS_CHANGED")
 
 
 def _span_change(*, facts: MmisFacts, request: MmisRequest, response: MmisResponse,
@@ -111,11 +132,12 @@ def _submit(*, action: Action, member: Member, program: str, provider_id: str, l
             reason: str = "") -> EnrollmentTransaction:
     """Send one request to MMIS and store it with the answer (see the module docstring).
 
-    Lock the member, replay a stored answer, read the member's MMIS facts (one query), ask
-    MMIS once; then change the span, write the transaction (the history row), audit it and
-    put an accepted one in the 834 outbox.
+    Lock the member's person (every linked Member ID, the primary's row first), replay a
+    stored answer, read the member's MMIS facts (one query), ask MMIS once; then change the
+    span, write the transaction (the history row), audit it and put an accepted one in the
+    834 outbox.
     """
-    _member_lock(member)
+    locked = _member_lock(member)
     stored = submission_replay(
         EnrollmentTransaction, token=token, token_field="token", user=actor,
         owner_field="requested_by_id",
@@ -125,6 +147,7 @@ def _submit(*, action: Action, member: Member, program: str, provider_id: str, l
     facts = mmis_facts(program=program, provider_id=provider_id, member_id=member.pk)
     if facts.plan_pk is None:
         raise DomainError(NO_MATCH_MESSAGE, code="NO_MATCH")
+    _person_check(locked=locked, facts=facts)
     request = facts.request(action=action, program=program, provider_id=provider_id,
                             member_id=member.pk, last_name=last_name, first_name=first_name,
                             user=actor)

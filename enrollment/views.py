@@ -177,8 +177,9 @@ class MemberSearchView(ProgramPanelMixin, View):
         if not form.is_valid():
             return self.render_panel("search.html", form=form)
         typed = form.cleaned_data
-        action, member, response = panel_search(program=self.program, user=request.user,
-                                                today=today_eastern(request_now(request)), **typed)
+        action, member, response, primary_id = panel_search(
+            program=self.program, user=request.user, today=today_eastern(request_now(request)),
+            **typed)
         # HIPAA 45 CFR 164.312(b): every search is audited, with what MMIS answered.
         audit_record(AuditAction.SEARCH, "member", typed["member_id"],
                      member_ids=[typed["member_id"]],
@@ -186,15 +187,17 @@ class MemberSearchView(ProgramPanelMixin, View):
                              f"{self.slug} refused: "
                              + " ".join(str(e.code) for e in response.errors)))
         if action is None:
-            return self.render_panel("search.html", form=form, mmis_errors=response.errors)
+            return self.render_panel("search.html", form=form, mmis_errors=response.errors,
+                                     primary_id=primary_id)
         if action == Action.DISENROLL:
             flow = self.flows.start(action=str(action), **typed, member_name=member.full_name,
+                                    primary_id=primary_id,
                                     span_start=response.span.start_date.isoformat(),
                                     effective_date=response.effective_date.isoformat(),
                                     cancellation=response.cancellation)
             return redirect(self.url("disenrollment", flow=flow.id))
         flow = self.flows.start(action=str(action), **typed,
-                                member_name=member.full_name,
+                                member_name=member.full_name, primary_id=primary_id,
                                 date_of_birth=member.date_of_birth.isoformat(),
                                 rate_cell_code=response.rate_cell.code,
                                 rate_cell_label=response.rate_cell.label,

@@ -21,12 +21,19 @@ SUPERVISOR = "Supervisor"
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Provider panels are gated by the user's ProviderLink, not by model permissions.
     PROVIDER_STAFF: [],
-    # Reads members, spans, transactions and 834 batches in the admin; maintains the
-    # reference data (plans, service areas, rate cells). Never deletes: spans and
-    # transactions are history, and plans are referenced by them.
+    # Reads members, spans, transactions and 834 batches in the admin; links and unlinks a
+    # member's several Member IDs; maintains the reference data (plans, service areas, rate
+    # cells). Never deletes: spans and transactions are history, and plans are referenced
+    # by them.
     ENROLLMENT_OPERATIONS: [
         "members.view_member",
         "members.view_enrollmentspan",
+        # Job aid "Reporting Multiple IDs" (seed 004): they record that two Member IDs are
+        # one person (add) and undo it (change: the link is kept, marked unlinked).
+        "members.view_memberlink",
+        "members.add_memberlink",
+        "members.change_memberlink",
+        "members.view_memberlinkevent",
         "enrollment.view_enrollmenttransaction",
         "enrollment.view_batch834",
         "members.view_plan",

@@ -8,10 +8,11 @@ from audit.models import AuditEvent
 from crm_tracker.models import CaseHistory, VettingBatch
 from enrollment.models import EnrollmentTransaction
 from posc.history import AppendOnlyError, AppendOnlyModel
+from posc.members.models import MemberLinkEvent
 from recoupments.models import ClaimUpdate, RecoupmentEvent
 
 HISTORY_TABLES = [AuditEvent, CaseHistory, VettingBatch, EnrollmentTransaction, RecoupmentEvent,
-                  ClaimUpdate]
+                  ClaimUpdate, MemberLinkEvent]
 tables = pytest.mark.parametrize("model", HISTORY_TABLES, ids=lambda m: m.__name__)
 
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Cast
 
+from posc.history import AppendOnlyModel
 from posc.mmis.programs import INTEGRATED_PROGRAMS, ONE_CARE, SCO, rate_cell_code
 from posc.models import BaseModel
 
@@ -282,3 +283,82 @@ class EnrollmentSpan(BaseModel):
         """Return True when the span is in force on *day*."""
         return (not self.cancelled and self.start_date <= day
                 and (self.end_date is None or self.end_date >= day))
+
+
+class MemberLink(BaseModel):
+    """Enrollment Operations' record that two Member IDs are the same person.
+
+    Job aid "Reporting Multiple IDs" (seed 004): a member may hold more than one MassHealth
+    ID. The *primary* ID is the one the person is known by; a *secondary* ID points to it.
+    A person is one primary and its secondaries: a secondary is never primary elsewhere and
+    never secondary twice (no chain, no cycle; posc.members.services). Reversible: an unlink
+    fills the ``unlinked_*`` fields once and the row is kept; linking again makes a new row.
+    Every link and unlink also writes a MemberLinkEvent (append-only).
+    """
+
+    primary = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="secondary_links",
+                                verbose_name="primary Member ID")
+    secondary = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="primary_links",
+                                  verbose_name="secondary Member ID")
+    reason = models.CharField("reason for linking", max_length=255)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="linked by")
+    linked_at = models.DateTimeField("linked at")
+    unlink_reason = models.CharField("reason for unlinking", max_length=255, blank=True)
+    unlinked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", null=True, blank=True,
+                                    verbose_name="unlinked by")
+    unlinked_at = models.DateTimeField("unlinked at", null=True, blank=True)
+
+    class Meta:
+        ordering = ["primary", "secondary", "-linked_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(primary=F("secondary")),
+                                   name="member_link_not_self"),
+            # A Member ID is the secondary of at most one primary at a time.
+            models.UniqueConstraint(fields=["secondary"], condition=Q(unlinked_at__isnull=True),
+                                    name="member_link_one_primary"),
+            models.CheckConstraint(
+                condition=(Q(unlinked_at__isnull=True, unlinked_by__isnull=True,
+                             unlink_reason="")
+                           | Q(unlinked_at__isnull=False, unlinked_by__isnull=False)
+                           & ~Q(unlink_reason="")),
+                name="member_link_unlink_complete"),
+        ]
+        indexes = [models.Index(fields=["primary"], condition=Q(unlinked_at__isnull=True),
+                                name="member_link_active_primary")]
+
+    def __str__(self) -> str:
+        state = "" if self.active else " (unlinked)"
+        return f"{self.secondary_id} → {self.primary_id}{state}"
+
+    @property
+    def active(self) -> bool:
+        return self.unlinked_at is None
+
+    @property
+    def member_ids(self) -> list[str]:
+        """The Member IDs the link is about (audit.services.member_ids_of reads this)."""
+        return [self.primary_id, self.secondary_id]
+
+
+class MemberLinkEvent(AppendOnlyModel):
+    """One link or unlink of two Member IDs: who, when, why (HIPAA 45 CFR 164.312(b))."""
+
+    class Kind(models.TextChoices):
+        LINK = "LINK", "Linked"
+        UNLINK = "UNLINK", "Unlinked"
+
+    link = models.ForeignKey(MemberLink, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=8, choices=Kind)
+    primary_member_id = models.CharField("primary Member ID", max_length=12)
+    secondary_member_id = models.CharField("secondary Member ID", max_length=12)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.secondary_member_id} → {self.primary_member_id}"

@@ -6,9 +6,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from posc.members.models import Plan, Program, Provider, ProviderLink, RateCell
+from posc.members.models import (
+    Member,
+    MemberLink,
+    Plan,
+    Program,
+    Provider,
+    ProviderLink,
+    RateCell,
+)
 
 
 @functools.cache
@@ -104,3 +112,63 @@ def user_programs(*, user: AbstractBaseUser) -> frozenset[str]:
 def rate_cells_for_program(*, program: str) -> QuerySet[RateCell]:
     """Return the program's rate cells."""
     return RateCell.objects.filter(program=program).order_by("category", "region", "effective_from")
+
+
+# ------------------------------------------------------------------ linked Member IDs
+
+def person_ctes() -> str:
+    """Return the CTEs ``person`` (the primary ID of %(member_id)s) and ``person_ids``.
+
+    A person is one primary ID and its active secondaries (MemberLink). The typed ID is
+    always among ``person_ids``, also when it names no member. Public so that a query of
+    another module reads the person in the same round trip (enrollment/selectors.py).
+    """
+    link = MemberLink._meta.db_table
+    return f"""
+        person AS (
+            SELECT COALESCE((SELECT l.primary_id FROM {link} l
+                             WHERE l.secondary_id = %(member_id)s AND l.unlinked_at IS NULL),
+                            %(member_id)s) AS primary_id),
+        person_ids AS (
+            SELECT primary_id AS member_id FROM person
+            UNION SELECT l.secondary_id FROM {link} l JOIN person p
+                  ON l.primary_id = p.primary_id AND l.unlinked_at IS NULL
+            UNION SELECT %(member_id)s)"""
+
+
+def person_lock(*, member_id: str) -> tuple[str, ...]:
+    """Lock the member rows of the person *member_id* belongs to; return their IDs.
+
+    One query. The primary ID's row is locked first, then the others in Member ID order:
+    every writer that touches a person's spans or links takes that order, so two of them
+    never wait on each other in a circle, and all of them queue on the primary row.
+    Empty when *member_id* names no member. The set is read when the query starts: a
+    caller compares it with the person it reads after the lock (a link made meanwhile).
+    """
+    sql = f"""WITH {person_ctes()}
+        SELECT m.member_id FROM {Member._meta.db_table} m CROSS JOIN person p
+        WHERE m.member_id IN (SELECT member_id FROM person_ids)
+          AND EXISTS (SELECT 1 FROM {Member._meta.db_table} me
+                      WHERE me.member_id = %(member_id)s)
+        ORDER BY m.member_id <> p.primary_id, m.member_id
+        FOR UPDATE OF m"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"member_id": member_id})
+        return tuple(row[0] for row in cursor.fetchall())
+
+
+def person_of(*, member_id: str) -> tuple[str, tuple[str, ...]]:
+    """Return the primary ID of *member_id*'s person and all its IDs, primary first."""
+    sql = f"""WITH {person_ctes()}
+        SELECT p.primary_id, i.member_id FROM person p CROSS JOIN person_ids i
+        ORDER BY i.member_id <> p.primary_id, i.member_id"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"member_id": member_id})
+        rows = cursor.fetchall()
+    return rows[0][0], tuple(row[1] for row in rows)
+
+
+def member_links(*, member_id: str) -> QuerySet[MemberLink]:
+    """Return every link, active or undone, in which *member_id* is primary or secondary."""
+    return (MemberLink.objects.filter(Q(primary_id=member_id) | Q(secondary_id=member_id))
+            .select_related("linked_by", "unlinked_by").order_by("-linked_at", "-pk"))

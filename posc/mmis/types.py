@@ -73,6 +73,8 @@ class SpanRecord:
     """One of the member's SCO or One Care enrollment spans (cancelled spans left out).
 
     ``disenrollment_accepted`` is True when a disenrollment of this span was accepted.
+    ``linked_id`` is empty for a span of the request's Member ID, and otherwise the other
+    Member ID of the same person that the span is under (MMIS sees the person: issue 17).
     """
 
     provider_id: str
@@ -80,6 +82,7 @@ class SpanRecord:
     start_date: datetime.date
     end_date: datetime.date | None = None
     disenrollment_accepted: bool = False
+    linked_id: str = ""
 
     def in_force_on_or_after(self, day: datetime.date) -> bool:
         """Return True when the span has no end or ends on or after *day*."""

@@ -259,7 +259,11 @@ def check_rate_cell(check: Check) -> tuple[MmisError, ...]:
 
 
 def check_already_enrolled(check: Check) -> tuple[MmisError, ...]:
-    """Refuse a member enrolled with another SCO or One Care plan still in force on E."""
+    """Refuse a member enrolled with another SCO or One Care plan still in force on E.
+
+    Under any Member ID of the person: the spans of linked IDs count as the member's own
+    (docs/eligibility.md, "Several Member IDs for one person").
+    """
     # mmis-rules.md ALREADY_ENROLLED: the other plan must disenroll first.
     if any(
         span.provider_id != check.request.provider_id
@@ -272,7 +276,8 @@ def check_already_enrolled(check: Check) -> tuple[MmisError, ...]:
 
 
 def check_duplicate(check: Check) -> tuple[MmisError, ...]:
-    """Refuse an enrollment with this plan that is already in force on E."""
+    """Refuse an enrollment with this plan that is already in force on E (under any of the
+    person's Member IDs: the person would hold two enrollments with one plan)."""
     # mmis-rules.md DUPLICATE: the same enrollment was already accepted (two clerks at once).
     if any(
         span.provider_id == check.request.provider_id
@@ -313,11 +318,20 @@ def _rejected(effective: datetime.date, *errors: MmisError) -> MmisResponse:
     return MmisResponse(accepted=False, effective_date=effective, errors=errors)
 
 
+def _own(span: SpanRecord) -> bool:
+    """Return True for a span of the request's own Member ID (not of a linked ID).
+
+    A disenrollment ends a span of the ID it names: the 834 loop carries that ID, and a
+    span of a linked ID is ended by a request naming that ID.
+    """
+    return not span.linked_id
+
+
 def disenrollment_span(request: MmisRequest, today: datetime.date) -> SpanRecord | None:
     """Return this plan's current or pending span to end, or None when there is none."""
     open_spans = [
         span for span in request.spans
-        if span.provider_id == request.provider_id
+        if _own(span) and span.provider_id == request.provider_id
         and span.in_force_on_or_after(today)
         and not span.disenrollment_accepted
     ]
@@ -339,7 +353,7 @@ def _validate_disenrollment(request: MmisRequest, today: datetime.date) -> MmisR
         return MmisResponse(accepted=True, effective_date=effective, span=span)
     ended = [
         span.end_date or effective for span in request.spans
-        if span.provider_id == request.provider_id
+        if _own(span) and span.provider_id == request.provider_id
         and span.in_force_on_or_after(today)
         and span.disenrollment_accepted
     ]

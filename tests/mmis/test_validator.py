@@ -659,3 +659,65 @@ def test_sentences_name_the_program_and_the_date(
     response = validate(request_, today=TODAY)
     assert response.codes == (code,)
     assert response.errors[0].message == expected
+
+
+# ------------------------------------------------------- several Member IDs (issue 17)
+# Enrollment Operations linked another Member ID to the member (job aid "Reporting Multiple
+# IDs"): its spans come with ``linked_id`` set, and MMIS sees the person, not the ID.
+
+LINKED_ID = "100000000099"
+
+
+def linked(provider_id: str, start: date, end: date | None = None, *,
+           accepted: bool = False) -> SpanRecord:
+    """Return a span of the member's linked Member ID."""
+    return replace(span(provider_id, start, end, accepted=accepted), linked_id=LINKED_ID)
+
+
+@pytest.mark.parametrize(
+    ("request_", "codes"),
+    [
+        pytest.param(sco(spans=(linked(OTHER_SCO_ID, date(2024, 1, 1)),)),
+                     ("ALREADY_ENROLLED",), id="linked-id-in-another-sco-plan"),
+        pytest.param(sco(spans=(linked(OTHER_OC_ID, date(2024, 1, 1), date(2026, 12, 31)),)),
+                     ("ALREADY_ENROLLED",), id="linked-id-in-one-care-until-after-E"),
+        pytest.param(sco(spans=(linked(OTHER_SCO_ID, date(2027, 2, 1)),)),
+                     ("ALREADY_ENROLLED",), id="linked-id-pending-in-another-plan"),
+        pytest.param(sco(spans=(linked(SCO_PLAN.provider_id, date(2024, 1, 1)),)),
+                     ("DUPLICATE",), id="linked-id-already-in-this-plan"),
+    ],
+)
+def test_enrollment_sees_the_spans_of_every_linked_id(request_: MmisRequest,
+                                                      codes: tuple[str, ...]) -> None:
+    response = validate(request_, today=TODAY)
+    assert not response.accepted
+    assert response.codes == codes
+
+
+@pytest.mark.parametrize(
+    "spans",
+    [
+        pytest.param((linked(OTHER_SCO_ID, date(2024, 1, 1), MONTH_END, accepted=True),),
+                     id="linked-id-leaves-before-E"),
+        pytest.param((SpanRecord("130000001A", "MCO", date(2024, 1, 1), linked_id=LINKED_ID),),
+                     id="linked-id-in-an-mco"),
+    ],
+)
+def test_a_linked_id_that_is_not_enrolled_on_e_does_not_block(
+        spans: tuple[SpanRecord, ...]) -> None:
+    assert validate(sco(spans=spans), today=TODAY).accepted
+
+
+def test_disenrollment_ends_only_a_span_of_the_id_it_names() -> None:
+    """The 834 loop carries the typed ID: a linked ID's span is ended by naming that ID."""
+    response = validate(sco(action=Action.DISENROLL,
+                            spans=(linked(SCO_PLAN.provider_id, date(2024, 1, 1)),)),
+                        today=TODAY)
+    assert response.codes == ("NOT_ENROLLED",)
+
+
+def test_disenrollment_duplicate_looks_at_the_named_id_only() -> None:
+    """A linked ID's accepted disenrollment is not this ID's: NOT_ENROLLED, not DUPLICATE."""
+    spans = (linked(SCO_PLAN.provider_id, date(2024, 1, 1), MONTH_END, accepted=True),)
+    response = validate(sco(action=Action.DISENROLL, spans=spans), today=TODAY)
+    assert response.codes == ("NOT_ENROLLED",)

@@ -183,6 +183,12 @@ ADMIN_SITE: dict[str, Access] = {
                                  not_found=STAFF),
     "admin:auth_user_password_change": Access(
         to("admin:auth_user_password_change", lambda w: w.users[CSR].pk), ok={SUPERUSER}),
+    # Linking Member IDs: Enrollment Operations (posc/roles.py) and the superuser.
+    "admin:members_member_link": Access(to("admin:members_member_link",
+                                           lambda w: w.link.primary_id), ok=STAFF),
+    "admin:members_member_unlink": Access(
+        to("admin:members_member_unlink", lambda w: w.link.secondary_id, lambda w: w.link.pk),
+        ok=STAFF),
     "admin:recoupments_recoupment_move": Access(
         to("admin:recoupments_recoupment_move", lambda w: w.recoupment.pk, "confirm_complete"),
         ok=STAFF),
@@ -205,6 +211,7 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "members.providerlink": {SUPERUSER: "view add change delete"},
     "members.ratecell": {OPS: "view add change", SUPERUSER: "view add change delete"},
     "members.enrollmentspan": {OPS: "view", SUPERUSER: "view"},
+    "members.memberlink": {OPS: "view", SUPERUSER: "view"},
     "enrollment.enrollmenttransaction": {OPS: "view", SUPERUSER: "view"},
     "enrollment.batch834": {OPS: "view", SUPERUSER: "view"},
     "crm_tracker.recordtype": {OPS: "view", SUPERUSER: "view add change delete"},

@@ -28,7 +28,8 @@ from enrollment.services import batch_cut, enrollment_submit
 from posc import clock
 from posc.members.demo import CCA_SCO, DEMO_ACCOUNTS
 from posc.members.management.commands.seed_demo import account_seed
-from posc.members.models import Member, Plan, Program
+from posc.members.models import Member, MemberLink, Plan, Program
+from posc.members.services import member_link
 from posc.roles import roles_sync
 from recoupments.models import Recoupment
 from recoupments.services import recoupment_submit
@@ -52,6 +53,7 @@ class World:
     other_recoupment: Recoupment  # Example Home Health Agency's request (user "homehealth")
     case: Case  # opened by csr, in the QC queue; csr's Supervisor is supervisor
     sessions: dict[str, str] = field(default_factory=dict)  # username -> session key
+    link: MemberLink | None = None  # ops linked two Member IDs of one person
 
     def client(self, role: str) -> Client:
         """Return a new test client signed in as *role* (anonymous: not signed in).
@@ -100,8 +102,10 @@ def build_world() -> World:
     DBTaskResult.objects.create(args_kwargs={"args": [], "kwargs": {}},
                                 task_path="posc.no_such_module.email_send",
                                 backend_name="default", run_after=clock.now())
+    link = member_link(primary_id=MemberFactory().pk, secondary_id=MemberFactory().pk,
+                       reason="Reported by the member's plan", actor=users["ops"], now=NOW)
     world = World(users=users, member=member, eligible=eligible, transaction=txn, batch=batch,
-                  recoupment=recoupment, other_recoupment=other, case=case)
+                  recoupment=recoupment, other_recoupment=other, case=case, link=link)
     for username in users:
         world.client(username)  # sign in now, outside any test's savepoint
     return world
