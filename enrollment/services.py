@@ -415,7 +415,7 @@ def _outcome(ack: x12_999.Ack) -> tuple[str, str, str, str]:
     return Acknowledgment.Kind.ACK_999, outcome, code, reason
 
 
-def _loop_positions(batch: Batch834) -> tuple[list[int], list[tuple[int, str]]]:
+def batch_loop_positions(batch: Batch834) -> tuple[list[int], list[tuple[int, str]]]:
     """Return where each member loop of *batch*'s 834 starts (IK302 counting, ST = 1), and
     each loop's transaction and member ID, in file order."""
     interchange = batch_interchange(batch=batch)
@@ -437,7 +437,7 @@ def _errors(ack: x12_999.Ack, acknowledgment: Acknowledgment,
     notes = [note for answer in ack.transactions for note in answer.segments]
     if not notes:
         return []
-    starts, loops = _loop_positions(batch)
+    starts, loops = batch_loop_positions(batch)
     rows = []
     for note in notes:
         index = bisect.bisect_right(starts, note.position) - 1
