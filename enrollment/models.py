@@ -66,6 +66,8 @@ class Batch834(BaseModel):
         ordering = ["plan", "-number"]
         verbose_name = "834 batch"
         verbose_name_plural = "834 batches"
+        # Issue 17: Enrollment Operations sends a batch the plan rejected again.
+        permissions = [("resend_batch834", "Can send a rejected 834 batch again")]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="batch_number_unique_per_plan"),
             models.CheckConstraint(condition=Q(number__gte=1), name="batch_number_positive"),
