@@ -363,7 +363,8 @@ def _refuse_unread(ack: x12_999.Ack, plans: Sequence[Plan]) -> tuple[Plan, int]:
     """
     if ack.receiver_id != settings.X12_SENDER_ID:
         raise DomainError(f"This acknowledgment is addressed to {ack.receiver_id!r}, not to "
-                          f"MassHealth ({settings.X12_SENDER_ID}).", code="ACK_INVALID")
+                          f"MassHealth ({settings.X12_SENDER_ID}). Nothing was loaded.",
+                          code="ACK_INVALID")
     plan = next((p for p in plans if p.provider_id == ack.sender_id), None)
     if plan is None:
         mine = ", ".join(p.provider_id for p in plans) or "none"
