@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from enrollment.models import DisenrollmentReason
+from posc.mmis.x12_999 import MAX_BYTES
 
 CERTIFY_LABEL = "I certify that the member has a MassHealth enrollment package on file."
 
@@ -97,3 +98,19 @@ class DisenrollmentForm(TokenForm):
         choices=[("", "Select a reason")] + list(DisenrollmentReason.choices),
         error_messages={"required": "Select the Disenrollment Reason.",
                         "invalid_choice": "Select a Disenrollment Reason from the list."})
+
+
+class AcknowledgmentUploadForm(forms.Form):
+    """834 Files: upload the 999 (or TA1) the plan's translator returned for a batch."""
+
+    file = forms.FileField(
+        label="999 acknowledgment file",
+        help_text="The 999 or TA1 your translator returned for one of these 834 files.",
+        error_messages={"required": "Choose the 999 file to upload."})
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:  # bounded before a byte is read (issue 17)
+            raise ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; "
+                                  "a 999 for one 834 file is far smaller.")
+        return upload

@@ -55,6 +55,10 @@ class Batch834(BaseModel):
     cut_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                null=True, blank=True, related_name="+")
     loop_count = models.PositiveIntegerField(default=0)
+    # A batch the plan rejected, sent again under this batch's number with the same loops
+    # (batch_resend): the loops stay the entries of the first batch of the chain.
+    resend_of = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="resent_as")
     # Set the first time the file is written; every later write must give the same bytes.
     sha256 = models.CharField(max_length=64, blank=True)
 
@@ -62,6 +66,8 @@ class Batch834(BaseModel):
         ordering = ["plan", "-number"]
         verbose_name = "834 batch"
         verbose_name_plural = "834 batches"
+        # Issue 17: Enrollment Operations sends a batch the plan rejected again.
+        permissions = [("resend_batch834", "Can send a rejected 834 batch again")]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="batch_number_unique_per_plan"),
             models.CheckConstraint(condition=Q(number__gte=1), name="batch_number_positive"),
@@ -78,6 +84,82 @@ class Batch834(BaseModel):
     def label(self) -> str:
         """The batch as the audit log names it: the plan's provider ID and the number."""
         return f"{self.plan.provider_id}-{self.number}"
+
+
+class BatchStatus(models.TextChoices):
+    """Where an 834 batch stands with its plan: the outcome of its latest acknowledgment."""
+
+    SENT = "SENT", "Sent"
+    ACCEPTED = "ACCEPTED", "Accepted"
+    ACCEPTED_WITH_ERRORS = "ACCEPTED_WITH_ERRORS", "Accepted with errors"
+    REJECTED = "REJECTED", "Rejected"
+
+
+class Acknowledgment(AppendOnlyModel, BaseModel):
+    """A 999 (or TA1) a plan returned for one 834 batch, as loaded; never changed.
+
+    The batch's status is the outcome of its latest acknowledgment that has one (a TA1
+    accepting the envelope says nothing of the content: the batch stays Sent until its 999).
+    The file is kept as loaded (it names member IDs: the row is PHI, like the 834).
+    """
+
+    class Kind(models.TextChoices):
+        ACK_999 = "999", "999 implementation acknowledgment"
+        TA1 = "TA1", "TA1 interchange acknowledgment"
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = BatchStatus.ACCEPTED.value, BatchStatus.ACCEPTED.label
+        ACCEPTED_WITH_ERRORS = (BatchStatus.ACCEPTED_WITH_ERRORS.value,
+                                BatchStatus.ACCEPTED_WITH_ERRORS.label)
+        REJECTED = BatchStatus.REJECTED.value, BatchStatus.REJECTED.label
+        INTERCHANGE_ACCEPTED = "INTERCHANGE_ACCEPTED", "Interchange accepted (TA1)"
+
+    batch = models.ForeignKey(Batch834, on_delete=models.PROTECT, related_name="acknowledgments")
+    kind = models.CharField(max_length=3, choices=Kind)
+    outcome = models.CharField(max_length=20, choices=Outcome)
+    code = models.CharField("acknowledgment code", max_length=3)  # IK5/AK9, or TA104
+    reason = models.CharField(max_length=500, blank=True)  # plain English, IK502… or TA105
+    control = models.CharField("acknowledgment's ISA13", max_length=9)
+    filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    content = models.TextField()
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One file is loaded once (a double post or a rerun of the command is refused).
+            models.UniqueConstraint(fields=["batch", "sha256"], name="ack_file_once_per_batch"),
+        ]
+        indexes = [models.Index(fields=["batch", "-created_at"], name="ack_batch_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.batch}: {self.get_outcome_display()}"
+
+
+class AcknowledgmentError(AppendOnlyModel):
+    """One segment of the 834 a 999 named in error (IK3 with its IK4s), with its member loop."""
+
+    acknowledgment = models.ForeignKey(Acknowledgment, on_delete=models.PROTECT,
+                                       related_name="errors")
+    # The member loop holding the segment; None for a segment outside every loop (header).
+    transaction = models.ForeignKey("EnrollmentTransaction", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="ack_errors")
+    member_id = models.CharField("member ID", max_length=50, blank=True)
+    segment_id = models.CharField(max_length=3)  # IK301
+    position = models.PositiveIntegerField()  # IK302, ST = 1
+    loop_id = models.CharField(max_length=6, blank=True)  # IK303
+    code = models.CharField("segment error code", max_length=3, blank=True)  # IK304
+    elements = models.JSONField(default=list, blank=True)  # IK4s: position, reference, code
+    reason = models.CharField(max_length=1000)
+
+    class Meta:
+        ordering = ["acknowledgment", "position", "pk"]
+        verbose_name = "acknowledgment error"
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} at {self.position}: {self.reason}"
 
 
 class EnrollmentTransaction(AppendOnlyModel, BaseModel):

@@ -6,9 +6,18 @@ from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from enrollment.models import Batch834, EnrollmentTransaction
+from enrollment.models import (
+    Acknowledgment,
+    AcknowledgmentError,
+    Batch834,
+    BatchStatus,
+    EnrollmentTransaction,
+)
+from posc.business_days import add_business_days
+from posc.clock import EASTERN
 from posc.members.models import (
     EnrollmentSpan,
     Member,
@@ -159,9 +168,10 @@ def mmis_request_build(*, action: Action, program: str, provider_id: str, member
 
 
 def batch_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Batch834]:
-    """Return the 834 batches of the user's own plans, newest first."""
-    return (Batch834.objects.filter(plan__in=user_plans(user=user))
-            .select_related("plan").order_by("-created_at", "-number"))
+    """Return the 834 batches of the user's own plans, newest first, with ``ack_status``."""
+    return batch_status_annotate(
+        Batch834.objects.filter(plan__in=user_plans(user=user))
+        .select_related("plan", "resend_of", "resent_as").order_by("-created_at", "-number"))
 
 
 def transaction_for_user(*, user: AbstractBaseUser, reference: str) -> EnrollmentTransaction | None:
@@ -208,8 +218,75 @@ def panel_search(*, program: str, provider_id: str, member_id: str, last_name: s
                        primary)
 
 
+def batch_first(batch: Batch834) -> Batch834:
+    """Return the batch whose outbox entries *batch*'s loops are: itself, or for a batch sent
+    again after a rejection (``batch_resend``) the first batch of the chain."""
+    while batch.resend_of_id is not None:
+        batch = batch.resend_of
+    return batch
+
+
 def batch_member_ids(*, batch: Batch834) -> list[str]:
     """Return the Member IDs whose loops the 834 of *batch* carries, in loop order."""
-    return list(dict.fromkeys(EnrollmentTransaction.objects.filter(entry__batch=batch)
+    return list(dict.fromkeys(EnrollmentTransaction.objects.filter(entry__batch=batch_first(batch))
                               .order_by("entry__transaction").values_list("member_id",
                                                                            flat=True)))
+
+
+# ---------------------------------------------------------------------------- acknowledgments
+
+# Issue 17: Enrollment Operations sees the batches a plan has not acknowledged after two
+# business days (Massachusetts business days: posc/business_days.py).
+ACK_DUE_BUSINESS_DAYS = 2
+
+
+def batch_status_annotate(queryset: QuerySet[Batch834]) -> QuerySet[Batch834]:
+    """Add ``ack_status``: the outcome of each batch's latest acknowledgment, or Sent.
+
+    A TA1 accepting the envelope is left out: it says nothing of the content.
+    """
+    latest = (Acknowledgment.objects.filter(batch=OuterRef("pk"))
+              .exclude(outcome=Acknowledgment.Outcome.INTERCHANGE_ACCEPTED)
+              .order_by("-created_at", "-pk").values("outcome")[:1])
+    return queryset.annotate(ack_status=Coalesce(Subquery(latest), Value(BatchStatus.SENT.value)))
+
+
+def batch_status(*, batch: Batch834) -> BatchStatus:
+    """Return where *batch* stands with its plan (its latest acknowledgment's outcome)."""
+    status = batch_status_annotate(Batch834.objects.filter(pk=batch.pk)).values_list(
+        "ack_status", flat=True).get()
+    return BatchStatus(status)
+
+
+def ack_overdue_before(*, today: datetime.date) -> datetime.datetime:
+    """Return the moment before which a batch cut and still Sent is overdue on *today*.
+
+    A batch cut on day D is due by the end of the second business day after D; it is
+    overdue from the next day on. ``add_business_days`` never goes back as D goes forward,
+    so every day up to the last overdue one is overdue too.
+    """
+    day = today - datetime.timedelta(days=1)
+    while add_business_days(day, ACK_DUE_BUSINESS_DAYS) >= today:
+        day -= datetime.timedelta(days=1)
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min,
+                                     tzinfo=EASTERN)
+
+
+def batches_unacknowledged(*, today: datetime.date) -> QuerySet[Batch834]:
+    """Return the batches still Sent (no 999, no TA1 rejection) after two business days."""
+    return (batch_status_annotate(Batch834.objects.filter(
+        created_at__lt=ack_overdue_before(today=today)))
+        .filter(ack_status=BatchStatus.SENT.value).select_related("plan")
+        .order_by("created_at", "plan__provider_id"))
+
+
+def batch_for_user(*, user: AbstractBaseUser, pk: int) -> Batch834 | None:
+    """Return batch *pk* with its status when it belongs to one of the user's plans."""
+    return batch_list_for_user(user=user).filter(pk=pk).first()
+
+
+def acknowledgments_of(*, batch: Batch834) -> QuerySet[Acknowledgment]:
+    """Return the acknowledgments loaded for *batch*, newest first, with their errors."""
+    return (Acknowledgment.objects.filter(batch=batch).select_related("loaded_by")
+            .prefetch_related(Prefetch(
+                "errors", queryset=AcknowledgmentError.objects.select_related("transaction"))))

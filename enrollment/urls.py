@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.landing, {"section": "Enrollment"}, name="enrollment"),
     path("members/", views.landing, {"section": "Manage Members"}, name="manage_members"),
     path("834-files/", views.FilesView.as_view(), name="files"),
+    path("834-files/<int:pk>/", views.FileDetailView.as_view(), name="file_detail"),
     path("834-files/<int:pk>/download/", views.FileDownloadView.as_view(), name="file_download"),
     path("<slug:program>/search/", views.MemberSearchView.as_view(), name="search"),
     # One flow per Member Search that opens a panel (enrollment/panel.py): any number of tabs.

@@ -20,16 +20,25 @@ from django.views import View
 
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
-from enrollment.forms import CertificationForm, DisenrollmentForm, MemberSearchForm, TokenForm
+from enrollment.forms import (
+    AcknowledgmentUploadForm,
+    CertificationForm,
+    DisenrollmentForm,
+    MemberSearchForm,
+    TokenForm,
+)
 from enrollment.models import EnrollmentTransaction
 from enrollment.panel import PanelFlows, page_seal, seal_read
 from enrollment.selectors import (
+    acknowledgments_of,
+    batch_for_user,
     batch_list_for_user,
     batch_member_ids,
     panel_search,
     transaction_for_user,
 )
 from enrollment.services import (
+    acknowledgment_load,
     batch_stream,
     disenrollment_submit,
     enrollment_submit,
@@ -41,6 +50,7 @@ from posc.members.selectors import user_plan_list, user_programs
 from posc.mmis.dates import iso_date_or_none
 from posc.mmis.types import Action
 from posc.mmis.validator import NO_MATCH_MESSAGE
+from posc.mmis.x12_999 import MAX_BYTES
 
 PROGRAM_SLUGS = {"sco": Program.SCO, "one-care": Program.ONE_CARE}
 PROGRAM_TITLES = {Program.SCO: "Enroll/Disenroll SCO Members",
@@ -348,11 +358,50 @@ class PlanStaffMixin(LoginRequiredMixin):
 
 
 class FilesView(PlanStaffMixin, View):
-    """834 Files: the batches of the user's own plans, newest first."""
+    """834 Files: the batches of the user's own plans, newest first, with their status; the
+    plan uploads here the 999 its translator returned (issue 17)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        batches = batch_list_for_user(user=request.user)
-        return render(request, "enrollment/files.html", {"batches": batches})
+        return self.page(AcknowledgmentUploadForm())
+
+    def page(self, form: AcknowledgmentUploadForm, status: int = 200) -> HttpResponse:
+        batches = batch_list_for_user(user=self.request.user)
+        return render(self.request, "enrollment/files.html",
+                      {"batches": batches, "form": form}, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = AcknowledgmentUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.page(form)
+        upload = form.cleaned_data["file"]
+        try:
+            ack = acknowledgment_load(data=upload.read(MAX_BYTES + 1), filename=upload.name,
+                                      plans=user_plan_list(user=request.user),
+                                      actor=request.user)
+        except DomainError as refusal:
+            form.add_error("file", str(refusal))
+            return self.page(form)
+        messages.success(request, f"{ack.get_kind_display()} loaded for batch "
+                                  f"{ack.batch.number}: {ack.get_outcome_display()}.")
+        return redirect("enrollment:file_detail", pk=ack.batch_id)
+
+
+class FileDetailView(PlanStaffMixin, View):
+    """One 834 batch of the user's own plans: its status, acknowledgments and the member
+    loops each 999 named in error, with the reason in plain English (issue 17)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = batch_for_user(user=request.user, pk=pk)
+        if batch is None:
+            raise Http404("No such 834 batch.")
+        acknowledgments = list(acknowledgments_of(batch=batch))
+        member_ids = list(dict.fromkeys(e.member_id for a in acknowledgments
+                                        for e in a.errors.all() if e.member_id))
+        if member_ids:  # the page names members: ASVS 4.0.3 7.1.3, as the download
+            audit_record(AuditAction.VIEW, "834 acknowledgment", batch.label,
+                         member_ids=member_ids, detail="834 Files batch page")
+        return render(request, "enrollment/file_detail.html",
+                      {"batch": batch, "acknowledgments": acknowledgments})
 
 
 class FileDownloadView(PlanStaffMixin, View):

@@ -160,6 +160,29 @@ def test_fallon_sees_no_cca_834_file_and_cannot_download_it(world: World):
     assert world.client("cca.sco").get(url).status_code == 200
 
 
+def test_fallon_cannot_load_ccas_999_nor_open_ccas_batch_page(world: World, tmp_path):
+    """Issue 17: a 999 belongs to the plan that sent it (ISA06); the batch page is the plan's."""
+    from django.core.management import call_command
+
+    from enrollment.models import Acknowledgment
+    out = tmp_path / "cca.999"
+    call_command("make_999", "--provider-id", CCA_SCO, "--batch", str(world.batch.number),
+                 "--output", str(out))
+    client = world.client("fallon.sco")
+    with out.open("rb") as upload:
+        response = client.post(reverse("enrollment:files"), {"file": upload})
+    assert response.status_code == 200
+    assert "belongs to another plan" in response.content.decode()
+    assert not Acknowledgment.objects.exists()
+    detail = reverse("enrollment:file_detail", args=[world.batch.pk])
+    assert client.get(detail).status_code == 404
+    assert world.client("cca.onecare").get(detail).status_code == 404
+    with out.open("rb") as upload:
+        assert world.client("hospital").post(reverse("enrollment:files"),
+                                             {"file": upload}).status_code == 403
+    assert not Acknowledgment.objects.exists()
+
+
 def test_multi_plan_choice_refuses_a_provider_id_not_offered(world: World):
     """A user linked to two SCO plans picks among them; a third plan's ID is refused."""
     from posc.members.models import ProviderLink

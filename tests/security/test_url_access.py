@@ -97,6 +97,10 @@ PORTAL: dict[str, Access] = {
     "enrollment:files": Access(to("enrollment:files"), ok=PLAN_STAFF),
     "enrollment:file_download": Access(to("enrollment:file_download", lambda w: w.batch.pk),
                                        ok={SCO_STAFF}, not_found={ONE_CARE_STAFF}),
+    # One batch with its 999 acknowledgments (issue 17): the plan's own; the upload posts
+    # to enrollment:files.
+    "enrollment:file_detail": Access(to("enrollment:file_detail", lambda w: w.batch.pk),
+                                     ok={SCO_STAFF}, not_found={ONE_CARE_STAFF}),
     "enrollment:search": Access(sco("search"), ok={SCO_STAFF}),
     "enrollment:verification": Access(sco("verification", "no-such-flow"), ok={SCO_STAFF}),
     "enrollment:certification": Access(sco("certification", "no-such-flow"), ok={SCO_STAFF}),
