@@ -28,8 +28,7 @@ def qc_queue(request: HttpRequest) -> HttpResponse:
 
 def _qc_queue_page(request: HttpRequest, form: BulkVetForm) -> HttpResponse:
     return render(request, "crm_tracker/qc_queue.html",
-                  {"cases": listed(request, selectors.qc_queue()), "form": form,
-                   "ticked": set(form["cases"].value() or ())})
+                  {"cases": listed(request, selectors.qc_queue()), "form": form})
 
 
 @needs("vet_case")
