@@ -27,6 +27,7 @@ from crm_tracker.models import (
 from crm_tracker.rules import parse_clerk_date, ssn_refusal
 from crm_tracker.selectors import csr_choices
 from crm_tracker.taxonomy import offered_combinations
+from posc.forms import RowSelectField
 from posc.members.models import MEMBER_ID_VALIDATOR, Plan, Program
 from posc.submission import SubmissionTokenFormMixin
 
@@ -218,10 +219,11 @@ class VetForm(forms.Form):
             self.fields["result"].choices = [("false", "False tracker case")]
 
 
-class CaseNumbersField(forms.MultipleChoiceField):
+class CaseNumbersField(RowSelectField):
     """The case numbers ticked in a list; which of them may be vetted is the service's call."""
 
-    widget = forms.MultipleHiddenInput  # the checkboxes are drawn in the table's rows
+    def __init__(self, **kwargs):
+        super().__init__(row_label="Select case {}", row_id="select-case-{}", **kwargs)
 
     def valid_value(self, value: str) -> bool:
         return bool(re.fullmatch(r"[0-9]{1,12}", str(value)))

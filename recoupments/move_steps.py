@@ -1,7 +1,7 @@
 """The steps every recoupment move takes, in this order: lock, guard, change, record.
 
 ``lock`` re-reads the request under a row lock, ``guard`` asks the transition table
-(``models.TRANSITIONS``) whether the move may start from the current status, and
+(``workflow.TRANSITIONS``) whether the move may start from the current status, and
 ``record`` applies the move's target status and writes its history row, then its audit
 row, in the move's transaction. Shared by ``services`` and ``claim_services``.
 """

@@ -1,6 +1,6 @@
 """How each move of the transition table is made: its service, its form, its permission, its page.
 
-``models.TRANSITIONS`` says where a move may start, where it leads and which permission
+``workflow.TRANSITIONS`` says where a move may start, where it leads and which permission
 it needs (the model's data: services and ``Meta.permissions`` read it). This table adds
 what sits above the model: the service that makes the move and the form that feeds it.
 The admin's move pages, the roles' permissions and the tests all read these two tables;

@@ -1,7 +1,7 @@
 """The permissions each role needs in this app (merged into posc.roles.ROLE_PERMISSIONS).
 
 Enrollment Operations work recoupments in the admin: they read requests, make each move
-of seed 004 (one custom permission per kind of move, ``models.MOVE_PERMISSIONS``) and keep
+of seed 004 (one custom permission per kind of move, ``workflow.MOVE_PERMISSIONS``) and keep
 the edit codes and MCE contacts. Nobody edits or deletes a request in the admin; providers
 act through the portal, gated by their ProviderLink.
 """

@@ -41,7 +41,11 @@ from recoupments.xlsx import template_workbook
 
 
 class ProviderMixin(LoginRequiredMixin):
-    """Let in provider staff linked to a provider that submits recoupments."""
+    """Let in provider staff linked to a provider that submits recoupments.
+
+    The checks run once, in dispatch, before any handler; a page's own precondition goes in
+    ``refusal`` (as enrollment's panels), never in both ``get`` and ``post``.
+    """
 
     def dispatch(self, request: HttpRequest, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -49,7 +53,13 @@ class ProviderMixin(LoginRequiredMixin):
         self.providers = user_recoupment_providers(user=request.user)
         if not self.providers:
             raise PermissionDenied("Recoupments are for provider staff.")
+        if (refused := self.refusal()) is not None:
+            return refused
         return super().dispatch(request, *args, **kwargs)
+
+    def refusal(self) -> HttpResponse | None:
+        """Return where to send a request this page cannot serve, or None to serve it."""
+        return None
 
     def own(self, reference: str) -> Recoupment:
         recoupment = recoupment_for_user(user=self.request.user, reference=reference)
@@ -74,7 +84,9 @@ class RecoupmentListView(ProviderMixin, View):
 class RecoupmentFormView(ProviderMixin, View):
     """Submit Recoupment Form, and the same form to correct a returned request."""
 
-    def setup_form(self, reference: str | None):
+    def refusal(self) -> HttpResponse | None:
+        """Offer the form to correct a request only while it is returned to the provider."""
+        reference = self.kwargs.get("reference")
         self.recoupment = self.own(reference) if reference else None
         if self.recoupment is not None and self.recoupment.status != Status.RETURNED:
             messages.warning(self.request, "Only a request returned to you can be corrected.")
@@ -88,8 +100,6 @@ class RecoupmentFormView(ProviderMixin, View):
         })
 
     def get(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
-        if (response := self.setup_form(reference)) is not None:
-            return response
         today = today_eastern(request_now(request))
         initial, rows = None, None
         if self.recoupment is not None:
@@ -104,8 +114,6 @@ class RecoupmentFormView(ProviderMixin, View):
         return self.render_form(form, line_formset(today=today, rows=rows))
 
     def post(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
-        if (response := self.setup_form(reference)) is not None:
-            return response
         today = today_eastern(request_now(request))
         submission = RecoupmentSubmission(request.POST, request.FILES, providers=self.providers,
                                           today=today)
@@ -163,13 +171,17 @@ class DeniedClaimView(ProviderMixin, View):
     Enrollment Operations send the ICNs to ClaimsSupport.
     """
 
+    def refusal(self) -> HttpResponse | None:
+        self.recoupment = self.own(self.kwargs["reference"])
+        return None
+
     def open_lines(self, recoupment: Recoupment) -> list:
         return [line for line in recoupment.lines.all()
                 if not line.is_closed
                 and line.effective_path(recoupment) == ApprovalPath.MASSHEALTH]
 
     def get(self, request: HttpRequest, reference: str) -> HttpResponse:
-        recoupment = self.own(reference)
+        recoupment = self.recoupment
         if recoupment.status != Status.MASSHEALTH_BILLING:
             messages.warning(request, "Denied claims are recorded only after approval (d), "
                                       "while you bill MassHealth.")
@@ -179,7 +191,7 @@ class DeniedClaimView(ProviderMixin, View):
         return render(request, "recoupments/denied_claim.html", {"r": recoupment, "form": form})
 
     def post(self, request: HttpRequest, reference: str) -> HttpResponse:
-        recoupment = self.own(reference)
+        recoupment = self.recoupment
         form = DeniedClaimForm(request.POST, lines=self.open_lines(recoupment))
         if form.is_valid():
             number = form.cleaned_data["line"]

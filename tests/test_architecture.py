@@ -147,6 +147,16 @@ def test_no_import_circle():
     assert [" → ".join(c) for c in circles(GRAPH)] == []
 
 
+# Issue 16: a module a reader takes in at once; a longer one is split by concern (a package).
+MODULE_LINES_MAX = 400
+
+
+def test_no_module_is_over_the_line_limit():
+    long = sorted(f"{m}: {n} lines" for m, path in MODULES.items()
+                  if (n := len(path.read_text().splitlines())) > MODULE_LINES_MAX)
+    assert long == []
+
+
 def test_a_circle_is_found_and_named():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert circles(graph) == [["a", "b", "c", "a"]]

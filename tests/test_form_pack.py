@@ -6,24 +6,29 @@ from pathlib import Path
 import pytest
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.template import engines
+
+from posc.forms import RowSelectField
 
 ROOT = Path(settings.BASE_DIR)
 TEMPLATES = ROOT / "templates"
 PACK = TEMPLATES / "posc"
-# The case tables' row boxes choose rows of a table; they are no form field of their own.
-ROW_SELECTION = TEMPLATES / "crm_tracker" / "_case_rows.html"
 CONTROL = re.compile(
-    r"<(label|select|textarea|fieldset class=\"field|input(?![^>]*type=\"hidden\"))\b")
+    r"<(label|select|textarea|fieldset class=\"field|input(?![^>]*type=\"hidden\"))\b"
+    r"|class=\"field-error")
 FIELD_MARKUP = re.compile(r"<label for=|class=\\?\"field-error|visually-hidden\\?\"> \(required\)")
 
 
 def _portal_templates() -> list[Path]:
-    """Return the portal's page templates: not the pack's, not the Django admin's, not the
-    case tables' row selection."""
+    """Return the portal's page templates: not the pack's, not the Django admin's."""
     return [path for path in TEMPLATES.rglob("*.html")
-            if PACK not in path.parents and (TEMPLATES / "admin") not in path.parents
-            and path != ROW_SELECTION]
+            if PACK not in path.parents and (TEMPLATES / "admin") not in path.parents]
+
+
+def test_the_case_tables_row_selection_is_checked_too():
+    """The QC Queue's row boxes go through the pack (issue 16), so their table is checked."""
+    assert TEMPLATES / "crm_tracker" / "_case_rows.html" in _portal_templates()
 
 
 @pytest.mark.parametrize("path", _portal_templates(), ids=lambda p: str(p.relative_to(TEMPLATES)))
@@ -50,6 +55,16 @@ class _Sample(forms.Form):
                                       choices=[("a", "A & B")])
 
 
+class _RowNumbers(RowSelectField):
+    def valid_value(self, value: str) -> bool:
+        return value.isdigit()
+
+
+class _Rows(forms.Form):
+    rows = _RowNumbers(row_label="Select row {}", row_id="row-{}",
+                       error_messages={"required": "Select the rows."})
+
+
 def _render(source: str, form: forms.Form) -> str:
     template = engines["django"].from_string("{% load crispy_forms_tags %}" + source)
     return template.render({"form": form})
@@ -72,3 +87,24 @@ def test_a_rejected_field_ties_its_hint_and_error_to_the_widget():
 def test_one_field_renders_alone_through_the_pack():
     html = _render("{{ form.name|as_crispy_field }}", _Sample())
     assert html.startswith('<div class="field">') and 'aria-describedby="id_name-hint"' in html
+
+
+def test_a_row_box_has_its_own_label_and_stays_ticked():
+    html = _render("{% load posc_pack %}{% posc_row_select form.rows '7' %}"
+                   "{% posc_row_select form.rows 8 %}",
+                   _Rows(data=QueryDict("rows=7")))
+    assert html == ('<input type="checkbox" name="rows" value="7" id="row-7" checked>'
+                    '<label for="row-7" class="visually-hidden">Select row 7</label>'
+                    '<input type="checkbox" name="rows" value="8" id="row-8">'
+                    '<label for="row-8" class="visually-hidden">Select row 8</label>')
+
+
+def test_a_rejected_row_selection_ties_its_error_to_every_box():
+    form = _Rows(data={})
+    html = _render("{% load posc_pack %}{% posc_field_error form.rows %}"
+                   "{% posc_row_select form.rows 7 %}", form)
+    assert html == ('<p class="field-error" id="id_rows-error"><span class="visually-hidden">'
+                    'Error: </span>Select the rows.</p>'
+                    '<input type="checkbox" name="rows" value="7" id="row-7" '
+                    'aria-describedby="id_rows-error" aria-invalid="true">'
+                    '<label for="row-7" class="visually-hidden">Select row 7</label>')

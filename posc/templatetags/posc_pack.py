@@ -3,8 +3,10 @@
 Every portal form field is written here, once: label with the "(required)" text, hint, error
 text tied to the widget by aria-describedby (WCAG 1.3.1, 3.3.1), the widget. The pack's
 templates (field.html for ``|as_crispy_field``, uni_form.html for ``|crispy``) call
-``posc_field``; writing the markup in Python rather than in a dozen template nodes a field is
-the pack's fast path (docs/performance.md: it was a third of Member Search's CPU time).
+``posc_field``; a table's row boxes (``posc.forms.RowSelectField``) are drawn one a row by
+``posc_row_select`` (row_select.html), their error by ``posc_field_error``. Writing the
+markup in Python rather than in a dozen template nodes a field is the pack's fast path
+(docs/performance.md: it was a third of Member Search's CPU time).
 """
 
 import functools
@@ -114,13 +116,18 @@ def _widget(field: BoundField) -> str:
 
 def _error(field: BoundField, esc: Callable) -> str:
     """Return the field's error text (a list when there are several), or ""."""
-    if not field.errors:
+    return _error_text(field.errors, esc, f' id="{esc(field.auto_id)}-error"')
+
+
+def _error_text(errors, esc: Callable, id_attr: str = "") -> str:
+    """Return *errors* as a field's error text reads (a list when there are several), or ""."""
+    if not errors:
         return ""
-    head = f'id="{esc(field.auto_id)}-error"><span class="visually-hidden">Error: </span>'
-    if len(field.errors) == 1:
-        return f'<p class="field-error" {head}{esc(field.errors[0])}</p>'
-    items = "".join(f"<li>{esc(e)}</li>" for e in field.errors)
-    return f'<div class="field-error" {head}<ul>{items}</ul></div>'
+    head = f'{id_attr}><span class="visually-hidden">Error: </span>'
+    if len(errors) == 1:
+        return f'<p class="field-error"{head}{esc(errors[0])}</p>'
+    items = "".join(f"<li>{esc(e)}</li>" for e in errors)
+    return f'<div class="field-error"{head}<ul>{items}</ul></div>'
 
 
 def _hint(field: BoundField, esc: Callable) -> str:
@@ -158,6 +165,33 @@ def posc_field(context: template.Context, field: BoundField) -> SafeString:
     else:
         body = f"\n{label}\n{hint}{error}\n{_widget(field)}\n"
     return mark_safe(f"{head}{body}\n</div>")
+
+
+@register.simple_tag(takes_context=True)
+def posc_field_error(context: template.Context, field: BoundField) -> SafeString:
+    """Return the error text of a field drawn row by row (a RowSelectField), or ""."""
+    return mark_safe(_error(field, conditional_escape if context.autoescape else str))
+
+
+@register.simple_tag(takes_context=True)
+def posc_formset_error(context: template.Context, formset) -> SafeString:
+    """Return a formset's own errors (about its lines together), as a field's error reads."""
+    esc = conditional_escape if context.autoescape else str
+    return mark_safe(_error_text(formset.non_form_errors(), esc))
+
+
+@register.inclusion_tag("posc/row_select.html")
+def posc_row_select(field: BoundField, value) -> dict:
+    """Return one row's box of a RowSelectField (posc/forms.py): ticked as posted, its label.
+
+    The label names the row ("Select case 00000012"), visually hidden beside the row's own
+    link (WCAG 1.3.1, 4.1.2); a rejected selection points every box at the error text.
+    """
+    value = str(value)
+    return {"name": field.html_name, "value": value, "id": field.field.row_id.format(value),
+            "label": field.field.row_label.format(value),
+            "checked": value in {str(v) for v in field.value() or ()},
+            "error_id": f"{field.auto_id}-error" if field.errors else ""}
 
 
 @register.filter
