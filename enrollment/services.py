@@ -41,11 +41,8 @@ from enrollment.selectors import MmisFacts, batch_first, batch_status, mmis_fact
 from posc.clock import EASTERN
 from posc.exceptions import DomainError
 from posc.members.models import EnrollmentSpan, Member, Plan
-<<<<<<< HEAD
 from posc.members.selectors import person_lock
-=======
 from posc.mmis import x12_999
->>>>>>> ce5875edc833dc6bb0810fd7ffdda7508c5ee3c3
 from posc.mmis.programs import PROGRAM_CODES
 from posc.mmis.types import (
     Action,
