@@ -18,7 +18,8 @@ sys.path.insert(0, str(ROOT))  # run as a script: make posc importable
 
 from machine import print_machine  # noqa: E402
 
-from posc.mmis.x12_999 import AckSpec, LoopError, ack_read, render_999  # noqa: E402
+from posc.mmis.x12_999 import ack_read  # noqa: E402
+from posc.mmis.x12_999_write import AckSpec, LoopError, render_999  # noqa: E402
 
 
 def main() -> None:

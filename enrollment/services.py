@@ -42,7 +42,7 @@ from posc.clock import EASTERN
 from posc.exceptions import DomainError
 from posc.members.models import EnrollmentSpan, Member, Plan
 from posc.members.selectors import person_lock
-from posc.mmis import x12_999
+from posc.mmis import x12_999, x12_999_codes
 from posc.mmis.programs import PROGRAM_CODES
 from posc.mmis.types import (
     Action,
@@ -427,15 +427,16 @@ def _outcome(ack: x12_999.Ack) -> tuple[str, str, str, str]:
         return Acknowledgment.Kind.TA1, Outcome.INTERCHANGE_ACCEPTED, ta1.code, ta1.reason
     answer = ack.transactions[0] if ack.transactions else None
     code = answer.code if answer is not None else ack.group_code
-    if code in x12_999.ACCEPTED_CODES:
+    if code in x12_999_codes.ACCEPTED_CODES:
         outcome = Outcome.ACCEPTED
-    elif code in x12_999.ACCEPTED_WITH_ERRORS_CODES:
+    elif code in x12_999_codes.ACCEPTED_WITH_ERRORS_CODES:
         outcome = Outcome.ACCEPTED_WITH_ERRORS
     else:
         outcome = Outcome.REJECTED
-    reason = x12_999.TRANSACTION_CODES.get(code, code)
+    reason = x12_999_codes.TRANSACTION_CODES.get(code, code)
     if answer is not None and answer.syntax_codes:
-        reason += ": " + x12_999.reasons(answer.syntax_codes, x12_999.TRANSACTION_ERRORS)
+        reason += ": " + x12_999_codes.reasons(answer.syntax_codes,
+                                                 x12_999_codes.TRANSACTION_ERRORS)
     return Acknowledgment.Kind.ACK_999, outcome, code, reason
 
 

@@ -16,12 +16,19 @@ X12.5 interchange control structure), shortened.
 import datetime
 import io
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pyx12.errors
 import pyx12.params
 import pyx12.x12n_document
+
+from posc.mmis.x12_999_codes import (
+    ELEMENT_ERRORS,
+    INTERCHANGE_NOTES,
+    SEGMENT_ERRORS,
+    TA1_CODES,
+)
 
 VERSION_999 = "005010X231A1"
 VERSION_834 = "005010X220A1"
@@ -33,112 +40,6 @@ MAX_BYTES = 2 * 1024 * 1024
 # ISA element separators sit at these fixed offsets of the 106-character ISA (X12.5).
 _ISA_SEPARATOR_AT = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
 _ISA_LENGTH = 106
-
-# IK5 (transaction set) and AK9 (functional group) acknowledgment codes, 999 TR3.
-TRANSACTION_CODES = {
-    "A": "Accepted",
-    "E": "Accepted, but errors were noted",
-    "M": "Rejected: message authentication code failed",
-    "P": "Partially accepted: at least one transaction set was rejected",
-    "R": "Rejected",
-    "W": "Rejected: assurance failed validity tests",
-    "X": "Rejected: content after decryption could not be analyzed",
-}
-ACCEPTED_CODES = frozenset("A")
-ACCEPTED_WITH_ERRORS_CODES = frozenset("EP")  # P: one of several sets rejected (we send one)
-
-# IK304 Segment Syntax Error Code (999 TR3, code list 620).
-SEGMENT_ERRORS = {
-    "1": "Unrecognized segment ID",
-    "2": "Unexpected segment",
-    "3": "Required segment missing",
-    "4": "Loop occurs more often than allowed",
-    "5": "Segment occurs more often than allowed",
-    "6": "Segment not in the defined transaction set",
-    "7": "Segment not in proper sequence",
-    "8": "Segment has data element errors",
-    "I4": "A segment the guide does not use is present",
-    "I6": "A segment the guide requires in this case is missing",
-    "I7": "Loop occurs fewer times than the guide requires",
-    "I8": "Segment occurs fewer times than the guide requires",
-    "I9": "A segment the guide does not use in this case is present",
-}
-
-# IK403 Implementation Data Element Syntax Error Code (999 TR3, code list 621).
-ELEMENT_ERRORS = {
-    "1": "Required data element missing",
-    "2": "Conditionally required data element missing",
-    "3": "Too many data elements",
-    "4": "Data element too short",
-    "5": "Data element too long",
-    "6": "Invalid character in data element",
-    "7": "Invalid code value",
-    "8": "Invalid date",
-    "9": "Invalid time",
-    "10": "Exclusion condition violated",
-    "12": "Too many repetitions",
-    "13": "Too many components",
-    "I6": "Code value not used in this implementation",
-    "I9": "A data element the guide requires in this case is missing",
-    "I10": "A data element the guide does not use is present",
-    "I11": "Too few repetitions",
-    "I12": "Value does not match the pattern the guide requires",
-    "I13": "A data element the guide does not use in this case is present",
-}
-
-# IK502–IK506 Implementation Transaction Set Syntax Error Code (999 TR3, code list 718).
-TRANSACTION_ERRORS = {
-    "1": "Transaction set not supported",
-    "2": "Transaction set trailer missing",
-    "3": "Control numbers in the header and trailer do not match",
-    "4": "Number of included segments does not match the actual count",
-    "5": "One or more segments in error",
-    "6": "Missing or invalid transaction set identifier",
-    "7": "Missing or invalid transaction set control number",
-    "18": "Transaction set not in a functional group",
-    "19": "Invalid implementation convention reference",
-    "23": "Transaction set control number not unique within the functional group",
-    "I5": "One or more segments in error",
-    "I6": "Implementation convention not supported",
-}
-
-# TA105 Interchange Note Code (X12.5 interchange control structures, code list I18).
-INTERCHANGE_NOTES = {
-    "000": "No error",
-    "001": "The interchange control numbers in the header and trailer do not match",
-    "002": "This standard is not supported",
-    "003": "This version of the controls is not supported",
-    "004": "The segment terminator is invalid",
-    "005": "Invalid sender ID qualifier",
-    "006": "Invalid sender ID",
-    "007": "Invalid receiver ID qualifier",
-    "008": "Invalid receiver ID",
-    "009": "Unknown receiver ID",
-    "010": "Invalid authorization information qualifier",
-    "011": "Invalid authorization information",
-    "012": "Invalid security information qualifier",
-    "013": "Invalid security information",
-    "014": "Invalid interchange date",
-    "015": "Invalid interchange time",
-    "016": "Invalid interchange standards identifier",
-    "017": "Invalid interchange version ID",
-    "018": "Invalid interchange control number",
-    "019": "Invalid acknowledgment requested value",
-    "020": "Invalid test indicator",
-    "021": "Invalid number of included groups",
-    "022": "Invalid control structure",
-    "023": "The file ended too early",
-    "024": "Invalid interchange content (for example an invalid GS segment)",
-    "025": "Duplicate interchange control number",
-    "026": "Invalid data element separator",
-    "027": "Invalid component element separator",
-    "028": "Invalid delivery date in a deferred delivery request",
-    "029": "Invalid delivery time in a deferred delivery request",
-    "030": "Invalid delivery time code in a deferred delivery request",
-    "031": "Invalid grade of service code",
-}
-TA1_CODES = {"A": "Interchange accepted", "E": "Interchange accepted, with errors noted",
-             "R": "Interchange rejected"}
 
 # The CTX business unit identifier that names an 834 member: REF*0F, the subscriber number.
 MEMBER_CONTEXT = "SUBSCRIBER NUMBER REF02"
@@ -434,90 +335,3 @@ def ack_read(data: bytes) -> Ack:
         ta1s=tuple(Ta1(control=_get(seg, 1), code=_get(seg, 4), note=_get(seg, 5))
                    for seg in ta1s),
         **fields)
-
-
-# ---------------------------------------------------------------------------- writing
-
-ELEMENT, COMPONENT, REPETITION, TERMINATOR = "*", ":", "^", "~"
-
-
-@dataclass(frozen=True)
-class LoopError:
-    """A member loop the 999 written by ``render_999`` names (its REF*0F segment)."""
-
-    position: int  # IK302 of the loop's REF*0F
-    member_id: str
-    segment_id: str = "REF"
-    loop_id: str = "2000"
-    segment_code: str = "8"  # the segment has data element errors
-    element_position: str = "2"
-    element_reference: str = "127"  # REF02
-    element_code: str = "7"  # invalid code value
-
-
-@dataclass(frozen=True)
-class AckSpec:
-    """What a plan's translator answers to one of our 834 files (for demos and tests)."""
-
-    sender_id: str  # the plan's provider ID
-    receiver_id: str  # MassHealth's ID
-    control: int  # the acknowledgment's own ISA13
-    created_at: datetime.datetime
-    answered_control: int  # the 834's ISA13 = GS06 = ST02 (our batch number)
-    errors: tuple[LoopError, ...] = ()
-    reject: bool = False  # IK5*R; otherwise A, or E when errors are named
-    ta1_reject_note: str = ""  # a TA1 rejecting the interchange instead of a 999
-    extra: tuple[str, ...] = field(default=())  # raw segments appended after AK9 (tests)
-
-
-def _segment(*elements: str) -> str:
-    items = list(elements)
-    while items and items[-1] == "":
-        items.pop()
-    return ELEMENT.join(items) + TERMINATOR + "\n"
-
-
-def _isa(spec: AckSpec) -> str:
-    at = spec.created_at
-    return _segment("ISA", "00", " " * 10, "00", " " * 10, "ZZ", spec.sender_id.ljust(15),
-                    "ZZ", spec.receiver_id.ljust(15), f"{at:%y%m%d}", f"{at:%H%M}", REPETITION,
-                    "00501", f"{spec.control:09d}", "0", "T", COMPONENT)
-
-
-def render_999(spec: AckSpec) -> str:
-    """Return the 999 (or TA1) a plan's translator would send back for one 834 file."""
-    at = spec.created_at
-    if spec.ta1_reject_note:
-        return "".join((
-            _isa(spec),
-            _segment("TA1", f"{spec.answered_control:09d}", f"{at:%y%m%d}", f"{at:%H%M}", "R",
-                     spec.ta1_reject_note),
-            _segment("IEA", "0", f"{spec.control:09d}")))
-    code = "R" if spec.reject else "E" if spec.errors else "A"
-    body = [
-        _segment("ST", "999", "0001", VERSION_999),
-        _segment("AK1", "BE", str(spec.answered_control), VERSION_834),
-        _segment("AK2", "834", f"{spec.answered_control:04d}", VERSION_834),
-    ]
-    for error in sorted(spec.errors, key=lambda e: e.position):
-        body.append(_segment("IK3", error.segment_id, str(error.position), error.loop_id,
-                             error.segment_code))
-        body.append(_segment("CTX", f"{MEMBER_CONTEXT}{COMPONENT}{error.member_id}"))
-        body.append(_segment("IK4", error.element_position, error.element_reference,
-                             error.element_code, error.member_id))
-    body.append(_segment("IK5", code, "5" if spec.errors else ""))
-    body.append(_segment("AK9", code, "1", "1", "0" if code == "R" else "1"))
-    body.extend(spec.extra)
-    body.append(_segment("SE", str(len(body) + 1), "0001"))
-    return "".join((
-        _isa(spec),
-        _segment("GS", "FA", spec.sender_id, spec.receiver_id, f"{at:%Y%m%d}", f"{at:%H%M}",
-                 str(spec.control), "X", VERSION_999),
-        *body,
-        _segment("GE", "1", str(spec.control)),
-        _segment("IEA", "1", f"{spec.control:09d}")))
-
-
-def reasons(codes: Iterable[str], table: dict[str, str]) -> str:
-    """Return the plain-English descriptions of *codes* from *table*, joined."""
-    return "; ".join(table.get(code, code) for code in codes)

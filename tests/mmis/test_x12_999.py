@@ -1,17 +1,11 @@
-"""Reading and writing 999/TA1 acknowledgments (posc/mmis/x12_999.py), without a database."""
+"""Reading and writing 999/TA1 acknowledgments (posc/mmis/x12_999*.py), without a database."""
 
 import datetime
 
 import pytest
 
-from posc.mmis.x12_999 import (
-    MAX_BYTES,
-    AckInvalid,
-    AckSpec,
-    LoopError,
-    ack_read,
-    render_999,
-)
+from posc.mmis.x12_999 import MAX_BYTES, AckInvalid, ack_read
+from posc.mmis.x12_999_write import AckSpec, LoopError, render_999
 from tests.x12check import SAMPLES, pyx12_errors
 
 AT = datetime.datetime(2026, 12, 7, 10, 30)

@@ -15,7 +15,8 @@ from enrollment.services import batch_loop_positions
 from posc.clock import EASTERN
 from posc.clock import now as clock_now
 from posc.members.models import Plan
-from posc.mmis.x12_999 import INTERCHANGE_NOTES, AckSpec, LoopError, render_999
+from posc.mmis.x12_999_codes import INTERCHANGE_NOTES
+from posc.mmis.x12_999_write import AckSpec, LoopError, render_999
 
 
 class Command(BaseCommand):
