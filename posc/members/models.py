@@ -325,8 +325,6 @@ class MemberLink(BaseModel):
                            & ~Q(unlink_reason="")),
                 name="member_link_unlink_complete"),
         ]
-        indexes = [models.Index(fields=["primary"], condition=Q(unlinked_at__isnull=True),
-                                name="member_link_active_primary")]
 
     def __str__(self) -> str:
         state = "" if self.active else " (unlinked)"

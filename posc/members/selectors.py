@@ -148,8 +148,6 @@ def person_lock(*, member_id: str) -> tuple[str, ...]:
     sql = f"""WITH {person_ctes()}
         SELECT m.member_id FROM {Member._meta.db_table} m CROSS JOIN person p
         WHERE m.member_id IN (SELECT member_id FROM person_ids)
-          AND EXISTS (SELECT 1 FROM {Member._meta.db_table} me
-                      WHERE me.member_id = %(member_id)s)
         ORDER BY m.member_id <> p.primary_id, m.member_id
         FOR UPDATE OF m"""
     with connection.cursor() as cursor:

@@ -14,7 +14,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from enrollment import services as enrollment_services
 from enrollment.models import EnrollmentTransaction
+from enrollment.selectors import mmis_facts
 from enrollment.services import disenrollment_submit
 from posc.exceptions import DomainError
 from posc.members import services
@@ -227,6 +229,18 @@ class TestMmisSeesThePerson:
         assert disenrollment_submit(member=primary, last_name=primary.last_name,
                                     first_name=primary.first_name, **kwargs).accepted
 
+    def test_a_submit_whose_person_changed_after_its_lock_is_refused(self, ops, cca_sco):
+        """The lock query read the person before a link committed: the facts, read after
+        the lock, name an ID that is not locked, and nothing is sent (code LINKS_CHANGED)."""
+        primary, secondary = MemberFactory(), MemberFactory()
+        link(primary, secondary, ops)
+        facts = mmis_facts(program="SCO", provider_id=CCA_SCO, member_id=secondary.pk)
+        assert facts.person_ids == tuple(sorted([primary.pk, secondary.pk]))
+        with pytest.raises(DomainError) as raised:
+            enrollment_services._person_check(locked=(secondary.pk,), facts=facts)
+        assert raised.value.code == "LINKS_CHANGED"
+        enrollment_services._person_check(locked=(primary.pk, secondary.pk), facts=facts)
+
     def test_submit_locks_every_id_of_the_person_primary_first(self, ops):
         primary, first, second = MemberFactory(), MemberFactory(), MemberFactory()
         link(primary, second, ops)
@@ -258,6 +272,17 @@ class TestMemberSearch:
         assert enroll(cca_sco, primary).accepted
         page = search(client_for(cca_sco), "sco", secondary, CCA_SCO).content.decode()
         assert "DUPLICATE" in page and f"primary Member ID {primary.pk}" in page
+
+    def test_the_disenrollment_panel_of_a_secondary_id_names_the_primary(self, ops, cca_sco,
+                                                                          client_for):
+        primary, secondary = MemberFactory(), MemberFactory()
+        SpanFactory(member=secondary, plan=Plan.objects.get(provider_id=CCA_SCO))
+        link(primary, secondary, ops)
+        client = client_for(cca_sco)
+        response = search(client, "sco", secondary, CCA_SCO)
+        assert "/disenrollment" in response["Location"]
+        page = client.get(response["Location"]).content.decode()
+        assert f"linked it to primary Member ID {primary.pk}" in page
 
     def test_the_primary_and_an_unlinked_id_get_no_notice(self, ops, cca_sco, client_for):
         primary, secondary = MemberFactory(), MemberFactory()
