@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class EnrollmentConfig(AppConfig):
     name = "enrollment"
     verbose_name = "SCO and One Care enrollment"
+
+    def ready(self) -> None:
+        from enrollment.links import HOOKS
+        from enrollment.roles import ROLE_PERMISSIONS
+        from posc import registry
+
+        registry.roles_register(ROLE_PERMISSIONS)
+        registry.adjustments_register(HOOKS)

@@ -89,6 +89,7 @@ class AdjustmentHooks:
 
     made_for: Callable[[str], list[AdjustmentRow]]
     start_url: Callable[..., str]
+    permission: str  # who may make one ("app_label.codename")
 
 
 _adjustments: list[AdjustmentHooks] = []
@@ -102,6 +103,11 @@ def adjustments_register(hooks: AdjustmentHooks) -> None:
 def adjustments_made_for(reference: str) -> list[AdjustmentRow]:
     """Return the adjustments made for *reference*; [] when no app offers them."""
     return _adjustments[0].made_for(reference) if _adjustments else []
+
+
+def adjustments_allowed(user) -> bool:
+    """Return whether *user* may make adjustments (False when no app offers them)."""
+    return bool(_adjustments) and user.has_perm(_adjustments[0].permission)
 
 
 def adjustment_start_url(*, reference: str = "", member_ids: Iterable[str] = (),

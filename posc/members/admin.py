@@ -5,6 +5,7 @@ import re
 from django.contrib import admin
 
 from audit.admin import AuditedAdminMixin
+from posc import registry
 from posc.members.models import (
     EnrollmentSpan,
     Member,
@@ -67,6 +68,14 @@ class MemberAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         return super().get_object(request, object_id, from_field)
     show_full_result_count = False
     inlines = [SpanInline]
+    change_form_template = "admin/members/member/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Offer the member's enrollment adjustments (issue 17 §1), through the registry."""
+        extra = dict(extra_context or {})
+        if MEMBER_ID_RE.fullmatch(object_id) and registry.adjustments_allowed(request.user):
+            extra["adjustment_url"] = registry.adjustment_start_url(member_ids=[object_id])
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
 
 class ServiceAreaInline(admin.TabularInline):

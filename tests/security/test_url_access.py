@@ -183,6 +183,16 @@ ADMIN_SITE: dict[str, Access] = {
                                  not_found=STAFF),
     "admin:auth_user_password_change": Access(
         to("admin:auth_user_password_change", lambda w: w.users[CSR].pk), ok={SUPERUSER}),
+    # Enrollment adjustments (issue 17 §1): Enrollment Operations' make_adjustment and
+    # export_capitation permissions (enrollment/roles.py).
+    "admin:enrollment_enrollmentadjustment_start": Access(
+        lambda w: reverse("admin:enrollment_enrollmentadjustment_start")
+        + f"?member={w.member.pk}", ok=STAFF),
+    "admin:enrollment_enrollmentadjustment_make": Access(
+        to("admin:enrollment_enrollmentadjustment_make", "retro-enroll", lambda w: w.member.pk),
+        ok=STAFF),
+    "admin:enrollment_capitationadjustment_export": Access(
+        to("admin:enrollment_capitationadjustment_export"), ok=STAFF),
     "admin:recoupments_recoupment_move": Access(
         to("admin:recoupments_recoupment_move", lambda w: w.recoupment.pk, "confirm_complete"),
         ok=STAFF),
@@ -207,6 +217,9 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "members.enrollmentspan": {OPS: "view", SUPERUSER: "view"},
     "enrollment.enrollmenttransaction": {OPS: "view", SUPERUSER: "view"},
     "enrollment.batch834": {OPS: "view", SUPERUSER: "view"},
+    # Enrollment adjustments and their capitation lines: history, made by services only.
+    "enrollment.enrollmentadjustment": {OPS: "view", SUPERUSER: "view"},
+    "enrollment.capitationadjustment": {OPS: "view", SUPERUSER: "view"},
     "crm_tracker.recordtype": {OPS: "view", SUPERUSER: "view add change delete"},
     "crm_tracker.category": {OPS: "view", SUPERUSER: "view add change delete"},
     "crm_tracker.subcategory": {OPS: "view", SUPERUSER: "view add change delete"},
