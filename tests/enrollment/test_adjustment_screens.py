@@ -196,3 +196,16 @@ def test_staff_without_the_permission_get_403(client, recoupment):
                         args=["move", "100000000001"]),
                 reverse("admin:enrollment_capitationadjustment_export")):
         assert client.get(url).status_code == 403
+
+
+def test_an_adjustment_loop_has_no_confirmation_panel(client, ops, recoupment):
+    """Plan staff see the loop in their 834 file, never a panel of Enrollment Operations."""
+    span = EnrollmentSpan.objects.get(member_id="100000000001")
+    adjustment = adjustment_retro_disenroll(
+        span=span, end_date=FEB_END, reason="Moved.", reference="A call.", token=uuid.uuid4(),
+        actor=ops, today=clock.today())
+    (txn,) = adjustment.transactions.all()
+    client.force_login(provider_user("cca.staff", CCA_SCO))
+    url = reverse("enrollment:confirmation", kwargs={"program": "sco",
+                                                     "reference": txn.reference})
+    assert client.get(url).status_code == 404

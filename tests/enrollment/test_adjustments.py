@@ -282,6 +282,9 @@ class TestMove:
         assert lines(adjustment, cca) == [(CCA_SCO, m, -1, "SCO-CW-GB") for m in months]
         assert lines(adjustment, swh) == [(SWH_SCO, m, 1, "SCO-CW-GB") for m in months]
         assert adjustment.detail["after"][0]["end"] == "2026-05-31"
+        (audit,) = AuditEvent.objects.filter(object_type="enrollment adjustment")
+        assert audit.object_id == adjustment.number and audit.member_id == span.member_id
+        assert audit.action == "CREATE" and CCA_SCO in audit.detail and SWH_SCO in audit.detail
 
     def test_moving_a_whole_closed_span_cancels_it(self, plans, ops):
         cca, swh = plans
@@ -293,7 +296,7 @@ class TestMove:
         next_834(cca)  # pyx12-valid (a cancellation ends on the start date: mmis-rules.md)
         next_834(swh)
 
-    @pytest.mark.parametrize(("change", "code"), RULES[:-1])
+    @pytest.mark.parametrize(("change", "code"), RULES)
     def test_refused_when_the_member_was_not_eligible_for_the_gaining_plan(
             self, plans, ops, change, code):
         cca, swh = plans
@@ -342,6 +345,9 @@ class TestReinstate:
         assert strict_errors(text) == []
         assert [m for _, m, n, _ in lines(adjustment)] == [
             SEP, datetime.date(2026, 10, 1), datetime.date(2026, 11, 1)]
+        assert AuditEvent.objects.filter(object_type="enrollment adjustment",
+                                         object_id=adjustment.number,
+                                         member_id=span.member_id).count() == 1
 
     def test_a_cancellation_in_error_starts_on_the_original_date(self, plans, ops):
         cca, _ = plans
@@ -369,6 +375,16 @@ class TestReinstate:
         with pytest.raises(DomainError) as refused:
             adjustment_reinstate(span=span, **kw(ops))
         assert refused.value.extra["codes"] == ["MEDICARE"]
+
+    @pytest.mark.parametrize(("change", "code"), RULES)
+    def test_refused_by_each_rule_as_of_the_resumption(self, plans, ops, change, code):
+        span = SpanFactory(plan=plans[0], member=MemberFactory(**change), start_date=JAN,
+                           end_date=AUG_END)
+        before = spans_now()
+        with pytest.raises(DomainError) as refused:
+            adjustment_reinstate(span=span, **kw(ops))
+        assert refused.value.code == REFUSED and refused.value.extra["codes"] == [code]
+        nothing_changed(before)
 
     def test_an_open_span_has_nothing_to_reinstate(self, plans, ops):
         span = SpanFactory(plan=plans[0], start_date=JAN)
