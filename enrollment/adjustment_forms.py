@@ -5,6 +5,7 @@ MM/DD/YYYY (ui.md Screen conventions); ISO dates are taken too (a browser's date
 """
 
 import datetime
+import uuid
 
 from django import forms
 
@@ -60,7 +61,8 @@ class AdjustmentForm(SubmissionTokenFormMixin, forms.Form):
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
-        data["token"] = data.pop("submission_token")
+        # A page without its token (a hand-made post) still makes one adjustment per post.
+        data["token"] = data.pop("submission_token") or uuid.uuid4()
         return data
 
 

@@ -131,7 +131,10 @@ class EnrollmentAdjustmentAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.Mod
     search_fields = ["=number", "=member__member_id", "=reference", "member__last_name"]
     list_select_related = ["member", "from_plan", "to_plan", "requested_by"]
     date_hierarchy = "created_at"
-    exclude = ["token"]
+    fields = ["number", "move", "member", "from_plan", "to_plan", "start_shown", "end_shown",
+              "reason", "reference", "requested_by", "request_date", "spans_before",
+              "spans_after"]
+    readonly_fields = fields
     inlines = [AdjustmentLoopInline, CapitationLineInline]
     change_list_template = "admin/enrollment/enrollmentadjustment/change_list.html"
 
@@ -142,6 +145,22 @@ class EnrollmentAdjustmentAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.Mod
     @admin.display(description="end date", ordering="end_date")
     def end_shown(self, obj: EnrollmentAdjustment) -> str:
         return format_date(obj.end_date) if obj.end_date else "—"
+
+    @staticmethod
+    def _spans(rows: list[dict]) -> str:
+        return "; ".join(
+            f"{r['plan']} {format_date(datetime.date.fromisoformat(r['start']))}–"
+            + ("cancelled" if r.get("cancelled") else
+               format_date(datetime.date.fromisoformat(r["end"])) if r["end"] else "open")
+            for r in rows) or "—"
+
+    @admin.display(description="spans before")
+    def spans_before(self, obj: EnrollmentAdjustment) -> str:
+        return self._spans(obj.detail.get("before", []))
+
+    @admin.display(description="spans after")
+    def spans_after(self, obj: EnrollmentAdjustment) -> str:
+        return self._spans(obj.detail.get("after", []))
 
     def get_urls(self):
         view = self.admin_site.admin_view

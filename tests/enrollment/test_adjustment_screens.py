@@ -104,6 +104,7 @@ def test_from_a_recoupment_retro_disenroll_and_retro_enroll(client, ops, recoupm
     page = client.get(reverse("admin:enrollment_enrollmentadjustment_change",
                               args=[first.pk])).content.decode()
     assert "pending (next batch)" in page and "03/2025" in page
+    assert "110000001A 10/01/2024–open" in page and "110000001A 10/01/2024–02/28/2025" in page
 
 
 def test_a_refusal_names_every_rule_and_changes_nothing(client, ops, recoupment):
