@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from audit.admin import AuditedAdminMixin
+from enrollment import admin_adjustments  # noqa: F401  (registers the adjustment admins)
 from enrollment.models import Acknowledgment, Batch834, BatchStatus, EnrollmentTransaction
 from enrollment.selectors import (
     ACK_DUE_BUSINESS_DAYS,

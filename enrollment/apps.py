@@ -6,8 +6,10 @@ class EnrollmentConfig(AppConfig):
     verbose_name = "SCO and One Care enrollment"
 
     def ready(self) -> None:
-        """Tell the kernel this app's role permissions."""
-        from enrollment import roles
+        """Tell the kernel this app's role permissions and its enrollment-adjustment hooks."""
+        from enrollment.links import HOOKS
+        from enrollment.roles import ROLE_PERMISSIONS
         from posc import registry
 
-        registry.roles_register(roles.ROLE_PERMISSIONS)
+        registry.roles_register(ROLE_PERMISSIONS)
+        registry.adjustments_register(HOOKS)

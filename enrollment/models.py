@@ -172,6 +172,10 @@ class EnrollmentTransaction(AppendOnlyModel, BaseModel):
     class Kind(models.TextChoices):
         ENROLL = "ENROLL", "Enrollment"
         DISENROLL = "DISENROLL", "Disenrollment"
+        # The 834 loops of an enrollment adjustment (issue 17 §1): never a panel's request.
+        RETRO_ADD = "RETRO_ADD", "Retro enrollment (021)"
+        RETRO_TERM = "RETRO_TERM", "Retro disenrollment (024)"
+        REINSTATE = "REINSTATE", "Reinstatement (025)"
 
     class Status(models.TextChoices):
         ACCEPTED = "ACCEPTED", "Accepted"
@@ -201,6 +205,9 @@ class EnrollmentTransaction(AppendOnlyModel, BaseModel):
     # changed the member, and cutting a batch of 100,000 loops only copies text.
     loop_x12 = models.TextField("834 member loop", blank=True)
     loop_segments = models.PositiveSmallIntegerField(default=0)
+    # The adjustment whose 834 loop this is (issue 17 §1); None for a panel's request.
+    adjustment = models.ForeignKey("EnrollmentAdjustment", on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="transactions")
 
     class Meta:
         ordering = ["-created_at"]
@@ -254,3 +261,80 @@ class BatchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transaction_id} → {self.batch or 'pending'}"
+
+
+class EnrollmentAdjustment(AppendOnlyModel, BaseModel):
+    """A move that changes the past (issue 17 §1), made by Enrollment Operations.
+
+    The row is the move's history: who, when, why (``reason``), for what (``reference``: a
+    recoupment as ``recoupment:<pk>``, or free text), and the spans before and after
+    (``detail``). Its 834 loops are EnrollmentTransaction rows (``transactions``), its
+    capitation lines CapitationAdjustment rows (``capitation_lines``).
+    """
+
+    class Move(models.TextChoices):
+        RETRO_DISENROLL = "RETRO_DISENROLL", "Retro-disenroll"
+        RETRO_ENROLL = "RETRO_ENROLL", "Retro-enroll"
+        MOVE = "MOVE", "Move a past period to another plan"
+        REINSTATE = "REINSTATE", "Reinstate"
+
+    number = models.CharField(max_length=20, unique=True)
+    token = models.UUIDField(unique=True)
+    move = models.CharField(max_length=16, choices=Move)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="adjustments")
+    from_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name="losing plan")
+    to_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name="gaining plan")
+    start_date = models.DateField("start date", null=True, blank=True)
+    end_date = models.DateField("end date", null=True, blank=True)
+    reason = models.TextField()
+    reference = models.CharField(max_length=200, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="enrollment_adjustments")
+    request_date = models.DateField("request date")
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("make_adjustment", "Can make enrollment adjustments"),
+            ("export_capitation", "Can export capitation adjustment lines"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="adjustment_has_reason"),
+            models.CheckConstraint(condition=~Q(reference=""), name="adjustment_has_reference"),
+            models.CheckConstraint(condition=Q(from_plan__isnull=False) | Q(to_plan__isnull=False),
+                                   name="adjustment_names_a_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_move_display()}"
+
+
+class CapitationAdjustment(AppendOnlyModel, BaseModel):
+    """One capitation adjustment line: plan, member, month, rate cell, +1 or −1 month.
+
+    Enrollment Operations export them per plan and month: the documentation to MMIS
+    (issue 17 §1). ``month`` is the month's first day.
+    """
+
+    adjustment = models.ForeignKey(EnrollmentAdjustment, on_delete=models.PROTECT,
+                                   related_name="capitation_lines")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    rate_cell = models.ForeignKey(RateCell, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    months = models.SmallIntegerField("months (+1 or -1)")
+
+    class Meta:
+        ordering = ["plan", "month", "member", "pk"]
+        indexes = [models.Index(fields=["plan", "month"], name="capitation_plan_month_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(months__in=(1, -1)), name="capitation_one_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="capitation_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.member_id} {self.month:%m/%Y} {self.months:+d}"

@@ -337,7 +337,8 @@ class ConfirmationView(ProgramPanelMixin, View):
 
     def get(self, request: HttpRequest, program: str, reference: str) -> HttpResponse:
         txn = transaction_for_user(user=request.user, reference=reference)
-        if txn is None or not txn.accepted or txn.plan.program != self.program:
+        if (txn is None or not txn.accepted or txn.plan.program != self.program
+                or txn.adjustment_id is not None):  # an adjustment's loop has no panel
             raise Http404("No such transaction.")
         audit_record(AuditAction.VIEW, "enrollment transaction", txn.reference,
                      member_ids=[txn.member_id], detail="confirmation panel")

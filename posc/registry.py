@@ -63,3 +63,57 @@ def demo_register(name: str, demo: AppDemo) -> None:
 def demos() -> list[AppDemo]:
     """Return the registered demo modules in the order the apps registered them."""
     return list(_demos.values())
+
+
+# ------------------------------------------------------- enrollment adjustments (issue 17 §1)
+
+@dataclass(frozen=True)
+class AdjustmentRow:
+    """One enrollment adjustment as another app shows it (a recoupment's research)."""
+
+    number: str
+    move: str  # the move's label, e.g. "Retro-disenroll"
+    member_id: str
+    summary: str  # plans and dates, as the adjustment's page says them
+    url: str  # the adjustment's page
+
+
+@dataclass(frozen=True)
+class AdjustmentHooks:
+    """What the enrollment app offers the others about adjustments, without an import.
+
+    ``made_for(reference)`` lists the adjustments made for a reference such as
+    ``recoupment:12``; ``start_url(reference=, member_ids=, dates=)`` is the page that
+    starts one, pre-filled.
+    """
+
+    made_for: Callable[[str], list[AdjustmentRow]]
+    start_url: Callable[..., str]
+    permission: str  # who may make one ("app_label.codename")
+
+
+_adjustments: list[AdjustmentHooks] = []
+
+
+def adjustments_register(hooks: AdjustmentHooks) -> None:
+    """Offer the adjustment pages and lists (the enrollment app, at start-up)."""
+    _adjustments[:] = [hooks]
+
+
+def adjustments_made_for(reference: str) -> list[AdjustmentRow]:
+    """Return the adjustments made for *reference*; [] when no app offers them."""
+    return _adjustments[0].made_for(reference) if _adjustments else []
+
+
+def adjustments_allowed(user) -> bool:
+    """Return whether *user* may make adjustments (False when no app offers them)."""
+    return bool(_adjustments) and user.has_perm(_adjustments[0].permission)
+
+
+def adjustment_start_url(*, reference: str = "", member_ids: Iterable[str] = (),
+                         dates: Iterable = ()) -> str:
+    """Return the page that starts an adjustment pre-filled with these; "" when none is offered."""
+    if not _adjustments:
+        return ""
+    return _adjustments[0].start_url(reference=reference, member_ids=list(member_ids),
+                                     dates=list(dates))

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from audit.admin import AuditedAdminMixin
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
+from posc import registry
 from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError
 from posc.members.admin import ReadOnlyInline
@@ -63,6 +64,21 @@ def page_open(page: str, recoupment: Recoupment) -> bool:
     if page == "record_mce_update":
         return bool(MceUpdateForm(recoupment=recoupment).fields["line_number"].choices)
     return True
+
+
+def adjustments_context(request: HttpRequest, recoupment: Recoupment) -> dict:
+    """Return the enrollment adjustments made for *recoupment* and the page that starts one.
+
+    Through the kernel's registry (docs/architecture.md): the enrollment app owns the
+    adjustments and names the request ``recoupment:<pk>``.
+    """
+    reference = f"recoupment:{recoupment.pk}"
+    url = ""
+    if registry.adjustments_allowed(request.user):
+        url = registry.adjustment_start_url(
+            reference=reference, member_ids=recoupment.member_ids,
+            dates=sorted({line.date_of_service for line in recoupment.lines.all()}))
+    return {"adjustments": registry.adjustments_made_for(reference), "adjustment_url": url}
 
 
 def _today(request: HttpRequest) -> datetime.date:
@@ -187,11 +203,12 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         ("Recoupment Form", {"fields": ["provider_name", "provider_npi", "provider_id",
                                         "mce_names", "member_first_name", "member_last_name",
                                         "member_ids"]}),
-        ("Completeness and research", {"fields": ["missing_fields", "enrollments_documented",
-                                                  "enrollment_adjustments"]}),
+        # The enrollment adjustments made for the request are listed below the fieldsets,
+        # from the enrollment app (issue 17 §1: the adjustments themselves, not free text).
+        ("Completeness and research", {"fields": ["missing_fields", "enrollments_documented"]}),
         ("Approval and payment", {"fields": ["approval_path", "paying_mce", "mce_instructions",
-                                             "capitation_adjustment_note", "approved_on",
-                                             "capitation_reconciliation_note", "paid_on"]}),
+                                             "approved_on", "capitation_reconciliation_note",
+                                             "paid_on"]}),
         ("Business-day targets", {"fields": ["research_clock", "mce_clock", "payment_clock"]}),
     ]
     readonly_fields = [f for _, opts in fieldsets for f in opts["fields"]]
@@ -295,7 +312,8 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         extra = dict(extra_context or {})
         if obj is not None:
             extra.update(move_buttons=self.move_buttons(request, obj),
-                         research=research_spans(recoupment=obj))
+                         research=research_spans(recoupment=obj),
+                         **adjustments_context(request, obj))
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def move_view(self, request: HttpRequest, pk: int, page: str) -> HttpResponse:
@@ -339,6 +357,7 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             "change_url": change_url, "page": page,
             "research": research_spans(recoupment=recoupment),
             "lines": recoupment.lines.order_by("number"),
+            **adjustments_context(request, recoupment),
         }
         return TemplateResponse(request, "admin/recoupments/recoupment/move.html", context)
 

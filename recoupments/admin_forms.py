@@ -81,21 +81,12 @@ class ResearchForm(MoveForm):
         label="Enrollments documented", widget=forms.Textarea(attrs={"rows": 8, "cols": 90}),
         help_text="Starts from the spans listed above: each Member ID, each date of service.",
         error_messages={"required": "Document the member's enrollments for each Member ID."})
-    enrollment_adjustments = forms.CharField(
-        label="Enrollment adjustments made", required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 90}))
 
 
 class ApproveForm(PayingMceMixin, MoveForm):
     path = path_field("Approval")
     paying_mce = paying_mce_field(
         "For (a) leave empty when the form names one MCE; for (c) empty means MBHP.")
-    enrollment_adjustments = forms.CharField(
-        label="Enrollment adjustments made", required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 90}))
-    capitation_note = forms.CharField(
-        label="Capitation adjustment note to MMIS (if necessary)", required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 90}))
     instructions = INSTRUCTIONS
 
 

@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from posc import registry
 from posc.tasks import email_send
 from recoupments.models import (
     ApprovalPath,
@@ -61,7 +62,10 @@ def returned_email(*, recoupment: Recoupment, note: str, now: datetime.datetime)
 
 def mce_instructions_email(*, recoupment: Recoupment, to: str, now: datetime.datetime) -> None:
     """Instruct the paying MCE or MBHP to reprocess the claims (seed 004 (a)–(c))."""
+    # The enrollment adjustments made for the request (issue 17 §1), through the registry.
+    adjustments = registry.adjustments_made_for(f"recoupment:{recoupment.pk}")
     _send(template="mce_instructions", to=[to], recoupment=recoupment, now=now,
+          adjustments=adjustments,
           subject=f"Recoupment {recoupment.reference}: reprocess and pay the claims")
 
 

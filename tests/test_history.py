@@ -6,13 +6,20 @@ from django.db import models
 
 from audit.models import AuditEvent
 from crm_tracker.models import CaseHistory, VettingBatch
-from enrollment.models import Acknowledgment, AcknowledgmentError, EnrollmentTransaction
+from enrollment.models import (
+    Acknowledgment,
+    AcknowledgmentError,
+    CapitationAdjustment,
+    EnrollmentAdjustment,
+    EnrollmentTransaction,
+)
 from posc.history import AppendOnlyError, AppendOnlyModel
 from posc.members.models import MemberLinkEvent
 from recoupments.models import ClaimUpdate, RecoupmentEvent
 
 HISTORY_TABLES = [AuditEvent, CaseHistory, VettingBatch, EnrollmentTransaction, RecoupmentEvent,
-                  ClaimUpdate, MemberLinkEvent, Acknowledgment, AcknowledgmentError]
+                  ClaimUpdate, MemberLinkEvent, Acknowledgment, AcknowledgmentError,
+                  EnrollmentAdjustment, CapitationAdjustment]
 tables = pytest.mark.parametrize("model", HISTORY_TABLES, ids=lambda m: m.__name__)
 
 

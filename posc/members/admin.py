@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from audit.admin import AuditedAdminMixin
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
+from posc import registry
 from posc.clock import request_now
 from posc.exceptions import DomainError
 from posc.members.models import (
@@ -145,6 +146,9 @@ class MemberAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 linked_ids=[i for i in ids if i != member.pk],
                 may_link=request.user.has_perm(LINK_PERMISSION),
                 may_unlink=request.user.has_perm(UNLINK_PERMISSION))
+        # The member's enrollment adjustments (issue 17 §1), offered through the registry.
+        if MEMBER_ID_RE.fullmatch(object_id) and registry.adjustments_allowed(request.user):
+            extra["adjustment_url"] = registry.adjustment_start_url(member_ids=[object_id])
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def _page_member(self, request: HttpRequest, object_id: str, permission: str) -> Member:

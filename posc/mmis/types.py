@@ -208,3 +208,31 @@ class Interchange834:
     reference: str
     loop_count: int
     loops: Iterable["MemberLoop834 | RenderedLoop"]
+
+
+@dataclass(frozen=True)
+class AdjustmentLoop834:
+    """One INS loop of an enrollment adjustment (issue 17 §1): a change to the past.
+
+    ``maintenance_type`` is INS03 and HD01: 021 (addition, a retro start), 024 (termination,
+    a retro end) or 025 (reinstatement, with the original dates). ``begin`` goes in DTP*356
+    and DTP*348, ``end`` in DTP*357 and DTP*349; either may be None, not both.
+    """
+
+    maintenance_type: str
+    maintenance_reason: str
+    medicare_status: str
+    member_id: str
+    program_code: str
+    last_name: str
+    first_name: str
+    middle_initial: str
+    address_line1: str
+    city: str
+    state: str
+    zip: str
+    date_of_birth: datetime.date
+    sex: str
+    begin: datetime.date | None = None
+    end: datetime.date | None = None
+    rate_cell_code: str = ""

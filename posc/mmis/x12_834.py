@@ -10,7 +10,13 @@ import unicodedata
 from collections.abc import Iterator
 
 from posc.mmis.programs import PROGRAM_CODES
-from posc.mmis.types import Action, Interchange834, MemberLoop834, RenderedLoop
+from posc.mmis.types import (
+    Action,
+    AdjustmentLoop834,
+    Interchange834,
+    MemberLoop834,
+    RenderedLoop,
+)
 
 # Delimiters declared in the ISA (ISA position 4, ISA11, ISA16, ISA106). X12 has no
 # escape character, so none of them may ever appear inside data (mmis-rules.md).
@@ -268,3 +274,55 @@ def iter_834(interchange: Interchange834) -> Iterator[str]:
 def render_834(interchange: Interchange834) -> str:
     """Return the whole 834 as one string (for small files and tests)."""
     return "".join(iter_834(interchange))
+
+
+# ------------------------------------------------------- adjustment loops (issue 17 §1)
+
+# INS03 of the moves that change the past: addition, termination, reinstatement.
+ADJUSTMENT_TYPES = frozenset({"021", "024", "025"})
+
+
+def adjustment_member_loop(loop: AdjustmentLoop834) -> tuple[str, ...]:
+    """Return the segments of one adjustment INS loop (2000, 2100A, 2300).
+
+    The layout is the member loop's (mmis-rules.md "The 834"), with both dates when the
+    move has both: a period moved to a plan begins and ends (DTP*356/357, DTP*348/349).
+    """
+    if loop.maintenance_type not in ADJUSTMENT_TYPES:
+        raise ValueError(f"INS03 must be one of 021, 024, 025, not {loop.maintenance_type!r}")
+    if loop.begin is None and loop.end is None:
+        raise ValueError("an adjustment loop needs a begin or an end date")
+    code = program_code(loop.program_code)
+    medicare = _required(loop.medicare_status, "INS06")
+    if medicare not in MEDICARE_STATUSES:
+        raise ValueError(f"INS06 must be one of C, A, B, E, not {loop.medicare_status!r}")
+    sex = _required(loop.sex, "DMG03")
+    if sex not in SEXES:
+        raise ValueError(f"DMG03 must be F, M or U, not {loop.sex!r}")
+    kind = loop.maintenance_type
+    begin = _d8(loop.begin) if loop.begin else ""
+    end = _d8(loop.end) if loop.end else ""
+    segments = [
+        segment("INS", "Y", "18", kind, _required(loop.maintenance_reason, "INS04"), "A",
+                medicare),
+        segment("REF", "0F", _required(loop.member_id, "REF02")),
+        segment("REF", "1L", code),
+        *([segment("DTP", "356", "D8", begin)] if begin else []),
+        *([segment("DTP", "357", "D8", end)] if end else []),
+        segment("NM1", "IL", "1", _required(loop.last_name, "NM103"),
+                clean(loop.first_name, MAX_LENGTH["NM104"]), clean(loop.middle_initial, 1)),
+        *_address(loop),
+        segment("DMG", "D8", _d8(loop.date_of_birth), sex),
+        segment("HD", kind, "", "HLT", PLAN_COVERAGE[code], "IND"),
+        *([segment("DTP", "348", "D8", begin)] if begin else []),
+        *([segment("DTP", "349", "D8", end)] if end else []),
+    ]
+    if loop.rate_cell_code:
+        segments.append(segment("REF", "CE", _required(loop.rate_cell_code, "REF02")))
+    return tuple(segments)
+
+
+def render_adjustment_loop(loop: AdjustmentLoop834) -> RenderedLoop:
+    """Return one adjustment loop written out, stored and later put in a batch unchanged."""
+    segments = adjustment_member_loop(loop)
+    return RenderedLoop(text="".join(segments), segment_count=len(segments))

@@ -174,7 +174,7 @@ PAGE_STATUS = {"confirm_complete": "submitted", "return_incomplete": "submitted"
 MOVE_FIELDS = {
     "note": [""], "internal_note": [""], "reason": ["Not covered on that date."],
     "missing_fields": [name for name, _ in FORM_FIELDS],
-    "enrollments_documented": ["Checked."], "enrollment_adjustments": [""],
+    "enrollments_documented": ["Checked."],
     "path": list(ApprovalPath.values), "paying_mce": ["", CCA_SCO, "130000002A"],
     "capitation_note": [""], "instructions": [""],
     "line_number": ["1", "2", "3"], "status": list(ClaimUpdate.ClaimStatus.values),

@@ -55,10 +55,8 @@ def through_research(client, recoupment: Recoupment) -> Recoupment:
     assert "Member ID 100000000091: no member record with this ID" in page
     assert "No managed-care enrollment" in page  # 04/02/2025 is after the span
     recoupment = do(client, recoupment, "record_research", {
-        "enrollments_documented": "100000000001: CCA SCO 10/01/2024-03/31/2025.",
-        "enrollment_adjustments": "Span end moved to 02/28/2025."})
+        "enrollments_documented": "100000000001: CCA SCO 10/01/2024-03/31/2025."})
     assert recoupment.status == Status.APPROVAL
-    assert recoupment.enrollment_adjustments == "Span end moved to 02/28/2025."
     return recoupment
 
 
@@ -104,7 +102,6 @@ def test_mce_paths_walk_to_payment_confirmed(ops, hospital, submitted, client_fo
     # The admin approves now: day 0 of the 10-business-day MCE window is today's receipt day.
     recoupment = do(client, recoupment, "approve", {
         "path": path, "paying_mce": paying, "instructions": "Reprocess the three claims.",
-        "capitation_note": "Capitation adjustment sent to MMIS.", "enrollment_adjustments": "",
         "note": ""})
     assert recoupment.status == Status.MCE_REPROCESSING
     assert recoupment.paying_mce.name == paying_name
@@ -116,8 +113,9 @@ def test_mce_paths_walk_to_payment_confirmed(ops, hospital, submitted, client_fo
     assert told.subject == (f"Recoupment {recoupment.reference} approved: {paying_name} "
                             f"reprocesses the claims")
     assert email.subject == f"Recoupment {recoupment.reference}: reprocess and pay the claims"
-    for text in (paying_name, "Reprocess the three claims.", "Capitation adjustment sent to MMIS.",
-                 "Span end moved to 02/28/2025.", "within 10", "100000000001, 100000000091",
+    # The enrollment adjustments are those made for the request (none here; issue 17 §1).
+    for text in (paying_name, "Reprocess the three claims.", "Enrollment adjustments made: none",
+                 "within 10", "100000000001, 100000000091",
                  f"by {recoupment.mce_update_due:%m/%d/%Y}", "03/04/2025  99213 Office visit"):
         assert text in email.body
     # 10 business days from the approval's day (the admin approves today).

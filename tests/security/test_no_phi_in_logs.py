@@ -300,8 +300,7 @@ def test_recoupment_submission_and_admin_moves_log_no_phi(roles, output):
     ops = _login(UserFactory(username="opsadmin", is_staff=True, is_superuser=True))
     recoupment = admin_move(ops, recoupment, "confirm_complete", {"note": "All present."})
     admin_move(ops, recoupment, "record_research", {
-        "enrollments_documented": "904417220901: no span.",
-        "enrollment_adjustments": "None."})
+        "enrollments_documented": "904417220901: no span."})
     # The admin's search, by member name and by member ID.
     for q in (CLAIMANT["member_last_name"], "904417220901"):
         assert ops.get(reverse("admin:recoupments_recoupment_changelist"), {"q": q}

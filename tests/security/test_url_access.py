@@ -193,6 +193,16 @@ ADMIN_SITE: dict[str, Access] = {
     "admin:members_member_unlink": Access(
         to("admin:members_member_unlink", lambda w: w.link.secondary_id, lambda w: w.link.pk),
         ok=STAFF),
+    # Enrollment adjustments (issue 17 §1): Enrollment Operations' make_adjustment and
+    # export_capitation permissions (enrollment/roles.py).
+    "admin:enrollment_enrollmentadjustment_start": Access(
+        lambda w: reverse("admin:enrollment_enrollmentadjustment_start")
+        + f"?member={w.member.pk}", ok=STAFF),
+    "admin:enrollment_enrollmentadjustment_make": Access(
+        to("admin:enrollment_enrollmentadjustment_make", "retro-enroll", lambda w: w.member.pk),
+        ok=STAFF),
+    "admin:enrollment_capitationadjustment_export": Access(
+        to("admin:enrollment_capitationadjustment_export"), ok=STAFF),
     "admin:recoupments_recoupment_move": Access(
         to("admin:recoupments_recoupment_move", lambda w: w.recoupment.pk, "confirm_complete"),
         ok=STAFF),
@@ -218,6 +228,9 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "members.memberlink": {OPS: "view", SUPERUSER: "view"},
     "enrollment.enrollmenttransaction": {OPS: "view", SUPERUSER: "view"},
     "enrollment.batch834": {OPS: "view", SUPERUSER: "view"},
+    # Enrollment adjustments and their capitation lines: history, made by services only.
+    "enrollment.enrollmentadjustment": {OPS: "view", SUPERUSER: "view"},
+    "enrollment.capitationadjustment": {OPS: "view", SUPERUSER: "view"},
     "crm_tracker.recordtype": {OPS: "view", SUPERUSER: "view add change delete"},
     "crm_tracker.category": {OPS: "view", SUPERUSER: "view add change delete"},
     "crm_tracker.subcategory": {OPS: "view", SUPERUSER: "view add change delete"},

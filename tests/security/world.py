@@ -23,10 +23,11 @@ from django_tasks_db.models import DBTaskResult
 
 from crm_tracker.models import Case, SupervisorAssignment
 from crm_tracker.services import case_intake
+from enrollment.adjustments import adjustment_retro_enroll
 from enrollment.models import Batch834, EnrollmentTransaction
 from enrollment.services import batch_cut, enrollment_submit
 from posc import clock
-from posc.members.demo import CCA_SCO, DEMO_ACCOUNTS
+from posc.members.demo import CCA_SCO, DEMO_ACCOUNTS, SWH_SCO
 from posc.members.management.commands.seed_demo import account_seed
 from posc.members.models import Member, MemberLink, Plan, Program
 from posc.members.services import member_link
@@ -86,6 +87,11 @@ def build_world() -> World:
     assert txn.accepted, txn.errors
     batch = batch_cut(plan=Plan.objects.get(provider_id=CCA_SCO))
     recoupment = recoupment_submit(actor=users["hospital"], data=form_input(), now=NOW)
+    # An enrollment adjustment (issue 17 §1), with its 834 loop and capitation line.
+    adjustment_retro_enroll(member=MemberFactory(), plan=Plan.objects.get(provider_id=SWH_SCO),
+                            start_date=clock.today().replace(day=1), reason="Access table.",
+                            reference=f"recoupment:{recoupment.pk}", token=uuid.uuid4(),
+                            actor=users["ops"], today=clock.today())
     other = recoupment_submit(actor=users["homehealth"], data=form_input(
         provider_id=HOME_HEALTH, provider_name="Example Home Health Agency",
         provider_npi="1558598797", member_first_name="OTHERS"), now=NOW)
