@@ -6,12 +6,12 @@ from django.db import models
 
 from audit.models import AuditEvent
 from crm_tracker.models import CaseHistory, VettingBatch
-from enrollment.models import EnrollmentTransaction
+from enrollment.models import EnrollmentTransaction, Reconciliation, ReconciliationDifference
 from posc.history import AppendOnlyError, AppendOnlyModel
 from recoupments.models import ClaimUpdate, RecoupmentEvent
 
 HISTORY_TABLES = [AuditEvent, CaseHistory, VettingBatch, EnrollmentTransaction, RecoupmentEvent,
-                  ClaimUpdate]
+                  ClaimUpdate, Reconciliation, ReconciliationDifference]
 tables = pytest.mark.parametrize("model", HISTORY_TABLES, ids=lambda m: m.__name__)
 
 
