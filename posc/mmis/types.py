@@ -207,6 +207,8 @@ class Interchange834:
     loops: Iterable["MemberLoop834 | RenderedLoop"]
     # BGN08: 2 = change (update) file, the daily batches; 4 = verify, the monthly audit file.
     action_code: str = "2"
+    # DTP*007, the file's effective date: the day of the cut when None; a full file's date.
+    effective_date: datetime.date | None = None
 
 
 @dataclass(frozen=True)

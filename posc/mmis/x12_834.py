@@ -170,7 +170,8 @@ def transaction_header(interchange: Interchange834) -> tuple[str, ...]:
         segment("BGN", "00", _required(interchange.reference, "BGN02"), date, time,
                 "", "", "", interchange.action_code),
         segment("REF", "38", program_code(interchange.program)),
-        segment("DTP", "007", "D8", date),
+        segment("DTP", "007", "D8", _d8(interchange.effective_date) if interchange.effective_date
+                else date),
         segment("QTY", "TO", str(interchange.loop_count)),
         # N103 94 (code assigned by the organisation): neither MassHealth nor the plan has
         # a tax ID in our data, so each is named by its MMIS ID (sender ID, provider ID).
