@@ -29,6 +29,7 @@ from enrollment.services import _TEMP_SUFFIX, _directory_fsync, _stale_temps_rem
 from posc.clock import EASTERN
 from posc.exceptions import DomainError
 from posc.members.models import EnrollmentSpan, Plan
+from posc.members.selectors import user_plans
 from posc.mmis.programs import PROGRAM_CODES, rate_cell_code, region_of
 from posc.mmis.types import AuditLoop834, Interchange834, RenderedLoop
 from posc.mmis.x12_834 import AUDIT_ACTION_CODE, iter_834, render_audit_loop
@@ -222,3 +223,15 @@ def audit_file_write_once(*, audit_file: AuditFile834, path: Path) -> str | None
         sha = audit_file_write(audit_file=locked, path=path)
     audit_file.sha256, audit_file.loop_count = locked.sha256, locked.loop_count
     return sha
+
+
+def audit_file_list_for_user(*, user: AbstractBaseUser) -> QuerySet[AuditFile834]:
+    """Return the audit files of the user's own plans, newest first."""
+    return (AuditFile834.objects.filter(plan__in=user_plans(user=user))
+            .select_related("plan").order_by("-as_of", "plan__provider_id"))
+
+
+def audit_file_member_ids(*, audit_file: AuditFile834) -> list[str]:
+    """Return the Member IDs the audit file carries (for the audit log of a download)."""
+    return list(in_force_spans(plan=audit_file.plan, as_of=audit_file.as_of)
+                .order_by("member_id").values_list("member_id", flat=True))
