@@ -527,9 +527,14 @@ class ReconciliationXlsxView(ReconciliationAccessMixin, View):
 class ReconciliationOverviewView(LoginRequiredMixin, View):
     """Enrollment Operations: every SCO and One Care plan's last reconciliation, counted."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        if not request.user.has_perm(VIEW_ALL):
+    def dispatch(self, request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.has_perm(VIEW_ALL):  # whatever the method
             raise PermissionDenied("Only Enrollment Operations see every plan's reconciliation.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
         rows = reconciliation_latest_per_plan()
         audit_record(AuditAction.VIEW, "reconciliation", detail="last reconciliation per plan")
         return render(request, "enrollment/reconciliation_overview.html", {"rows": rows})
