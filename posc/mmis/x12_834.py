@@ -254,32 +254,43 @@ def audit_member_loop(loop: AuditLoop834) -> tuple[str, ...]:
 
     The loop of an addition with INS03 and HD01 ``030`` and INS04 ``XN``; its dates are the
     span's: ``DTP*356`` and ``DTP*348`` its start, ``DTP*349`` its end when it has one.
+    The segments that repeat from member to member are written once (_AUDIT_FIXED): a
+    file holds a plan's every member.
     """
     code = program_code(loop.program_code)
-    medicare = _required(loop.medicare_status, "INS06")
-    if medicare not in MEDICARE_STATUSES:
+    ins = _AUDIT_FIXED.get(("INS", loop.medicare_status))
+    if ins is None:
         raise ValueError(f"INS06 must be one of C, A, B, E, not {loop.medicare_status!r}")
     sex = _required(loop.sex, "DMG03")
     if sex not in SEXES:
         raise ValueError(f"DMG03 must be F, M or U, not {loop.sex!r}")
     start = _d8(loop.start_date)
     segments = [
-        segment("INS", "Y", "18", AUDIT, AUDIT_REASON, "A", medicare),
+        ins,
         segment("REF", "0F", _required(loop.member_id, "REF02")),
-        segment("REF", "1L", code),
+        _AUDIT_FIXED[("REF", code)],
         segment("DTP", "356", "D8", start),
         segment("NM1", "IL", "1", _required(loop.last_name, "NM103"),
                 clean(loop.first_name, MAX_LENGTH["NM104"]),
                 clean(loop.middle_initial, 1)),
         *_address(loop),
         segment("DMG", "D8", _d8(loop.date_of_birth), sex),
-        segment("HD", AUDIT, "", "HLT", PLAN_COVERAGE[code], "IND"),
+        _AUDIT_FIXED[("HD", code)],
         segment("DTP", "348", "D8", start),
     ]
     if loop.end_date is not None:
         segments.append(segment("DTP", "349", "D8", _d8(loop.end_date)))
     segments.append(segment("REF", "CE", _required(loop.rate_cell_code, "REF02")))
     return tuple(segments)
+
+
+_AUDIT_FIXED = {
+    **{("INS", status): segment("INS", "Y", "18", AUDIT, AUDIT_REASON, "A", status)
+       for status in MEDICARE_STATUSES},
+    **{("REF", code): segment("REF", "1L", code) for code in PLAN_COVERAGE},
+    **{("HD", code): segment("HD", AUDIT, "", "HLT", name, "IND")
+       for code, name in PLAN_COVERAGE.items()},
+}
 
 
 def render_audit_loop(loop: AuditLoop834) -> RenderedLoop:
