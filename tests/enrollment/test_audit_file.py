@@ -4,7 +4,9 @@ import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
+from audit.models import AuditEvent
 from enrollment.audit_files import audit_file_cut, audit_file_write
 from enrollment.models import AUDIT_CONTROL_BASE, AuditFile834, Batch834
 from enrollment.services import batch_cut
@@ -181,3 +183,34 @@ class TestTaskAndCommand:
         with pytest.raises(CommandError, match="no SCO or One Care plan"):
             call_command("audit_834", "--provider-id", "999999999Z", "--output", "x")
         assert not EnrollmentSpan.objects.exists() and not AuditFile834.objects.exists()
+
+
+class TestFilesPage:
+    def test_plan_staff_download_the_file_as_first_written_audited_per_member(
+            self, cca, cca_sco, fallon_sco, client_for, tmp_path):
+        spans = [span_open(cca, start=datetime.date(2026, 1, 1)) for _ in range(2)]
+        audit_file = audit_file_cut(plan=cca, as_of=DEC_1)
+        path = tmp_path / "first.x12"
+        audit_file_write(audit_file=audit_file, path=path)
+        client = client_for(cca_sco)
+        page = client.get(reverse("enrollment:files"))
+        assert audit_file.filename.encode() in page.content
+        response = client.get(reverse("enrollment:audit_file_download", args=[audit_file.pk]))
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == path.read_bytes()
+        audited = set(AuditEvent.objects.filter(action="DOWNLOAD", object_type="834 audit file")
+                      .values_list("member_id", flat=True))
+        assert audited == {s.member_id for s in spans}
+        other = client_for(fallon_sco).get(reverse("enrollment:audit_file_download",
+                                                   args=[audit_file.pk]))
+        assert other.status_code == 404
+
+    def test_a_download_after_the_members_changed_is_refused_with_a_message(
+            self, cca, cca_sco, client_for, tmp_path):
+        span_open(cca, start=datetime.date(2026, 1, 1))
+        audit_file = audit_file_cut(plan=cca, as_of=DEC_1)
+        audit_file_write(audit_file=audit_file, path=tmp_path / "first.x12")
+        span_open(cca, start=datetime.date(2026, 2, 1))
+        response = client_for(cca_sco).get(
+            reverse("enrollment:audit_file_download", args=[audit_file.pk]), follow=True)
+        assert b"changed since audit file 1 was first written" in response.content
