@@ -7,8 +7,9 @@ Makes its own data (not timed): N invented members with COPY (django_setup.ensur
 and one open span each with one SCO plan, in SQL. Then times, once plain and once under
 tracemalloc: ``audit_file_cut`` + ``audit_file_write`` (what the monthly task does), and
 reading a roster CSV of N rows (1 % of them different) + ``reconciliation_run``. Reports
-wall seconds, the process's peak RSS growth (getrusage) and tracemalloc's peak. The
-database is created when missing; point DATABASE_URL at one you can fill and empty.
+wall seconds, this process's CPU seconds and peak RSS growth (getrusage), and
+tracemalloc's peak. The database is created when missing; point DATABASE_URL at one you
+can fill and empty.
 """
 
 import argparse
@@ -103,16 +104,22 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_s() -> float:
+    """Return this process's CPU seconds (user + system): less moved by load than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(label: str, traced: bool, work) -> tuple:
     rss_before = rss_mb()
     if traced:
         tracemalloc.start()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_s()
     result = work()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_s() - cpu
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else float("nan")
     tracemalloc.stop()
-    return (label, seconds, rss_mb() - rss_before, rss_mb(), peak), result
+    return (label, seconds, cpu, rss_mb() - rss_before, rss_mb(), peak), result
 
 
 def main() -> None:
@@ -163,9 +170,10 @@ def main() -> None:
     print(f"members in force: {audit_file.loop_count:,}   file: "
           f"{out.stat().st_size / 2**20:.1f} MiB   roster: {len(roster) / 2**20:.1f} MiB, "
           f"{rec.roster_count:,} rows, {rec.difference_count:,} differences")
-    print(f"{'':44} {'total s':>7} {'RSS +MiB':>9} {'RSS MiB':>8} {'py peak MiB':>12}")
-    for label, seconds, grew, rss, peak in rows:
-        print(f"{label:44} {seconds:7.2f} {grew:9.1f} {rss:8.1f} {peak:12.1f}")
+    print(f"{'':44} {'total s':>7} {'CPU s':>6} {'RSS +MiB':>9} {'RSS MiB':>8}"
+          f" {'py peak MiB':>12}")
+    for label, seconds, cpu, grew, rss, peak in rows:
+        print(f"{label:44} {seconds:7.2f} {cpu:6.2f} {grew:9.1f} {rss:8.1f} {peak:12.1f}")
     if args.pyx12:
         import sys
 
