@@ -1,5 +1,6 @@
 """The monthly full-file (audit) 834: who is in it, its loops, its numbers, task and command."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -13,6 +14,8 @@ from enrollment.services import batch_cut
 from enrollment.tasks import audit_file_monthly
 from posc.exceptions import DomainError
 from posc.members.models import County, EnrollmentSpan, Plan
+from posc.mmis.types import AuditLoop834
+from posc.mmis.x12_834 import audit_member_loop
 from tests.conftest import CCA_ONE_CARE, CCA_SCO, FALLON_SCO
 from tests.enrollment.helpers import accept, span_open
 from tests.factories import MemberFactory
@@ -214,3 +217,27 @@ class TestFilesPage:
         response = client_for(cca_sco).get(
             reverse("enrollment:audit_file_download", args=[audit_file.pk]), follow=True)
         assert b"changed since audit file 1 was first written" in response.content
+
+
+class TestWriterRefuses:
+    """The writer refuses a loop it cannot write correctly rather than write a bad file."""
+
+    LOOP = AuditLoop834(
+        member_id="100000000121", program_code="SCO", medicare_status="C", last_name="DOE",
+        first_name="JANE", middle_initial="", address_line1="1 MAIN ST", city="BOSTON",
+        state="MA", zip="02118", date_of_birth=datetime.date(1950, 1, 2), sex="F",
+        start_date=DEC_1, rate_cell_code="SCO-CW-GB")
+
+    @pytest.mark.parametrize("change, message", [
+        ({"medicare_status": "X"}, "INS06"), ({"sex": "Q"}, "DMG03"),
+        ({"program_code": "MCO"}, "unknown program"), ({"rate_cell_code": "~"}, "REF02"),
+        ({"last_name": "李"}, "NM103"),
+    ])
+    def test_a_bad_value_is_refused(self, change, message):
+        with pytest.raises(ValueError, match=message):
+            audit_member_loop(dataclasses.replace(self.LOOP, **change))
+
+    def test_a_good_loop_has_eleven_segments_and_twelve_with_an_end(self):
+        assert len(audit_member_loop(self.LOOP)) == 11
+        ended = dataclasses.replace(self.LOOP, end_date=datetime.date(2026, 12, 31))
+        assert audit_member_loop(ended)[-2] == "DTP*349*D8*20261231~\n"
