@@ -1,12 +1,15 @@
 """Input shapes of the enrollment panels (labels exactly as contracts/ui.md)."""
 
+import datetime
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from enrollment.models import DisenrollmentReason
+from enrollment.reconciliation import RosterRejected, roster_read
 from posc.mmis.x12_999 import MAX_BYTES
+from posc.submission import SubmissionTokenFormMixin
 
 CERTIFY_LABEL = "I certify that the member has a MassHealth enrollment package on file."
 
@@ -113,4 +116,51 @@ class AcknowledgmentUploadForm(forms.Form):
         if upload.size > MAX_BYTES:  # bounded before a byte is read (issue 17)
             raise ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; "
                                   "a 999 for one 834 file is far smaller.")
+
+
+def month_choices(today: datetime.date, back: int = 12) -> list[tuple[str, str]]:
+    """Return next month and the *back* months before it, newest first, as ("YYYY-MM", label)."""
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    choices = []
+    for _ in range(back + 1):
+        day = datetime.date(year, month, 1)
+        choices.append((f"{day:%Y-%m}", f"{day:%B %Y}"))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return choices
+
+
+class RosterForm(SubmissionTokenFormMixin, forms.Form):
+    """Reconciliation: the plan, the month and the roster CSV (docs/reconciliation.md)."""
+
+    provider_id = ProviderIdChoiceField(
+        label="Provider ID",
+        error_messages={"required": "Choose the Provider ID.",
+                        "invalid_choice": "Choose one of your health plans' Provider IDs."})
+    month = forms.ChoiceField(
+        label="Month", error_messages={"required": "Choose the month.",
+                                       "invalid_choice": "Choose a month from the list."})
+    roster = forms.FileField(
+        label="Roster (.csv)",
+        help_text="Header row Member ID,Rate Cell,Start Date, then one row per member "
+                  "enrolled with your plan on the 1st of the month.",
+        error_messages={"required": "Choose the roster file.",
+                        "empty": "The roster file is empty."})
+
+    def __init__(self, *args, provider_ids: list[str], today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider_id"].choices = [(p, p) for p in provider_ids]
+        self.fields["provider_id"].initial = provider_ids[0] if provider_ids else ""
+        self.fields["month"].choices = month_choices(today)
+        self.fields["month"].initial = f"{today:%Y-%m}"
+        self.fields["roster"].widget.attrs["accept"] = ".csv,text/csv"
+
+    def clean_month(self) -> datetime.date:
+        return datetime.date.fromisoformat(f"{self.cleaned_data['month']}-01")
+
+    def clean_roster(self):
+        upload = self.cleaned_data["roster"]
+        try:
+            self.cleaned_data["rows"] = roster_read(upload)
+        except RosterRejected as refused:
+            raise ValidationError([ValidationError(p, code="roster") for p in refused.problems])
         return upload

@@ -8,6 +8,7 @@ pending and takes no number), and a batch is written by whichever run holds its 
 every batch reaches the outbox once, under its own number.
 """
 
+import datetime
 import logging
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from django.db.models import QuerySet
 from django.tasks import TaskResult, task
 from django.template.defaultfilters import pluralize
 
+from enrollment.audit_files import audit_file_cut, audit_file_write_once
 from enrollment.services import batch_cut, batch_unwritten_write
 from posc.members.models import Plan, Program
 
@@ -64,3 +66,35 @@ def batch_daily_enqueue() -> list[tuple[Plan, TaskResult]]:
     """
     return [(plan, batch_daily.enqueue(provider_id=plan.provider_id)) for plan in daily_plans()]
 
+
+
+@task
+def audit_file_monthly(*, provider_id: str, as_of: str) -> dict[str, Any]:
+    """Write the plan's full-file (audit) 834 of *as_of* (ISO date) to the outbox.
+
+    Safe to run twice: the file of a plan and date is numbered once (``audit_file_cut``)
+    and written once (``audit_file_write_once``). None when nobody is in force that day.
+    """
+    plan = Plan.objects.get(provider_id=provider_id)
+    audit_file = audit_file_cut(plan=plan, as_of=datetime.date.fromisoformat(as_of))
+    if audit_file is None:
+        return {"provider_id": provider_id, "as_of": as_of, "number": None, "written": None}
+    path = Path(settings.X12_OUTBOX) / audit_file.filename
+    sha = audit_file_write_once(audit_file=audit_file, path=path)
+    if sha is not None:
+        logger.info("wrote 834 audit file %s for %s (%s member%s) to %s", audit_file.number,
+                    provider_id, audit_file.loop_count, pluralize(audit_file.loop_count), path)
+    return {"provider_id": provider_id, "as_of": as_of, "number": audit_file.number,
+            "loops": audit_file.loop_count,
+            "written": {"file": str(path), "sha256": sha} if sha else None}
+
+
+def audit_file_enqueue(*, as_of: datetime.date,
+                       provider_id: str | None = None) -> list[tuple[Plan, TaskResult]]:
+    """Queue one ``audit_file_monthly`` task per SCO and One Care plan (or the one named)."""
+    plans = daily_plans()
+    if provider_id is not None:
+        plans = plans.filter(provider_id=provider_id)
+    return [(plan, audit_file_monthly.enqueue(provider_id=plan.provider_id,
+                                              as_of=as_of.isoformat()))
+            for plan in plans]

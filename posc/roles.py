@@ -36,6 +36,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "members.view_memberlinkevent",
         "enrollment.view_enrollmenttransaction",
         "enrollment.view_batch834",
+        # Every plan's reconciliations (issue 17): the last one per plan and its differences.
+        "enrollment.view_reconciliation",
         "members.view_plan",
         "members.add_plan",
         "members.change_plan",

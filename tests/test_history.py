@@ -12,6 +12,8 @@ from enrollment.models import (
     CapitationAdjustment,
     EnrollmentAdjustment,
     EnrollmentTransaction,
+    Reconciliation,
+    ReconciliationDifference,
 )
 from posc.history import AppendOnlyError, AppendOnlyModel
 from posc.members.models import MemberLinkEvent
@@ -19,7 +21,8 @@ from recoupments.models import ClaimUpdate, RecoupmentEvent
 
 HISTORY_TABLES = [AuditEvent, CaseHistory, VettingBatch, EnrollmentTransaction, RecoupmentEvent,
                   ClaimUpdate, MemberLinkEvent, Acknowledgment, AcknowledgmentError,
-                  EnrollmentAdjustment, CapitationAdjustment]
+                  EnrollmentAdjustment, CapitationAdjustment, Reconciliation,
+                  ReconciliationDifference]
 tables = pytest.mark.parametrize("model", HISTORY_TABLES, ids=lambda m: m.__name__)
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0003_acknowledgments'),
+        ('enrollment', '0004_audit_file_reconciliation'),
         ('members', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

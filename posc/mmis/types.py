@@ -208,6 +208,36 @@ class Interchange834:
     reference: str
     loop_count: int
     loops: Iterable["MemberLoop834 | RenderedLoop"]
+    # BGN08: 2 = change (update) file, the daily batches; 4 = verify, the monthly audit file.
+    action_code: str = "2"
+    # DTP*007, the file's effective date: the day of the cut when None; a full file's date.
+    effective_date: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class AuditLoop834:
+    """One member of a full-file (audit) 834: INS03 030, a span in force on the file's date.
+
+    ``start_date`` and ``end_date`` are the span's (``end_date`` None while open);
+    ``medicare_status`` is INS06 on the file's date; ``rate_cell_code`` the member's rate
+    cell on that date.
+    """
+
+    member_id: str
+    program_code: str
+    medicare_status: str
+    last_name: str
+    first_name: str
+    middle_initial: str
+    address_line1: str
+    city: str
+    state: str
+    zip: str
+    date_of_birth: datetime.date
+    sex: str
+    start_date: datetime.date
+    rate_cell_code: str
+    end_date: datetime.date | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from posc.mmis.programs import PROGRAM_CODES
 from posc.mmis.types import (
     Action,
     AdjustmentLoop834,
+    AuditLoop834,
     Interchange834,
     MemberLoop834,
     RenderedLoop,
@@ -166,11 +167,12 @@ def transaction_header(interchange: Interchange834) -> tuple[str, ...]:
     date, time = _d8(created.date()), f"{created:%H%M}"
     return (
         segment("ST", "834", _control(interchange.st_control, 4, "ST02"), "005010X220A1"),
-        # BGN08 2 = change (update) file, as good.834.
+        # BGN08 2 = change (update) file, as good.834; 4 = verify, a full (audit) file.
         segment("BGN", "00", _required(interchange.reference, "BGN02"), date, time,
-                "", "", "", "2"),
+                "", "", "", interchange.action_code),
         segment("REF", "38", program_code(interchange.program)),
-        segment("DTP", "007", "D8", date),
+        segment("DTP", "007", "D8", _d8(interchange.effective_date) if interchange.effective_date
+                else date),
         segment("QTY", "TO", str(interchange.loop_count)),
         # N103 94 (code assigned by the organisation): neither MassHealth nor the plan has
         # a tax ID in our data, so each is named by its MMIS ID (sender ID, provider ID).
@@ -239,6 +241,63 @@ def _address(loop: MemberLoop834) -> tuple[str, ...]:
     if len(city) >= 2:  # N401 minimum length 2
         out.append(segment("N4", city, state, postal if len(postal) >= 3 else ""))
     return tuple(out)
+
+
+# ---------------------------------------------------------------------------- audit loop
+
+AUDIT = "030"  # INS03 and HD01: audit or compare (full file), domain.md C4
+AUDIT_REASON = "XN"  # INS04: notification only (nothing changes with this loop)
+AUDIT_ACTION_CODE = "4"  # BGN08: verify (the receiver compares, it does not apply changes)
+
+
+def audit_member_loop(loop: AuditLoop834) -> tuple[str, ...]:
+    """Return the segments of one member of a full-file 834 (docs/834.md, "The audit file").
+
+    The loop of an addition with INS03 and HD01 ``030`` and INS04 ``XN``; its dates are the
+    span's: ``DTP*356`` and ``DTP*348`` its start, ``DTP*349`` its end when it has one.
+    The segments that repeat from member to member are written once (_AUDIT_FIXED): a
+    file holds a plan's every member.
+    """
+    code = program_code(loop.program_code)
+    ins = _AUDIT_FIXED.get(("INS", loop.medicare_status))
+    if ins is None:
+        raise ValueError(f"INS06 must be one of C, A, B, E, not {loop.medicare_status!r}")
+    sex = _required(loop.sex, "DMG03")
+    if sex not in SEXES:
+        raise ValueError(f"DMG03 must be F, M or U, not {loop.sex!r}")
+    start = _d8(loop.start_date)
+    segments = [
+        ins,
+        segment("REF", "0F", _required(loop.member_id, "REF02")),
+        _AUDIT_FIXED[("REF", code)],
+        segment("DTP", "356", "D8", start),
+        segment("NM1", "IL", "1", _required(loop.last_name, "NM103"),
+                clean(loop.first_name, MAX_LENGTH["NM104"]),
+                clean(loop.middle_initial, 1)),
+        *_address(loop),
+        segment("DMG", "D8", _d8(loop.date_of_birth), sex),
+        _AUDIT_FIXED[("HD", code)],
+        segment("DTP", "348", "D8", start),
+    ]
+    if loop.end_date is not None:
+        segments.append(segment("DTP", "349", "D8", _d8(loop.end_date)))
+    segments.append(segment("REF", "CE", _required(loop.rate_cell_code, "REF02")))
+    return tuple(segments)
+
+
+_AUDIT_FIXED = {
+    **{("INS", status): segment("INS", "Y", "18", AUDIT, AUDIT_REASON, "A", status)
+       for status in MEDICARE_STATUSES},
+    **{("REF", code): segment("REF", "1L", code) for code in PLAN_COVERAGE},
+    **{("HD", code): segment("HD", AUDIT, "", "HLT", name, "IND")
+       for code, name in PLAN_COVERAGE.items()},
+}
+
+
+def render_audit_loop(loop: AuditLoop834) -> RenderedLoop:
+    """Return one audit member loop written out, for ``iter_834`` to stream unchanged."""
+    segments = audit_member_loop(loop)
+    return RenderedLoop(text="".join(segments), segment_count=len(segments))
 
 
 # ---------------------------------------------------------------------------- the file

@@ -62,3 +62,31 @@ def disenroll(client, slug: str, member, provider_id: str, reason: str = "MBR_RE
     """Search, pick the reason and Submit; return the Submit response (not followed)."""
     panel = reach_disenrollment(client, slug, member, provider_id)
     return client.post(panel.url, panel.data(reason=reason))
+
+
+def span_open(plan, *, start, end=None, cancelled: bool = False, member=None):
+    """Return a feed span of *member* (a new one by default) with *plan* from *start*."""
+    from posc.members.models import EnrollmentSpan
+    from tests.factories import MemberFactory
+
+    return EnrollmentSpan.objects.create(
+        member=member or MemberFactory(), plan=plan, program=plan.program, start_date=start,
+        end_date=end, cancelled=cancelled, source=EnrollmentSpan.Source.FEED)
+
+
+def accept(user, provider_id: str = "", program: str = "SCO", today=None):
+    """Enroll a new SCO member in *provider_id*'s plan (CCA SCO); fail unless MMIS accepts."""
+    import datetime
+    import uuid
+
+    from enrollment.services import enrollment_submit
+    from posc.members.demo import CCA_SCO
+    from tests.factories import MemberFactory
+
+    member = MemberFactory()
+    txn = enrollment_submit(token=uuid.uuid4(), program=program,
+                            provider_id=provider_id or CCA_SCO, member=member,
+                            last_name=member.last_name, first_name=member.first_name,
+                            actor=user, today=today or datetime.date(2026, 11, 22))
+    assert txn.accepted, txn.errors
+    return txn

@@ -101,6 +101,20 @@ PORTAL: dict[str, Access] = {
     # to enrollment:files.
     "enrollment:file_detail": Access(to("enrollment:file_detail", lambda w: w.batch.pk),
                                      ok={SCO_STAFF}, not_found={ONE_CARE_STAFF}),
+    "enrollment:audit_file_download": Access(
+        to("enrollment:audit_file_download", lambda w: w.audit_file.pk), ok={SCO_STAFF},
+        not_found={ONE_CARE_STAFF}),
+    # Reconciliation (issue 17): plan staff upload and read their plans' rosters; Enrollment
+    # Operations read every plan's (the role's enrollment.view_reconciliation).
+    "enrollment:reconciliation": Access(to("enrollment:reconciliation"), ok=PLAN_STAFF),
+    "enrollment:reconciliation_overview": Access(to("enrollment:reconciliation_overview"),
+                                                 ok={OPS, SUPERUSER}),
+    "enrollment:reconciliation_detail": Access(
+        to("enrollment:reconciliation_detail", lambda w: w.reconciliation.pk),
+        ok={SCO_STAFF, OPS, SUPERUSER}, not_found={ONE_CARE_STAFF}),
+    "enrollment:reconciliation_xlsx": Access(
+        to("enrollment:reconciliation_xlsx", lambda w: w.reconciliation.pk),
+        ok={SCO_STAFF, OPS, SUPERUSER}, not_found={ONE_CARE_STAFF}),
     "enrollment:search": Access(sco("search"), ok={SCO_STAFF}),
     "enrollment:verification": Access(sco("verification", "no-such-flow"), ok={SCO_STAFF}),
     "enrollment:certification": Access(sco("certification", "no-such-flow"), ok={SCO_STAFF}),

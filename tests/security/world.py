@@ -24,7 +24,9 @@ from django_tasks_db.models import DBTaskResult
 from crm_tracker.models import Case, SupervisorAssignment
 from crm_tracker.services import case_intake
 from enrollment.adjustments import adjustment_retro_enroll
-from enrollment.models import Batch834, EnrollmentTransaction
+from enrollment.audit_files import audit_file_cut
+from enrollment.models import AuditFile834, Batch834, EnrollmentTransaction, Reconciliation
+from enrollment.reconciliation import RosterRow, reconciliation_run
 from enrollment.services import batch_cut, enrollment_submit
 from posc import clock
 from posc.members.demo import CCA_SCO, DEMO_ACCOUNTS, SWH_SCO
@@ -50,6 +52,8 @@ class World:
     eligible: Member  # SCO-eligible, enrolled nowhere
     transaction: EnrollmentTransaction  # cca.sco's accepted enrollment of ``member``
     batch: Batch834  # cca.sco's 834 batch holding that enrollment
+    audit_file: AuditFile834  # CCA SCO's audit 834 on the day ``member``'s span starts
+    reconciliation: Reconciliation  # cca.sco's roster for that month
     recoupment: Recoupment  # the hospital's request
     other_recoupment: Recoupment  # Example Home Health Agency's request (user "homehealth")
     case: Case  # opened by csr, in the QC queue; csr's Supervisor is supervisor
@@ -85,7 +89,14 @@ def build_world() -> World:
                             first_name=member.first_name, actor=users["cca.sco"],
                             today=clock.today())
     assert txn.accepted, txn.errors
-    batch = batch_cut(plan=Plan.objects.get(provider_id=CCA_SCO))
+    cca = Plan.objects.get(provider_id=CCA_SCO)
+    batch = batch_cut(plan=cca)
+    audit_file = audit_file_cut(plan=cca, as_of=txn.effective_date)
+    reconciliation = reconciliation_run(
+        plan=cca, month=txn.effective_date, token=uuid.uuid4(), actor=users["cca.sco"],
+        file_name="roster.csv", roster=[RosterRow(row=2, member_id=eligible.member_id,
+                                                  rate_cell="SCO-CW-GB",
+                                                  start_date=txn.effective_date)])
     recoupment = recoupment_submit(actor=users["hospital"], data=form_input(), now=NOW)
     # An enrollment adjustment (issue 17 §1), with its 834 loop and capitation line.
     adjustment_retro_enroll(member=MemberFactory(), plan=Plan.objects.get(provider_id=SWH_SCO),
@@ -111,6 +122,7 @@ def build_world() -> World:
     link = member_link(primary_id=MemberFactory().pk, secondary_id=MemberFactory().pk,
                        reason="Reported by the member's plan", actor=users["ops"], now=NOW)
     world = World(users=users, member=member, eligible=eligible, transaction=txn, batch=batch,
+                  audit_file=audit_file, reconciliation=reconciliation,
                   recoupment=recoupment, other_recoupment=other, case=case, link=link)
     for username in users:
         world.client(username)  # sign in now, outside any test's savepoint
