@@ -13,14 +13,14 @@ from openpyxl import Workbook
 
 from enrollment.models import CapitationAdjustment
 from posc.members.models import Plan
-from posc.xlsx import FORMULA_START
+from posc.xlsx import FORMULA_START, XLSX_CONTENT_TYPE
 
 HEADERS = ("Provider ID", "Plan", "Member ID", "Last Name", "First Name", "Month",
            "Rate Cell", "Months", "Adjustment", "Move", "Reference")
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
 }
 
 

@@ -116,6 +116,7 @@ class AcknowledgmentUploadForm(forms.Form):
         if upload.size > MAX_BYTES:  # bounded before a byte is read (issue 17)
             raise ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; "
                                   "a 999 for one 834 file is far smaller.")
+        return upload
 
 
 def month_choices(today: datetime.date, back: int = 12) -> list[tuple[str, str]]:

@@ -1,23 +1,24 @@
 from django.urls import path
 
-from enrollment import views
+from enrollment import file_views, views
 from posc import converters  # noqa: F401  (registers <reference:…>)
 
 app_name = "enrollment"
 urlpatterns = [
     path("", views.landing, {"section": "Enrollment"}, name="enrollment"),
     path("members/", views.landing, {"section": "Manage Members"}, name="manage_members"),
-    path("834-files/", views.FilesView.as_view(), name="files"),
-    path("834-files/<int:pk>/", views.FileDetailView.as_view(), name="file_detail"),
-    path("834-files/<int:pk>/download/", views.FileDownloadView.as_view(), name="file_download"),
-    path("834-files/audit/<int:pk>/download/", views.AuditFileDownloadView.as_view(),
+    path("834-files/", file_views.FilesView.as_view(), name="files"),
+    path("834-files/<int:pk>/", file_views.FileDetailView.as_view(), name="file_detail"),
+    path("834-files/<int:pk>/download/", file_views.FileDownloadView.as_view(),
+         name="file_download"),
+    path("834-files/audit/<int:pk>/download/", file_views.AuditFileDownloadView.as_view(),
          name="audit_file_download"),
-    path("reconciliation/", views.ReconciliationView.as_view(), name="reconciliation"),
-    path("reconciliation/all-plans/", views.ReconciliationOverviewView.as_view(),
+    path("reconciliation/", file_views.ReconciliationView.as_view(), name="reconciliation"),
+    path("reconciliation/all-plans/", file_views.ReconciliationOverviewView.as_view(),
          name="reconciliation_overview"),
-    path("reconciliation/<int:pk>/", views.ReconciliationDetailView.as_view(),
+    path("reconciliation/<int:pk>/", file_views.ReconciliationDetailView.as_view(),
          name="reconciliation_detail"),
-    path("reconciliation/<int:pk>/differences.xlsx", views.ReconciliationXlsxView.as_view(),
+    path("reconciliation/<int:pk>/differences.xlsx", file_views.ReconciliationXlsxView.as_view(),
          name="reconciliation_xlsx"),
     path("<slug:program>/search/", views.MemberSearchView.as_view(), name="search"),
     # One flow per Member Search that opens a panel (enrollment/panel.py): any number of tabs.

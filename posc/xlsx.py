@@ -36,6 +36,8 @@ RATIO_FLOOR = 1 * MB
 MAX_ROWS = 10_000  # rows read from a sheet, blank rows included
 
 NOT_XLSX = "The file is not an Excel workbook (.xlsx)."
+# The media type of a workbook, for downloads and for the upload field's accept list.
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class WorkbookRefused(ValueError):

@@ -8,7 +8,7 @@ from django.forms import BaseFormSet, formset_factory
 
 from posc.members.models import Plan, Provider
 from posc.submission import SubmissionTokenFormMixin
-from posc.xlsx import FORMULA_START
+from posc.xlsx import FORMULA_START, XLSX_CONTENT_TYPE
 from recoupments.identifiers import icn_valid, npi_valid
 from recoupments.inputs import LineInput, RecoupmentInput
 from recoupments.models import EditCode, RecoupmentLine
@@ -90,7 +90,7 @@ class RecoupmentForm(SubmissionTokenFormMixin, forms.Form):
             self.fields[name].widget.attrs.update(spellcheck="false", autocomplete="off")
         self.fields["provider_npi"].widget.attrs["inputmode"] = "numeric"
         self.fields["lines_file"].widget.attrs["accept"] = (
-            ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            ".xlsx," + XLSX_CONTENT_TYPE)
 
     def clean_provider_id(self) -> str:
         value = self.cleaned_data["provider_id"].strip().upper()

@@ -17,6 +17,7 @@ from audit.services import record as audit_record
 from audit.services import record_list as audit_record_list
 from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError
+from posc.xlsx import XLSX_CONTENT_TYPE
 from recoupments import emails
 from recoupments.claim_services import (
     recoupment_denied_claim_correct,
@@ -218,7 +219,7 @@ class LinesTemplateView(ProviderMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         response = HttpResponse(
             template_workbook(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = 'attachment; filename="recoupment-lines.xlsx"'
         return response
 

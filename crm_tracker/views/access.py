@@ -18,9 +18,9 @@ from audit.services import record_list as audit_record_list
 from crm_tracker import selectors
 from crm_tracker.models import Case
 from posc.clock import request_now, today_eastern
+from posc.xlsx import XLSX_CONTENT_TYPE as XLSX
 
 TRACKER_PERMS = ("intake_case", "vet_case", "monitor_case", "outreach_case", "view_all_cases")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def tracker_user(view: Callable) -> Callable:
