@@ -10,13 +10,13 @@ from django.http import HttpRequest
 
 from audit.admin import AuditedAdminMixin
 from enrollment import admin_adjustments  # noqa: F401  (registers the adjustment admins)
+from enrollment.ack_services import batch_resend
 from enrollment.models import Acknowledgment, Batch834, BatchStatus, EnrollmentTransaction
 from enrollment.selectors import (
     ACK_DUE_BUSINESS_DAYS,
     ack_overdue_before,
     batch_status_annotate,
 )
-from enrollment.services import batch_resend
 from posc.clock import today as clock_today
 from posc.exceptions import DomainError
 from posc.members.admin import ReadOnlyAdminMixin, ReadOnlyInline

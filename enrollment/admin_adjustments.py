@@ -18,8 +18,8 @@ from audit.admin import AuditedAdminMixin
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from enrollment.adjustment_forms import FORMS, initial_from_dates
+from enrollment.adjustment_steps import AdjustmentRefused
 from enrollment.adjustments import (
-    AdjustmentRefused,
     adjustment_move,
     adjustment_reinstate,
     adjustment_retro_disenroll,

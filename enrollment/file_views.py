@@ -22,6 +22,7 @@ from django.views import View
 
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
+from enrollment.ack_services import acknowledgment_load
 from enrollment.audit_files import (
     audit_file_list_for_user,
     audit_file_member_ids,
@@ -45,10 +46,7 @@ from enrollment.selectors import (
     batch_list_for_user,
     batch_member_ids,
 )
-from enrollment.services import (
-    acknowledgment_load,
-    batch_stream,
-)
+from enrollment.services import batch_stream
 from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError
 from posc.members.models import Plan, Program

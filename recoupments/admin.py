@@ -23,7 +23,10 @@ from posc import registry
 from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError
 from posc.members.admin import ReadOnlyInline
-from recoupments import services
+from recoupments import (
+    admin_reference,  # noqa: F401  (registers the reference-data admins)
+    services,
+)
 from recoupments.admin_forms import (
     AdminCorrectClaimForm,
     AdminDeniedClaimForm,
@@ -39,8 +42,6 @@ from recoupments.clocks import (
     overdue_q,
 )
 from recoupments.models import (
-    EditCode,
-    MceContact,
     Recoupment,
     RecoupmentEmail,
     RecoupmentEvent,
@@ -383,24 +384,3 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/recoupments/recoupment/object_history.html",
                                 context)
-
-
-@admin.register(EditCode)
-class EditCodeAdmin(admin.ModelAdmin):
-    """NewMMIS edit codes; descriptions are editable (domain.md E2: 2017's meaning is unknown)."""
-
-    list_display = ["code", "description", "kind"]
-    list_filter = ["kind"]
-    search_fields = ["code", "description"]
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["code"] if obj else []
-
-
-@admin.register(MceContact)
-class MceContactAdmin(admin.ModelAdmin):
-    list_display = ["plan", "email"]
-    list_select_related = ["plan"]

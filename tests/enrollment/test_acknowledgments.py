@@ -13,12 +13,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from enrollment.ack_services import acknowledgment_load, batch_resend
 from enrollment.models import Acknowledgment, AcknowledgmentError, Batch834, BatchStatus
 from enrollment.selectors import batch_status, batches_unacknowledged
 from enrollment.services import (
-    acknowledgment_load,
     batch_cut,
-    batch_resend,
     batch_write,
     disenrollment_submit,
     enrollment_submit,

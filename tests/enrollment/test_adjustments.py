@@ -8,14 +8,13 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from enrollment import adjustments
+from enrollment import adjustment_steps, adjustments
+from enrollment.adjustment_steps import REFUSED, month_firsts
 from enrollment.adjustments import (
-    REFUSED,
     adjustment_move,
     adjustment_reinstate,
     adjustment_retro_disenroll,
     adjustment_retro_enroll,
-    month_firsts,
 )
 from enrollment.models import (
     BatchEntry,
@@ -405,6 +404,7 @@ def test_the_loops_wait_in_the_next_batch_of_each_plan(plans, ops):
     assert pending == [(CCA_SCO, "RETRO_ADD"), (CCA_SCO, "RETRO_TERM"), (SWH_SCO, "RETRO_ADD")]
 
 
-def test_the_module_reads_no_clock():
-    source = open(adjustments.__file__).read()
-    assert "now()" not in source and "today()" not in source
+def test_the_modules_read_no_clock():
+    for module in (adjustments, adjustment_steps):
+        source = open(module.__file__).read()
+        assert "now()" not in source and "today()" not in source, module.__name__

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from posc.mmis.period_rules import validate_period, validate_period_end
 from posc.mmis.types import (
     Action,
     AdjustmentLoop834,
@@ -14,7 +15,6 @@ from posc.mmis.types import (
     RateCellRecord,
     SpanRecord,
 )
-from posc.mmis.validator import validate_period, validate_period_end
 from posc.mmis.x12_834 import adjustment_member_loop
 
 SCO_ID, OTHER_ID = "110000001A", "110000002A"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from enrollment.services import acknowledgment_load
+from enrollment.ack_services import acknowledgment_load
 from posc.exceptions import DomainError
 from posc.members.models import Plan
 from posc.mmis.x12_999 import MAX_BYTES

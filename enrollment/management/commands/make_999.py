@@ -10,8 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from enrollment.ack_services import batch_loop_positions
 from enrollment.models import Batch834, EnrollmentTransaction
-from enrollment.services import batch_loop_positions
 from posc.clock import EASTERN
 from posc.clock import now as clock_now
 from posc.members.models import Plan
