@@ -8,7 +8,6 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from enrollment import adjustment_steps, adjustments
 from enrollment.adjustment_steps import REFUSED, month_firsts
 from enrollment.adjustments import (
     adjustment_move,
@@ -402,9 +401,3 @@ def test_the_loops_wait_in_the_next_batch_of_each_plan(plans, ops):
                                                batch__isnull=True)
                      .values_list("plan__provider_id", "transaction__kind"))
     assert pending == [(CCA_SCO, "RETRO_ADD"), (CCA_SCO, "RETRO_TERM"), (SWH_SCO, "RETRO_ADD")]
-
-
-def test_the_modules_read_no_clock():
-    for module in (adjustments, adjustment_steps):
-        source = open(module.__file__).read()
-        assert "now()" not in source and "today()" not in source, module.__name__
