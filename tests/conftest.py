@@ -3,15 +3,10 @@
 import pytest
 from django.core.management import call_command
 
-from posc.members.demo import (  # noqa: F401  (re-exported for the tests)
-    CCA_ONE_CARE,
-    CCA_SCO,
-    FALLON_SCO,
-    SWH_SCO,
-    TUFTS_ONE_CARE,
-)
-from posc.members.models import Plan, ProviderLink
+from posc.members.demo import CCA_ONE_CARE, CCA_SCO, FALLON_SCO
+from posc.members.models import Plan
 from tests.factories import UserFactory
+from tests.helpers import provider_user
 
 
 @pytest.fixture
@@ -19,14 +14,6 @@ def reference_data(db):
     """Load the plans, service areas and rate cells of demo-data.md."""
     call_command("loaddata", "plans", "rate_cells", verbosity=0)
     return Plan.objects.all()
-
-
-def provider_user(username: str, *provider_ids: str):
-    """Return a new user linked to *provider_ids*, with an e-mail address of its own."""
-    user = UserFactory(username=username, email=f"{username}@provider.example")
-    for provider_id in provider_ids:
-        ProviderLink.objects.create(user=user, provider_id=provider_id)
-    return user
 
 
 @pytest.fixture

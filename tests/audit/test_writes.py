@@ -13,16 +13,16 @@ from crm_tracker.services import case_vet
 from enrollment.models import EnrollmentTransaction
 from enrollment.services import batch_cut, batch_write
 from posc.exceptions import DomainError
+from posc.members.demo import CCA_SCO
 from posc.members.importer import members_import
 from posc.members.models import Plan, ProviderLink
 from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
 from recoupments.models import Move, Recoupment
 from recoupments.services import recoupment_confirm_complete, recoupment_submit
-from tests.audit.conftest import ADDRESS, rows
-from tests.conftest import CCA_SCO
+from tests.audit.helpers import ADDRESS, rows
 from tests.enrollment.helpers import enroll
 from tests.factories import MemberFactory, UserFactory
-from tests.members.test_import_members import ROW, TODAY, feed
+from tests.members.helpers import ROW, TODAY, feed
 from tests.recoupments.helpers import NOW, form_input
 from tests.transactions import rolled_back
 

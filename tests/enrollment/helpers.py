@@ -5,9 +5,17 @@ panels have the flow in their address, and their forms carry a page seal. ``Pane
 what a page gives the clerk: where it posts, its one-time token and its seal.
 """
 
+import datetime
+import uuid
 from typing import NamedTuple
 
 from django.urls import reverse
+
+from enrollment.models import EnrollmentTransaction
+from enrollment.services import enrollment_submit
+from posc.members.demo import CCA_SCO
+from posc.members.models import County
+from tests.factories import MemberFactory
 
 
 class Panel(NamedTuple):
@@ -62,3 +70,28 @@ def disenroll(client, slug: str, member, provider_id: str, reason: str = "MBR_RE
     """Search, pick the reason and Submit; return the Submit response (not followed)."""
     panel = reach_disenrollment(client, slug, member, provider_id)
     return client.post(panel.url, panel.data(reason=reason))
+
+
+# The daily 834 batch (tests/enrollment/test_daily_834_task.py, tests/test_tasks.py).
+TODAY = datetime.date(2026, 11, 22)
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                              "QUEUES": ["default"]}}
+
+
+def accept(user, provider_id: str = CCA_SCO, program: str = "SCO") -> EnrollmentTransaction:
+    """Enroll a new member in *provider_id*'s plan; fail unless MMIS accepts it."""
+    if program == "SCO":
+        member = MemberFactory()
+    else:  # One Care: 21-64, CommonHealth, in CCA One Care's area
+        member = MemberFactory(date_of_birth=datetime.date(1985, 3, 9), rating_category="C2A",
+                               coverage_type="COMMONHEALTH", county=County.WORCESTER)
+    txn = enrollment_submit(token=uuid.uuid4(), program=program, provider_id=provider_id,
+                            member=member, last_name=member.last_name,
+                            first_name=member.first_name, actor=user, today=TODAY)
+    assert txn.status == EnrollmentTransaction.Status.ACCEPTED, txn.errors
+    return txn
+
+
+def control_number(path) -> int:
+    """Return ISA13 of the 834 at *path*."""
+    return int(path.read_text().split("~")[0].split("*")[13])

@@ -11,10 +11,10 @@ from enrollment import services
 from enrollment.models import EnrollmentTransaction
 from enrollment.services import disenrollment_submit, enrollment_submit
 from posc.exceptions import DomainError
+from posc.members.demo import CCA_SCO, SWH_SCO
 from posc.members.models import EnrollmentSpan, Plan, RateCell
 from posc.members.selectors import user_provider_ids
 from posc.mmis.types import MemberRecord
-from tests.conftest import CCA_SCO, SWH_SCO
 from tests.factories import MemberFactory, SpanFactory
 from tests.threads import run_in_threads
 
@@ -134,7 +134,7 @@ class TestConcurrentClerks:
         assert EnrollmentTransaction.objects.count() == 1
 
     def test_two_plans_race_for_one_member(self, cca_sco, reference_data):
-        from tests.conftest import provider_user
+        from tests.helpers import provider_user
 
         swh = provider_user("swh.sco", SWH_SCO)
         member = MemberFactory()
