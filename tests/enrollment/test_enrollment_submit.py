@@ -65,17 +65,19 @@ class TestSubmit:
 
     def test_unknown_member_raises_and_stores_nothing(self, cca_sco):
         member = MemberFactory.build()
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as refused:
             submit(cca_sco, member)
+        assert refused.value.code == "NO_MATCH"
         assert not EnrollmentTransaction.objects.exists()
 
     def test_disenrollment_needs_a_reason_from_the_list(self, cca_sco):
         span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as refused:
             disenrollment_submit(token=uuid.uuid4(), program="SCO", provider_id=CCA_SCO,
                                  member=span.member, last_name=span.member.last_name,
                                  first_name=span.member.first_name, reason="NOPE",
                                  actor=cca_sco, today=TODAY)
+        assert refused.value.code == "REASON"
         assert not EnrollmentTransaction.objects.exists()
 
     def test_disenrollment_twice_is_duplicate(self, cca_sco):
