@@ -24,9 +24,10 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def taxonomy(db):
-    """Load the plans and the tracker's fixtures (not the rate cells: faster), sync the roles."""
-    call_command("loaddata", "plans", "crm_taxonomy", "crm_provider_terminations", verbosity=0)
+def taxonomy(reference_data):
+    """Load the tracker's fixtures and sync the roles (the plans are loaded once per test
+    database: tests/conftest.py)."""
+    call_command("loaddata", "crm_taxonomy", "crm_provider_terminations", verbosity=0)
     return roles_sync()
 
 

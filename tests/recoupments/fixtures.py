@@ -14,9 +14,10 @@ from tests.recoupments.helpers import HOME_HEALTH, HOSPITAL
 
 
 @pytest.fixture
-def recoupment_data(db):
-    """Load the plans and providers, the edit codes and the MCE contacts (no rate cells)."""
-    call_command("loaddata", "plans", "edit_codes", "recoupment_mce_contacts", verbosity=0)
+def recoupment_data(reference_data):
+    """Load the edit codes and the MCE contacts (the plans and providers are loaded once per
+    test database: tests/conftest.py)."""
+    call_command("loaddata", "edit_codes", "recoupment_mce_contacts", verbosity=0)
 
 
 @pytest.fixture
