@@ -17,15 +17,16 @@ from audit.models import AuditEvent
 from crm_tracker.services import case_intake, case_mmis_record, case_vet
 from posc import clock
 from posc.exceptions import DomainError
-from posc.members.importer import members_import
+from posc.members.importer import NAMES, members_import
 from posc.members.models import Member
 from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
 from recoupments.models import Move, RecoupmentEvent
 from recoupments.services import recoupment_submit
-from tests.crm_tracker.conftest import csr, monitor, qc, supervisor, taxonomy  # noqa: F401
+from tests.crm_tracker.fixtures import csr, monitor, qc, supervisor, taxonomy  # noqa: F401
 from tests.crm_tracker.helpers import intake_kwargs
-from tests.members.test_import_members import NAMES, SAMPLE, feed, plans  # noqa: F401
-from tests.recoupments.conftest import hospital, recoupment_data  # noqa: F401  (fixtures)
+from tests.members.fixtures import plans  # noqa: F401  (fixtures)
+from tests.members.helpers import SAMPLE, feed
+from tests.recoupments.fixtures import hospital, recoupment_data  # noqa: F401  (fixtures)
 from tests.recoupments.helpers import form_input
 
 pytestmark = pytest.mark.django_db

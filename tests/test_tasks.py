@@ -23,9 +23,9 @@ from django_tasks_db.models import DBTaskResult
 
 from enrollment.models import Batch834
 from enrollment.tasks import batch_daily
+from posc.members.demo import CCA_ONE_CARE, CCA_SCO
 from posc.tasks import email_send
-from tests.conftest import CCA_ONE_CARE, CCA_SCO
-from tests.enrollment.test_daily_834_task import DATABASE_TASKS, accept, control_number
+from tests.enrollment.helpers import DATABASE_TASKS, accept, control_number
 from tests.x12check import assert_valid_834
 
 ROOT = Path(__file__).resolve().parents[1]

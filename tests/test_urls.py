@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import provider_user
+from tests.helpers import provider_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,11 @@
-"""Audit test helpers: the rows written, and a client at a known address."""
+"""Audit fixtures: a client at a known address, ops, and the tracker and recoupment fixtures."""
 
 import pytest
 from django.contrib.auth.models import Group
 
-from audit.models import AuditEvent
 from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
-from tests.crm_tracker.conftest import (  # noqa: F401  (fixtures)
+from tests.audit.helpers import ADDRESS
+from tests.crm_tracker.fixtures import (  # noqa: F401  (fixtures)
     admin_user,
     csr,
     monitor,
@@ -14,15 +14,7 @@ from tests.crm_tracker.conftest import (  # noqa: F401  (fixtures)
     supervisor,
     taxonomy,
 )
-from tests.recoupments.conftest import home_health, hospital, recoupment_data  # noqa: F401  (fixtures)
-
-ADDRESS = "203.0.113.7"  # TEST-NET-3 (RFC 5737): no real client
-
-
-def rows(**filters) -> list[tuple]:
-    """Return the audit rows as (username, address, action, object type, object ID, member ID)."""
-    return list(AuditEvent.objects.filter(**filters).order_by("pk").values_list(
-        "username", "client_address", "action", "object_type", "object_id", "member_id"))
+from tests.recoupments.fixtures import home_health, hospital, recoupment_data  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

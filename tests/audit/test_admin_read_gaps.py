@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from posc.tasks import email_send
-from tests.audit.conftest import ADDRESS
+from tests.audit.helpers import ADDRESS
 from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.models import Action, AuditEvent, AuditImmutable
 from audit.services import record
-from tests.audit.conftest import rows
+from tests.audit.helpers import rows
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

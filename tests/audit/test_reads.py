@@ -12,10 +12,10 @@ from audit.models import AuditEvent
 from crm_tracker.services import case_vet
 from enrollment.models import EnrollmentTransaction
 from enrollment.services import batch_cut
+from posc.members.demo import CCA_SCO
 from posc.members.models import Plan
 from recoupments.services import recoupment_submit
-from tests.audit.conftest import ADDRESS, rows
-from tests.conftest import CCA_SCO
+from tests.audit.helpers import ADDRESS, rows
 from tests.enrollment.helpers import (
     enroll,
     panel_open,

@@ -13,16 +13,16 @@ from crm_tracker.services import case_vet
 from enrollment.models import EnrollmentTransaction
 from enrollment.services import batch_cut, batch_write
 from posc.exceptions import DomainError
+from posc.members.demo import CCA_SCO
 from posc.members.importer import members_import
 from posc.members.models import Plan, ProviderLink
 from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
 from recoupments.models import Move, Recoupment
 from recoupments.services import recoupment_confirm_complete, recoupment_submit
-from tests.audit.conftest import ADDRESS, rows
-from tests.conftest import CCA_SCO
+from tests.audit.helpers import ADDRESS, rows
 from tests.enrollment.helpers import enroll
 from tests.factories import MemberFactory, UserFactory
-from tests.members.test_import_members import ROW, TODAY, feed
+from tests.members.helpers import ROW, TODAY, feed
 from tests.recoupments.helpers import NOW, form_input
 from tests.transactions import rolled_back
 
@@ -54,9 +54,10 @@ def test_recoupment_submit_and_moves_are_audited(hospital, ops_user):
     recoupment = recoupment_submit(actor=hospital, data=form_input(), now=NOW)
     roles_sync()
     ops_user.groups.add(Group.objects.get(name=ENROLLMENT_OPERATIONS))
-    with pytest.raises(DomainError):  # refused: nothing changed, nothing audited
+    with pytest.raises(DomainError) as refused:  # refused: nothing changed, nothing audited
         recoupment_confirm_complete(recoupment=Recoupment(pk=recoupment.pk + 1000),
                                     actor=ops_user, now=NOW)
+    assert refused.value.code == "NOT_FOUND"
     recoupment_confirm_complete(recoupment=recoupment, actor=ops_user, now=NOW)
     ids = ("100000000001", "100000000091")
     ref = recoupment.reference
@@ -69,8 +70,9 @@ def test_recoupment_submit_and_moves_are_audited(hospital, ops_user):
 
 def test_tracker_intake_and_steps_are_audited(new_case, qc):
     case = new_case()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         case_vet(now=NOW, case=case, true_case=True, reason=" ", actor=qc)  # refused: no row
+    assert refused.value.code == "REASON_REQUIRED"
     case_vet(now=NOW, case=case, true_case=True, reason="Checked MMIS.", actor=qc)
     assert rows() == [("csr", None, "CREATE", "tracker case", case.number, case.masshealth_id),
                       ("qc", None, "CHANGE", "tracker case", case.number, case.masshealth_id)]

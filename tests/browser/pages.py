@@ -10,12 +10,14 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import Locator, Page, expect
 
-from posc.members.demo import DEMO_PASSWORD
+from posc.members.demo import CCA_ONE_CARE, CCA_SCO, DEMO_PASSWORD
+from posc.members.models import Member
 from tests.otp import authenticator_code
 
 # Debian's Chromium, never a downloaded one (no `playwright install`).
@@ -261,3 +263,50 @@ def sideways_overflow(page) -> int:
     """Return how many pixels the page scrolls sideways."""
     return page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+# Shared by several walks: the CSP recorder, the menu entries, seed_demo's members.
+# Installed before any page script runs; Playwright's init scripts are not subject to the CSP.
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
+  `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));
+"""
+MENU_ENTRY = {"SCO": "Enroll/Disenroll SCO Members",
+              "ONE_CARE": "Enroll/Disenroll One Care Members"}
+
+
+class Searched(NamedTuple):
+    """A demo member as typed into Member Search."""
+
+    member_id: str
+    last_name: str
+    first_name: str
+    provider_id: str
+    program: str
+
+
+# seed_demo's fillers: enrolled with CCA's plan (disenroll) or eligible for it (enroll).
+SCO_ENROLLED = (Searched("100000000173", "FAUXLEY", "ALMA", CCA_SCO, "SCO"),
+                Searched("100000000221", "MOCKFORD", "ALMA", CCA_SCO, "SCO"))
+SCO_ELIGIBLE = (Searched("100000000141", "DEMOWITZ", "PEARL", CCA_SCO, "SCO"),
+                Searched("100000000111", "EXAMPLAR", "WILMA", CCA_SCO, "SCO"))
+OC_ENROLLED = (Searched("100000000104", "MOCKFORD", "VERN", CCA_ONE_CARE, "ONE_CARE"),
+               Searched("100000000146", "NONESUCH", "DEAN", CCA_ONE_CARE, "ONE_CARE"))
+OC_ELIGIBLE = (Searched("100000000102", "DEMOWITZ", "HUGO", CCA_ONE_CARE, "ONE_CARE"),
+               Searched("100000000106", "PRETENDA", "LLOYD", CCA_ONE_CARE, "ONE_CARE"))
+ACCOUNTS = {"SCO": "cca.sco", "ONE_CARE": "cca.onecare"}
+
+
+def demo_check(*members: Searched) -> None:
+    """Fail clearly if seed_demo no longer gives these members (names, enrolled or not)."""
+    for m in members:
+        row = Member.objects.get(pk=m.member_id)
+        assert (row.last_name, row.first_name) == (m.last_name, m.first_name)
+
+
+def open_search(walk: Walk, program: str) -> None:
+    """Open the program's Member Search panel from the left menu."""
+    walk.follow("Manage Members", "manage_members")
+    walk.follow("Enrollment", "enrollment")
+    walk.follow(MENU_ENTRY[program], "member_search", "Member Search")

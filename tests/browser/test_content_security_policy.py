@@ -10,14 +10,14 @@ import pytest
 from playwright.sync_api import expect
 
 from posc.members.demo import DEMO_PASSWORD
-from tests.browser.pages import authenticator_code, button, click, field, heading
-
-# Installed before any page script runs; Playwright's init scripts are not subject to the CSP.
-RECORD_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
-  `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));
-"""
+from tests.browser.pages import (
+    RECORD_VIOLATIONS,
+    authenticator_code,
+    button,
+    click,
+    field,
+    heading,
+)
 
 PORTAL_PAGES = ["/", "/enrollment/sco/search/", "/enrollment/834-files/"]
 ADMIN_PAGES = ["/admin/", "/admin/auth/user/", "/admin/auth/user/?is_staff__exact=1",

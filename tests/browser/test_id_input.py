@@ -8,8 +8,16 @@ cut to 12 without a word.
 from playwright.sync_api import expect
 
 from enrollment.models import EnrollmentTransaction
-from tests.browser.pages import Walk, button, click, field, log_in
-from tests.browser.test_panel_tabs import SCO_ENROLLED, demo_check, open_search
+from tests.browser.pages import (
+    SCO_ENROLLED,
+    Walk,
+    button,
+    click,
+    demo_check,
+    field,
+    log_in,
+    open_search,
+)
 
 
 def test_ids_typed_with_spaces_lower_case_or_too_long(page):

@@ -16,10 +16,7 @@ from enrollment.services import batch_cut
 from posc import clock
 from posc.members.demo import demo_case, demo_member
 from posc.members.models import Member, Plan
-from tests.browser.pages import Walk, button, click, field, log_in
-
-MENU_ENTRY = {"SCO": "Enroll/Disenroll SCO Members",
-              "ONE_CARE": "Enroll/Disenroll One Care Members"}
+from tests.browser.pages import MENU_ENTRY, Walk, button, click, field, log_in
 
 
 def mmddyyyy(day: datetime.date) -> str:

@@ -6,7 +6,6 @@ disenrolled. The members are seed_demo's fillers (posc/members/demo.py), named a
 issue; each test first checks that the demo data still has them.
 """
 
-from typing import NamedTuple
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,39 +16,23 @@ from playwright.sync_api import Page, expect
 from enrollment.forms import CERTIFY_LABEL
 from enrollment.models import DisenrollmentReason, EnrollmentTransaction
 from posc.members.demo import CCA_ONE_CARE, CCA_SCO, DEMO_PASSWORD
-from posc.members.models import EnrollmentSpan, Member, ProviderLink
+from posc.members.models import EnrollmentSpan, ProviderLink
 from posc.roles import PROVIDER_STAFF
-from tests.browser.pages import Walk, button, click, field, log_in
-from tests.browser.test_job_aids import MENU_ENTRY
-
-
-class Searched(NamedTuple):
-    """A demo member as typed into Member Search."""
-
-    member_id: str
-    last_name: str
-    first_name: str
-    provider_id: str
-    program: str
-
-
-# seed_demo's fillers: enrolled with CCA's plan (disenroll) or eligible for it (enroll).
-SCO_ENROLLED = (Searched("100000000173", "FAUXLEY", "ALMA", CCA_SCO, "SCO"),
-                Searched("100000000221", "MOCKFORD", "ALMA", CCA_SCO, "SCO"))
-SCO_ELIGIBLE = (Searched("100000000141", "DEMOWITZ", "PEARL", CCA_SCO, "SCO"),
-                Searched("100000000111", "EXAMPLAR", "WILMA", CCA_SCO, "SCO"))
-OC_ENROLLED = (Searched("100000000104", "MOCKFORD", "VERN", CCA_ONE_CARE, "ONE_CARE"),
-               Searched("100000000146", "NONESUCH", "DEAN", CCA_ONE_CARE, "ONE_CARE"))
-OC_ELIGIBLE = (Searched("100000000102", "DEMOWITZ", "HUGO", CCA_ONE_CARE, "ONE_CARE"),
-               Searched("100000000106", "PRETENDA", "LLOYD", CCA_ONE_CARE, "ONE_CARE"))
-ACCOUNTS = {"SCO": "cca.sco", "ONE_CARE": "cca.onecare"}
-
-
-def demo_check(*members: Searched) -> None:
-    """Fail clearly if seed_demo no longer gives these members (names, enrolled or not)."""
-    for m in members:
-        row = Member.objects.get(pk=m.member_id)
-        assert (row.last_name, row.first_name) == (m.last_name, m.first_name)
+from tests.browser.pages import (
+    ACCOUNTS,
+    OC_ELIGIBLE,
+    OC_ENROLLED,
+    SCO_ELIGIBLE,
+    SCO_ENROLLED,
+    Searched,
+    Walk,
+    button,
+    click,
+    demo_check,
+    field,
+    log_in,
+    open_search,
+)
 
 
 def second_tab(page: Page, name: str) -> Walk:
@@ -67,13 +50,6 @@ def search(walk: Walk, member: Searched, step: str) -> None:
     field(page, "First Name").fill(member.first_name)
     click(button(page, "Search"))
     walk.screenshot(step)
-
-
-def open_search(walk: Walk, program: str) -> None:
-    """Open the program's Member Search panel from the left menu."""
-    walk.follow("Manage Members", "manage_members")
-    walk.follow("Enrollment", "enrollment")
-    walk.follow(MENU_ENTRY[program], "member_search", "Member Search")
 
 
 def to_disenrollment(walk: Walk, member: Searched) -> None:

@@ -15,8 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from posc.members.demo import DEMO_PASSWORD
-from tests.browser.pages import Walk, button, click, enter_code, field, heading
-from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
+from tests.browser.pages import RECORD_VIOLATIONS, Walk, button, click, enter_code, field, heading
 
 
 def sign_in_with_password(walk: Walk, username: str) -> None:

@@ -87,8 +87,9 @@ def test_angela_melody_period_bounds(csr, day, accepted):
     if accepted:
         assert case_intake(**kwargs).pk
     else:
-        with pytest.raises(IntakeRefused):
+        with pytest.raises(IntakeRefused) as refused:
             case_intake(**kwargs)
+        assert refused.value.code == "ANGELA_MELODY_PERIOD"
 
 
 @pytest.mark.parametrize("case_type", list(CaseType))

@@ -83,6 +83,8 @@ def test_service_refuses_a_combination_outside_the_matrix(csr):
         "Angela Melody")}  # Angela Melody + Plan Selected in Error is not in the matrix
     with pytest.raises(TaxonomyNotAllowed) as refused:
         case_intake(**intake_kwargs(actor=csr, taxonomy=taxonomy))
+    assert refused.value.code == "TAXONOMY"
+    # The code does not say which level broke the matrix; the message names it.
     assert "Disposition “Plan Selected in Error” is not allowed" in refused.value.message
     assert not Case.objects.exists() and not CaseHistory.objects.exists()
 

@@ -20,8 +20,8 @@ from django.db import connection
 from enrollment.models import Batch834, BatchEntry, EnrollmentTransaction
 from enrollment.services import batch_cut, batch_write, enrollment_submit
 from posc import clock
+from posc.members.demo import CCA_SCO
 from posc.members.models import Plan, Program
-from tests.conftest import CCA_SCO, provider_user
 from tests.deploy.servers import (
     ROOT,
     Browser,
@@ -32,6 +32,7 @@ from tests.deploy.servers import (
     production_password,
 )
 from tests.factories import MemberFactory, SpanFactory
+from tests.helpers import provider_user
 from tests.threads import run_in_threads
 
 CLERKS = 4  # each enrolls ENROLLS members, disenrolls one, and makes a refused search

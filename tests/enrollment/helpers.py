@@ -5,9 +5,17 @@ panels have the flow in their address, and their forms carry a page seal. ``Pane
 what a page gives the clerk: where it posts, its one-time token and its seal.
 """
 
+import datetime
+import uuid
 from typing import NamedTuple
 
 from django.urls import reverse
+
+from enrollment.models import EnrollmentTransaction
+from enrollment.services import enrollment_submit
+from posc.members.demo import CCA_SCO
+from posc.members.models import County
+from tests.factories import MemberFactory
 
 
 class Panel(NamedTuple):
@@ -64,29 +72,35 @@ def disenroll(client, slug: str, member, provider_id: str, reason: str = "MBR_RE
     return client.post(panel.url, panel.data(reason=reason))
 
 
+# The daily 834 batch (tests/enrollment/test_daily_834_task.py, tests/test_tasks.py).
+TODAY = datetime.date(2026, 11, 22)
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                              "QUEUES": ["default"]}}
+
+
 def span_open(plan, *, start, end=None, cancelled: bool = False, member=None):
     """Return a feed span of *member* (a new one by default) with *plan* from *start*."""
     from posc.members.models import EnrollmentSpan
-    from tests.factories import MemberFactory
 
     return EnrollmentSpan.objects.create(
         member=member or MemberFactory(), plan=plan, program=plan.program, start_date=start,
         end_date=end, cancelled=cancelled, source=EnrollmentSpan.Source.FEED)
 
 
-def accept(user, provider_id: str = "", program: str = "SCO", today=None):
-    """Enroll a new SCO member in *provider_id*'s plan (CCA SCO); fail unless MMIS accepts."""
-    import datetime
-    import uuid
-
-    from enrollment.services import enrollment_submit
-    from posc.members.demo import CCA_SCO
-    from tests.factories import MemberFactory
-
-    member = MemberFactory()
-    txn = enrollment_submit(token=uuid.uuid4(), program=program,
-                            provider_id=provider_id or CCA_SCO, member=member,
-                            last_name=member.last_name, first_name=member.first_name,
-                            actor=user, today=today or datetime.date(2026, 11, 22))
-    assert txn.accepted, txn.errors
+def accept(user, provider_id: str = CCA_SCO, program: str = "SCO") -> EnrollmentTransaction:
+    """Enroll a new member in *provider_id*'s plan; fail unless MMIS accepts it."""
+    if program == "SCO":
+        member = MemberFactory()
+    else:  # One Care: 21-64, CommonHealth, in CCA One Care's area
+        member = MemberFactory(date_of_birth=datetime.date(1985, 3, 9), rating_category="C2A",
+                               coverage_type="COMMONHEALTH", county=County.WORCESTER)
+    txn = enrollment_submit(token=uuid.uuid4(), program=program, provider_id=provider_id,
+                            member=member, last_name=member.last_name,
+                            first_name=member.first_name, actor=user, today=TODAY)
+    assert txn.status == EnrollmentTransaction.Status.ACCEPTED, txn.errors
     return txn
+
+
+def control_number(path) -> int:
+    """Return ISA13 of the 834 at *path*."""
+    return int(path.read_text().split("~")[0].split("*")[13])

@@ -24,9 +24,9 @@ from enrollment.services import (
 )
 from posc.clock import EASTERN
 from posc.exceptions import DomainError
+from posc.members.demo import CCA_SCO, FALLON_SCO
 from posc.members.models import Plan
 from posc.mmis.x12_999 import MAX_BYTES
-from tests.conftest import CCA_SCO, FALLON_SCO
 from tests.factories import MemberFactory, SpanFactory
 from tests.x12check import assert_valid_834, check_834, pyx12_errors
 

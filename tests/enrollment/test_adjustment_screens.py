@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from enrollment.adjustments import adjustment_retro_disenroll
 from enrollment.models import CapitationAdjustment, EnrollmentAdjustment
 from posc import clock
+from posc.members.demo import CCA_SCO, FALLON_SCO, SWH_SCO
 from posc.members.models import EnrollmentSpan, Plan
 from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
 from recoupments.services import (
@@ -25,8 +26,8 @@ from recoupments.services import (
     recoupment_research_record,
     recoupment_submit,
 )
-from tests.conftest import CCA_SCO, FALLON_SCO, SWH_SCO, provider_user
 from tests.factories import MemberFactory, SpanFactory, UserFactory
+from tests.helpers import provider_user
 from tests.recoupments.helpers import HOSPITAL, change_url, form_input
 
 pytestmark = pytest.mark.django_db

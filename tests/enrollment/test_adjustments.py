@@ -23,8 +23,8 @@ from enrollment.models import (
 )
 from enrollment.services import batch_cut, batch_stream
 from posc.exceptions import DomainError
+from posc.members.demo import CCA_SCO, SWH_SCO
 from posc.members.models import EnrollmentSpan, Plan
-from tests.conftest import CCA_SCO, SWH_SCO
 from tests.factories import MemberFactory, SpanFactory, UserFactory
 from tests.x12check import pyx12_errors, strict_errors
 

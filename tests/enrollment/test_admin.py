@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from enrollment.models import EnrollmentTransaction
 from enrollment.services import enrollment_submit
+from posc.members.demo import CCA_SCO
 from posc.members.models import Plan
 from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
-from tests.conftest import CCA_SCO
 from tests.factories import MemberFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ from enrollment.models import AUDIT_CONTROL_BASE, AuditFile834, Batch834
 from enrollment.services import batch_cut
 from enrollment.tasks import audit_file_monthly
 from posc.exceptions import DomainError
+from posc.members.demo import CCA_ONE_CARE, CCA_SCO, FALLON_SCO
 from posc.members.models import County, EnrollmentSpan, Plan
 from posc.mmis.types import AuditLoop834
 from posc.mmis.x12_834 import audit_member_loop
-from tests.conftest import CCA_ONE_CARE, CCA_SCO, FALLON_SCO
 from tests.enrollment.helpers import accept, span_open
 from tests.factories import MemberFactory
 from tests.x12check import assert_valid_834, check_834

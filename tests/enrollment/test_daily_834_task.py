@@ -1,8 +1,6 @@
 """The daily 834 batch task and enqueue_daily_834, with the default (immediate) backend."""
 
-import datetime
 import threading
-import uuid
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,36 +8,13 @@ from django.db import connection
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from enrollment.models import Batch834, EnrollmentTransaction
-from enrollment.services import batch_cut, enrollment_submit
+from enrollment.models import Batch834
+from enrollment.services import batch_cut
 from enrollment.tasks import batch_daily
-from posc.members.models import County, Plan
-from tests.conftest import CCA_ONE_CARE, CCA_SCO, FALLON_SCO
-from tests.factories import MemberFactory
+from posc.members.demo import CCA_ONE_CARE, CCA_SCO, FALLON_SCO
+from posc.members.models import Plan
+from tests.enrollment.helpers import DATABASE_TASKS, accept, control_number
 from tests.x12check import assert_valid_834
-
-TODAY = datetime.date(2026, 11, 22)
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
-                              "QUEUES": ["default"]}}
-
-
-def accept(user, provider_id: str = CCA_SCO, program: str = "SCO") -> EnrollmentTransaction:
-    """Enroll a new member in *provider_id*'s plan; fail unless MMIS accepts it."""
-    if program == "SCO":
-        member = MemberFactory()
-    else:  # One Care: 21-64, CommonHealth, in CCA One Care's area
-        member = MemberFactory(date_of_birth=datetime.date(1985, 3, 9), rating_category="C2A",
-                               coverage_type="COMMONHEALTH", county=County.WORCESTER)
-    txn = enrollment_submit(token=uuid.uuid4(), program=program, provider_id=provider_id,
-                            member=member, last_name=member.last_name,
-                            first_name=member.first_name, actor=user, today=TODAY)
-    assert txn.status == EnrollmentTransaction.Status.ACCEPTED, txn.errors
-    return txn
-
-
-def control_number(path) -> int:
-    """Return ISA13 of the 834 at *path*."""
-    return int(path.read_text().split("~")[0].split("*")[13])
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from enrollment import services
 from enrollment.models import EnrollmentTransaction
 from enrollment.services import disenrollment_submit, enrollment_submit
 from posc.exceptions import DomainError
+from posc.members.demo import CCA_SCO, SWH_SCO
 from posc.members.models import EnrollmentSpan, Plan, RateCell
 from posc.members.selectors import user_provider_ids
 from posc.mmis.types import MemberRecord
-from tests.conftest import CCA_SCO, SWH_SCO
 from tests.factories import MemberFactory, SpanFactory
 from tests.threads import run_in_threads
 
@@ -65,17 +65,19 @@ class TestSubmit:
 
     def test_unknown_member_raises_and_stores_nothing(self, cca_sco):
         member = MemberFactory.build()
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as refused:
             submit(cca_sco, member)
+        assert refused.value.code == "NO_MATCH"
         assert not EnrollmentTransaction.objects.exists()
 
     def test_disenrollment_needs_a_reason_from_the_list(self, cca_sco):
         span = SpanFactory(plan=Plan.objects.get(provider_id=CCA_SCO))
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as refused:
             disenrollment_submit(token=uuid.uuid4(), program="SCO", provider_id=CCA_SCO,
                                  member=span.member, last_name=span.member.last_name,
                                  first_name=span.member.first_name, reason="NOPE",
                                  actor=cca_sco, today=TODAY)
+        assert refused.value.code == "REASON"
         assert not EnrollmentTransaction.objects.exists()
 
     def test_disenrollment_twice_is_duplicate(self, cca_sco):
@@ -134,7 +136,7 @@ class TestConcurrentClerks:
         assert EnrollmentTransaction.objects.count() == 1
 
     def test_two_plans_race_for_one_member(self, cca_sco, reference_data):
-        from tests.conftest import provider_user
+        from tests.helpers import provider_user
 
         swh = provider_user("swh.sco", SWH_SCO)
         member = MemberFactory()

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from enrollment.models import Batch834, EnrollmentTransaction
 from enrollment.services import batch_cut, disenrollment_submit, enrollment_submit
+from posc.members.demo import CCA_SCO, FALLON_SCO
 from posc.members.models import Plan
-from tests.conftest import CCA_SCO, FALLON_SCO
 from tests.factories import MemberFactory, SpanFactory
 from tests.x12check import assert_valid_834, check_834
 

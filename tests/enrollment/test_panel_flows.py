@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from enrollment.models import EnrollmentTransaction
 from enrollment.panel import MAX_FLOWS
+from posc.members.demo import CCA_ONE_CARE, CCA_SCO
 from posc.members.models import County, EnrollmentSpan, Plan
-from tests.conftest import CCA_ONE_CARE, CCA_SCO, provider_user
 from tests.enrollment.helpers import (
     reach_certification,
     reach_disenrollment,
@@ -22,6 +22,7 @@ from tests.enrollment.helpers import (
     search,
 )
 from tests.factories import MemberFactory, SpanFactory
+from tests.helpers import provider_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from enrollment.models import EnrollmentTransaction
 from posc import clock
+from posc.members.demo import CCA_ONE_CARE, CCA_SCO, FALLON_SCO, TUFTS_ONE_CARE
 from posc.members.models import County, EnrollmentSpan, Plan
 from posc.mmis.dates import disenrollment_effective_date, enrollment_effective_date
-from tests.conftest import CCA_ONE_CARE, CCA_SCO, FALLON_SCO, TUFTS_ONE_CARE
 from tests.enrollment.helpers import (
     disenroll,
     enroll,

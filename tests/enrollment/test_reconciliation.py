@@ -18,9 +18,9 @@ from enrollment.reconciliation import (
     reconciliation_run,
     roster_read,
 )
+from posc.members.demo import CCA_SCO, FALLON_SCO
 from posc.members.models import County, Plan
 from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
-from tests.conftest import CCA_SCO, FALLON_SCO
 from tests.enrollment.helpers import span_open
 from tests.factories import MemberFactory, UserFactory
 

@@ -15,11 +15,12 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from enrollment.models import EnrollmentTransaction
+from posc.members.demo import CCA_ONE_CARE, CCA_SCO, SWH_SCO
 from posc.members.models import County, Plan
 from recoupments.models import RecoupmentEvent
-from tests.conftest import CCA_ONE_CARE, CCA_SCO, SWH_SCO, provider_user
 from tests.enrollment.helpers import enroll, reach_certification, search
 from tests.factories import MemberFactory, SpanFactory
+from tests.helpers import provider_user
 
 pytestmark = pytest.mark.django_db
 

@@ -27,8 +27,10 @@ from posc.members.services import member_unlink
 from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
 from tests.enrollment.helpers import search
 from tests.factories import MemberFactory, SpanFactory, UserFactory
-from tests.members.helpers import NOW, TODAY, enroll, link
-from tests.members.helpers import plan_clerk as provider_user
+from tests.helpers import provider_user
+from tests.members.helpers import LINK_NOW as NOW
+from tests.members.helpers import LINK_TODAY as TODAY
+from tests.members.helpers import enroll, link
 from tests.threads import run_in_threads
 
 

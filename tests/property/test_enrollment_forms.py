@@ -14,11 +14,11 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from enrollment.models import BatchEntry, DisenrollmentReason, EnrollmentTransaction
+from posc.members.demo import CCA_SCO
 from posc.members.models import EnrollmentSpan, Plan
-from tests.conftest import CCA_SCO
 from tests.enrollment.helpers import reach_certification, reach_disenrollment
 from tests.factories import MemberFactory, SpanFactory
-from tests.property.conftest import (
+from tests.property.helpers import (
     assert_not_server_error,
     changed_tables,
     example_savepoint,

@@ -15,14 +15,18 @@ from hypothesis import strategies as st
 
 from enrollment.services import batch_cut, batch_stream, enrollment_submit
 from posc.exceptions import DomainError
+from posc.members.demo import CCA_SCO
 from posc.members.importer import MAX_LENGTHS, converters
 from posc.members.models import Plan
-from tests.conftest import CCA_SCO
 from tests.factories import MemberFactory
 from tests.property import x12fast
-from tests.property.conftest import changed_tables, example_savepoint, table_snapshot
+from tests.property.helpers import (
+    assert_well_formed,
+    changed_tables,
+    example_savepoint,
+    table_snapshot,
+)
 from tests.property.strategies import any_text, edge_dates
-from tests.property.test_x12_834_writer import assert_well_formed
 
 pytestmark = pytest.mark.django_db
 

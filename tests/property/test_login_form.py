@@ -13,7 +13,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from tests.factories import UserFactory
-from tests.property.conftest import assert_not_server_error, example_savepoint, table_snapshot
+from tests.property.helpers import assert_not_server_error, example_savepoint, table_snapshot
 from tests.property.strategies import any_text
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from posc.exceptions import ImportRejected
 from posc.members.importer import COLUMNS, NAMES, converters, members_import
 from posc.members.models import EnrollmentSpan, Member, Plan
-from tests.property.conftest import changed_tables, example_savepoint, table_snapshot
+from tests.property.helpers import changed_tables, example_savepoint, table_snapshot
 from tests.property.strategies import any_text, iso_date_text
 from tests.x12check import SAMPLES
 

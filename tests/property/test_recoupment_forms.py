@@ -30,7 +30,7 @@ from recoupments.services import (
     recoupment_submit,
 )
 from recoupments.xlsx import HEADERS, MAX_LINES
-from tests.property.conftest import example_savepoint, logged_in, post_checked
+from tests.property.helpers import example_savepoint, logged_in, post_checked
 from tests.property.strategies import (
     any_text,
     edge_dates,
@@ -38,7 +38,7 @@ from tests.property.strategies import (
     number_text,
     us_date_text,
 )
-from tests.recoupments.conftest import hospital, ops, recoupment_data  # noqa: F401  (fixtures)
+from tests.recoupments.fixtures import hospital, ops, recoupment_data  # noqa: F401  (fixtures)
 from tests.recoupments.helpers import CCA_SCO, LINES, NOW, TUFTS_TOGETHER, form_input, form_post
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from crm_tracker.services import case_vet
 from crm_tracker.spreadsheets import MONITOR_HEADERS
 from crm_tracker.views import CASE_TYPE_SLUGS
 from posc import clock
-from tests.crm_tracker.conftest import (  # noqa: F401  (the tracker's role fixtures)
+from tests.crm_tracker.fixtures import (  # noqa: F401  (the tracker's role fixtures)
     csr,
     monitor,
     new_case,
@@ -34,7 +34,7 @@ from tests.crm_tracker.conftest import (  # noqa: F401  (the tracker's role fixt
     true_case,
 )
 from tests.crm_tracker.helpers import NOW, intake_taxonomy
-from tests.property.conftest import (
+from tests.property.helpers import (
     assert_not_server_error,
     changed_tables,
     example_savepoint,

@@ -7,7 +7,6 @@ mmis-rules.md: X12 has no escape character, so data can never carry * ^ : ~ or a
 import calendar
 import dataclasses
 import datetime
-import re
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,7 @@ from hypothesis import strategies as st
 
 from posc.mmis.types import Action, Interchange834, MemberLoop834, RenderedLoop
 from posc.mmis.x12_834 import (
-    ALLOWED,
-    COMPONENT,
-    ELEMENT,
     MAX_LENGTH,
-    REPETITION,
-    SEGMENT_END,
-    TERMINATOR,
     clean,
     iter_834,
     render_834,
@@ -30,6 +23,7 @@ from posc.mmis.x12_834 import (
 )
 from tests import x12check
 from tests.property import x12fast
+from tests.property.helpers import assert_well_formed
 from tests.property.strategies import any_text, edge_dates
 
 FILE_TIME = datetime.datetime(2026, 11, 22, 9, 30)
@@ -113,27 +107,6 @@ def interchanges(draw) -> Interchange834:
         items = ()
     return Interchange834(
         loops=items, **fields)
-
-
-DELIMITERS = (ELEMENT, REPETITION, COMPONENT, TERMINATOR, "\n", "\r")
-
-
-def assert_well_formed(text: str) -> list[list[str]]:
-    """Fail unless every segment ends with ~ and a line break and no element holds a
-    delimiter or a character outside the X12 basic set; return the segments' elements."""
-    assert text.isascii()
-    assert text.endswith(SEGMENT_END)
-    segments = [s.split(ELEMENT) for s in text[:-len(SEGMENT_END)].split(SEGMENT_END)]
-    for elements in segments:
-        tag = elements[0]
-        assert re.fullmatch(r"[A-Z][A-Z0-9]{1,2}", tag), elements
-        values = elements[1:]
-        if tag == "ISA":  # ISA11 and ISA16 are the repetition and component separators
-            values = values[:10] + values[11:15]
-        for value in values:
-            assert set(value) <= ALLOWED, (tag, value)
-            assert not set(value) & set(DELIMITERS), (tag, value)
-    return segments
 
 
 def _expected_names(loop: MemberLoop834) -> tuple[str, str]:

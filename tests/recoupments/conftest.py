@@ -1,32 +1,3 @@
-"""Fixtures of the recoupment tests: reference data, a provider user per provider, ops."""
+"""The recoupment fixtures, from tests/recoupments/fixtures.py (other directories use them too)."""
 
-import pytest
-from django.contrib.auth.models import Group
-from django.core.management import call_command
-
-from posc.roles import ENROLLMENT_OPERATIONS, roles_sync
-from tests.conftest import provider_user
-from tests.recoupments.helpers import HOME_HEALTH, HOSPITAL
-
-
-@pytest.fixture
-def recoupment_data(db):
-    """Load the plans and providers, the edit codes and the MCE contacts (no rate cells)."""
-    call_command("loaddata", "plans", "edit_codes", "recoupment_mce_contacts", verbosity=0)
-
-
-@pytest.fixture
-def hospital(recoupment_data):
-    return provider_user("hospital", HOSPITAL)
-
-
-@pytest.fixture
-def home_health(recoupment_data):
-    return provider_user("homehealth", HOME_HEALTH)
-
-
-@pytest.fixture
-def ops(ops_user, recoupment_data):
-    roles_sync()
-    ops_user.groups.add(Group.objects.get(name=ENROLLMENT_OPERATIONS))
-    return ops_user
+from tests.recoupments.fixtures import home_health, hospital, ops, recoupment_data  # noqa: F401

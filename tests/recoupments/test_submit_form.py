@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from recoupments.models import Recoupment, RecoupmentEvent, Status
-from tests.conftest import provider_user
+from tests.helpers import provider_user
 from tests.recoupments.helpers import (
     HOME_HEALTH,
     HOSPITAL,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from recoupments.inputs import LineInput, RecoupmentInput
 from recoupments.models import Recoupment
 from recoupments.services import recoupment_submit
-from tests.conftest import provider_user
+from tests.helpers import provider_user
 from tests.recoupments.helpers import HOSPITAL, NOW, TUFTS_TOGETHER, form_post
 from tests.threads import run_in_threads
 

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from tests.crm_tracker.conftest import (  # noqa: F401  (fixtures)
+from tests.crm_tracker.fixtures import (  # noqa: F401  (fixtures)
     admin_user,
     csr,
     new_case,

@@ -16,10 +16,11 @@ from django.urls import reverse
 
 from enrollment.models import BatchEntry, EnrollmentTransaction
 from enrollment.panel import PanelFlows, page_seal
+from posc.members.demo import CCA_SCO
 from posc.members.models import EnrollmentSpan, Plan, Program
-from tests.conftest import CCA_SCO, provider_user
 from tests.enrollment.helpers import Panel, reach_certification, reach_disenrollment
 from tests.factories import MemberFactory, SpanFactory
+from tests.helpers import provider_user
 from tests.threads import run_in_threads
 
 THREADS = 50  # PostgreSQL allows 100 connections: 50 threads, the test's own, and others

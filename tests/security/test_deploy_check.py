@@ -5,15 +5,10 @@ only, HSTS); HIPAA 45 CFR 164.312(e)(1) (transmission security).
 """
 
 import json
-import os
-import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.security.helpers import production
 
 pytestmark = pytest.mark.slow  # each test starts a Python process
 
@@ -28,19 +23,6 @@ print(json.dumps({name: getattr(settings, name) for name in (
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD", "SESSION_EXPIRE_AT_BROWSER_CLOSE", "PASSWORD_HASHERS")}))
 """
-
-
-def production(*args: str) -> subprocess.CompletedProcess:
-    """Run *args* with production settings and a fresh random secret key of 50+ characters."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="posc.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-        DJANGO_ALLOWED_HOSTS="posc.example.gov",
-        DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://posc@localhost/posc"),
-    )
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
 
 
 def test_check_deploy_prints_no_warning():

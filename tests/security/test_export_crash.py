@@ -15,7 +15,6 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -25,10 +24,11 @@ from enrollment.models import Batch834, BatchEntry, EnrollmentTransaction
 from enrollment.services import batch_cut, enrollment_submit
 from enrollment.tasks import batch_daily
 from posc import clock
+from posc.members.demo import CCA_SCO
 from posc.members.models import Plan
-from tests.conftest import CCA_SCO
 from tests.factories import MemberFactory
 from tests.security.export_child import PAUSED
+from tests.security.helpers import database_url
 from tests.x12check import assert_valid_834
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,15 +58,6 @@ def accepted(user, count: int = 1) -> None:
                                                                   f"9{n:011d}")})
         for n in range(1, count))
     BatchEntry.objects.bulk_create(BatchEntry(transaction=t, plan=txn.plan) for t in copies)
-
-
-def database_url() -> str:
-    """Return the URL of the test's own database, for the child process."""
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return (f"postgres://{quote(db['USER'], safe='')}{password}"
-            f"@{quote(db['HOST'], safe='')}{port}/{quote(db['NAME'], safe='')}")
 
 
 _children: list[subprocess.Popen] = []

@@ -15,7 +15,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.test import RequestFactory
 from django.urls import reverse
 
-from tests.recoupments.conftest import hospital, recoupment_data  # noqa: F401  (fixtures)
+from tests.recoupments.fixtures import hospital, recoupment_data  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

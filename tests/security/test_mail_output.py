@@ -12,7 +12,7 @@ from django.core.checks import Tags, run_checks
 from django.core.mail import EmailMessage
 
 from posc.mail import RedactedConsoleBackend
-from tests.security.test_deploy_check import production
+from tests.security.helpers import production
 
 
 def test_the_development_mailer_prints_no_body():

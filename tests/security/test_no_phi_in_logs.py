@@ -27,14 +27,14 @@ from crm_tracker.models import Case, CaseType, SupervisorAssignment
 from enrollment.models import Batch834
 from posc import clock
 from posc.logging import RedactPHIFilter, redact
+from posc.members.demo import CCA_SCO
 from posc.members.models import Plan, ProviderLink
 from posc.roles import CSR, QC_TEAM_LEAD, STATE_MONITOR, SUPERVISOR, roles_sync
 from recoupments.models import Recoupment
-from tests.conftest import CCA_SCO
 from tests.crm_tracker.helpers import intake_post
 from tests.enrollment.helpers import disenroll, enroll, search
 from tests.factories import MemberFactory, SpanFactory, UserFactory
-from tests.members.test_import_members import ROW, feed
+from tests.members.helpers import ROW, feed
 from tests.recoupments.helpers import do as admin_move
 from tests.recoupments.helpers import form_post
 

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.models import Action, AuditEvent
 from posc import clock
 from tests.factories import UserFactory
-from tests.security.test_deploy_check import production
+from tests.security.helpers import production
 
 pytestmark = pytest.mark.django_db
 

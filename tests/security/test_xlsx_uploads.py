@@ -24,9 +24,9 @@ from openpyxl import Workbook
 from crm_tracker.spreadsheets import MONITOR_HEADERS
 from recoupments.models import Recoupment
 from recoupments.xlsx import HEADERS
-from tests.crm_tracker.conftest import monitor, taxonomy  # noqa: F401  (fixtures)
-from tests.recoupments.conftest import hospital, recoupment_data  # noqa: F401  (fixtures)
-from tests.security.test_export_crash import database_url
+from tests.crm_tracker.fixtures import monitor, taxonomy  # noqa: F401  (fixtures)
+from tests.recoupments.fixtures import hospital, recoupment_data  # noqa: F401  (fixtures)
+from tests.security.helpers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 PEAK_BOUND_KB = 100 * 1024  # 100 MB over the worker's baseline

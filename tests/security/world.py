@@ -36,9 +36,9 @@ from posc.members.services import member_link
 from posc.roles import roles_sync
 from recoupments.models import Recoupment
 from recoupments.services import recoupment_submit
-from tests.conftest import provider_user
 from tests.crm_tracker.helpers import intake_kwargs
 from tests.factories import MemberFactory
+from tests.helpers import provider_user
 from tests.recoupments.helpers import HOME_HEALTH, NOW, form_input
 from tests.transactions import rolled_back
 
