@@ -6,6 +6,7 @@ lines. The moves themselves, in the write shape, are in enrollment/adjustments.p
 import datetime
 import uuid
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
@@ -104,12 +105,28 @@ def span_lock(span: EnrollmentSpan) -> EnrollmentSpan:
             .order_by().get(pk=span.pk))
 
 
-
 def adjustment_replay(token: uuid.UUID, actor: AbstractBaseUser) -> EnrollmentAdjustment | None:
     return submission_replay(
         EnrollmentAdjustment, token=token, token_field="token", user=actor,
         owner_field="requested_by_id",
         refusal="This form can no longer be submitted. Start the adjustment again.")
+
+
+class Locked(NamedTuple):
+    member: Member
+    span: EnrollmentSpan | None
+    replay: EnrollmentAdjustment | None
+
+
+def move_lock(*, member: Member, span: EnrollmentSpan | None = None, token: uuid.UUID,
+              actor: AbstractBaseUser) -> Locked:
+    """The first steps of every move: lock the member, then return the adjustment this form
+    token already made (a double post: ``replay``), else lock the span the move changes."""
+    member = member_lock(member)
+    stored = adjustment_replay(token, actor)
+    if stored is not None:
+        return Locked(member, None, stored)
+    return Locked(member, span_lock(span) if span is not None else None, None)
 
 
 

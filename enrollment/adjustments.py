@@ -21,18 +21,16 @@ from django.db import transaction
 
 from enrollment.adjustment_steps import (
     AdjustmentWriter,
-    adjustment_replay,
     adjustment_row,
     guard_first,
     guard_integrated,
     guard_month_end,
     guard_text,
-    member_lock,
     mmis_accepted,
     mmis_facts_of,
     mmis_request,
+    move_lock,
     span_create,
-    span_lock,
     span_text,
     spans_without,
 )
@@ -75,11 +73,10 @@ def adjustment_retro_disenroll(*, span: EnrollmentSpan, end_date: datetime.date,
     The losing plan gets a 024 with the retro end date; a −1 capitation line goes to each
     paid month after it.
     """
-    member = member_lock(span.member)
-    stored = adjustment_replay(token, actor)
-    if stored is not None:
-        return stored
-    span = span_lock(span)
+    locked = move_lock(member=span.member, span=span, token=token, actor=actor)
+    if locked.replay is not None:
+        return locked.replay
+    member, span = locked.member, locked.span
     reason, reference = guard_text(reason, reference)
     guard_integrated(span.plan)
     guard_month_end(end_date, "new end date")
@@ -122,10 +119,10 @@ def adjustment_retro_enroll(*, member: Member, plan: Plan, start_date: datetime.
     The rate cell is the one in force on *start_date*; the gaining plan gets a 021 with the
     retro start (and the end, when the period is closed); +1 capitation lines follow.
     """
-    member = member_lock(member)
-    stored = adjustment_replay(token, actor)
-    if stored is not None:
-        return stored
+    locked = move_lock(member=member, token=token, actor=actor)
+    if locked.replay is not None:
+        return locked.replay
+    member = locked.member
     reason, reference = guard_text(reason, reference)
     guard_integrated(plan)
     guard_first(start_date, "start date")
@@ -167,11 +164,10 @@ def adjustment_move(*, span: EnrollmentSpan, to_plan: Plan, start_date: datetime
     gaining plan a 021 with both dates. Capitation: −1 for the losing plan and +1 for the
     gaining plan in each paid month of the period.
     """
-    member = member_lock(span.member)
-    stored = adjustment_replay(token, actor)
-    if stored is not None:
-        return stored
-    span = span_lock(span)
+    locked = move_lock(member=span.member, span=span, token=token, actor=actor)
+    if locked.replay is not None:
+        return locked.replay
+    member, span = locked.member, locked.span
     losing = span.plan
     reason, reference = guard_text(reason, reference)
     guard_integrated(losing)
@@ -250,11 +246,10 @@ def adjustment_reinstate(*, span: EnrollmentSpan, reason: str, reference: str,
     erroneous end (on the original start for a cancellation); the ended span keeps its
     history. The plan gets a 025 with the original dates; +1 capitation lines follow.
     """
-    member = member_lock(span.member)
-    stored = adjustment_replay(token, actor)
-    if stored is not None:
-        return stored
-    span = span_lock(span)
+    locked = move_lock(member=span.member, span=span, token=token, actor=actor)
+    if locked.replay is not None:
+        return locked.replay
+    member, span = locked.member, locked.span
     plan = span.plan
     reason, reference = guard_text(reason, reference)
     guard_integrated(plan)

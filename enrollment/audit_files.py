@@ -10,10 +10,6 @@ its control number is ``AUDIT_CONTROL_BASE + number`` (enrollment/models.py).
 """
 
 import datetime
-import fcntl
-import hashlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,9 +21,9 @@ from django.db.models import Count, Max, Q, QuerySet, Window
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from enrollment.models import AuditFile834
-from enrollment.services import _TEMP_SUFFIX, _directory_fsync, _stale_temps_remove
 from posc.clock import EASTERN
 from posc.exceptions import DomainError
+from posc.files import write_atomically
 from posc.members.models import EnrollmentSpan, Plan
 from posc.members.selectors import user_plans
 from posc.mmis.programs import PROGRAM_CODES, rate_cell_code, region_of
@@ -174,32 +170,22 @@ def audit_file_write(*, audit_file: AuditFile834, path: Path) -> str:
     is created 0600: it holds PHI (HIPAA 45 CFR 164.312(a)(1)).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _stale_temps_remove(path)
-    digest = hashlib.sha256()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TEMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            fcntl.flock(out.fileno(), fcntl.LOCK_EX)  # see services._stale_temps_remove
-            with transaction.atomic():  # the server-side cursor lives in a transaction
-                count, chunks = audit_file_chunks(audit_file=audit_file)
-                for chunk in chunks:
-                    digest.update(chunk)
-                    out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-            sha = digest.hexdigest()
-            if audit_file.sha256 and audit_file.sha256 != sha:
-                raise DomainError(
-                    f"The members in force with {audit_file.plan.provider_id} on "
-                    f"{audit_file.as_of:%m/%d/%Y} changed since audit file "
-                    f"{audit_file.number} was first written; it was not written again.",
-                    code="AUDIT_CHANGED")
-            os.replace(tmp, path)
-        _directory_fsync(path.parent)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    count = 0
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal count
+        count, stream = audit_file_chunks(audit_file=audit_file)
+        yield from stream
+
+    def same_bytes(sha: str) -> None:
+        if audit_file.sha256 and audit_file.sha256 != sha:
+            raise DomainError(
+                f"The members in force with {audit_file.plan.provider_id} on "
+                f"{audit_file.as_of:%m/%d/%Y} changed since audit file "
+                f"{audit_file.number} was first written; it was not written again.",
+                code="AUDIT_CHANGED")
+
+    sha = write_atomically(path, chunks, check=same_bytes)
     if not audit_file.sha256:
         AuditFile834.objects.filter(pk=audit_file.pk, sha256="").update(sha256=sha,
                                                                        loop_count=count)

@@ -9,11 +9,6 @@ stored answer back.
 """
 
 import datetime
-import fcntl
-import glob
-import hashlib
-import os
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,6 +31,7 @@ from enrollment.models import (
 from enrollment.selectors import MmisFacts, batch_first, mmis_facts
 from posc.clock import EASTERN
 from posc.exceptions import DomainError
+from posc.files import write_atomically
 from posc.members.models import EnrollmentSpan, Member, Plan
 from posc.members.selectors import person_lock
 from posc.mmis.programs import PROGRAM_CODES
@@ -263,43 +259,8 @@ def batch_stream(*, batch: Batch834) -> Iterator[bytes]:
         yield "".join(chunk).encode("ascii")
 
 
-# A writer's temporary file: ".<file name>.<random>.tmp", in the file's own directory.
-_TEMP_SUFFIX = ".tmp"
-
-
-def _stale_temps_remove(path: Path) -> None:
-    """Remove the temporary files of *path* that a killed writer left behind.
-
-    A writer holds an exclusive flock on its temporary file until it has renamed it, and
-    the kernel drops the lock when the process ends, however it ends (SIGKILL, the OOM
-    killer): a temporary file that nobody holds is a leftover, never a write in progress.
-    """
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.*{_TEMP_SUFFIX}"):
-        try:
-            fd = os.open(stale, os.O_RDONLY)
-        except FileNotFoundError:  # renamed or removed meanwhile
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            continue  # a live writer's
-        else:
-            stale.unlink(missing_ok=True)
-        finally:
-            os.close(fd)
-
-
-def _directory_fsync(directory: Path) -> None:
-    """Flush *directory* to disk, so that a rename in it survives a power cut."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def batch_write(*, batch: Batch834, path: Path) -> str:
-    """Write *batch* to *path* atomically (temporary file, then rename); return its SHA-256.
+    """Write *batch* to *path* atomically (posc/files.py); return its SHA-256.
 
     *path* keeps its old content or gets the whole new file, never part of one, even when
     the process is killed midway: the bytes go to a temporary file in the same directory,
@@ -309,29 +270,13 @@ def batch_write(*, batch: Batch834, path: Path) -> str:
     The first write records the digest; a later write of the same batch must match it.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _stale_temps_remove(path)
-    digest = hashlib.sha256()
-    # mkstemp creates the file 0600 (owner only); os.replace keeps the mode.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TEMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            fcntl.flock(out.fileno(), fcntl.LOCK_EX)  # "being written": see _stale_temps_remove
-            with transaction.atomic():
-                for chunk in batch_stream(batch=batch):
-                    digest.update(chunk)
-                    out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-            sha = digest.hexdigest()
-            if batch.sha256 and batch.sha256 != sha:
-                raise DomainError(f"Batch {batch.number} no longer gives the bytes first written.",
-                                  code="BATCH_CHANGED")
-            os.replace(tmp, path)  # still locked: a cleaner never takes a file being renamed
-        _directory_fsync(path.parent)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    def same_bytes(sha: str) -> None:
+        if batch.sha256 and batch.sha256 != sha:
+            raise DomainError(f"Batch {batch.number} no longer gives the bytes first written.",
+                              code="BATCH_CHANGED")
+
+    sha = write_atomically(path, lambda: batch_stream(batch=batch), check=same_bytes)
     if not batch.sha256:
         Batch834.objects.filter(pk=batch.pk, sha256="").update(sha256=sha)
         batch.sha256 = sha

@@ -14,19 +14,11 @@ from posc.mmis.types import (
     SpanRecord,
 )
 from posc.mmis.validator import (
+    MEMBER_RULES,
     Check,
     Rule,
     _error,
     _rejected,
-    check_age,
-    check_coverage,
-    check_deceased,
-    check_deductible,
-    check_esrd,
-    check_medicare,
-    check_rate_cell,
-    check_residence,
-    check_service_area,
     member_matches,
     plan_allowed,
     rate_cell_for,
@@ -35,18 +27,7 @@ from posc.mmis.validator import (
 # The member rules of a retro enrollment, checked on the period's first day. ALREADY_ENROLLED
 # and DUPLICATE are replaced by ``_period_overlaps``: they refuse any span in force on or after
 # E, and a past period may well end before a later span begins.
-PERIOD_RULES: tuple[Rule, ...] = (
-    check_deceased,
-    check_coverage,
-    check_medicare,
-    check_age,
-    check_service_area,
-    check_esrd,
-    check_deductible,
-    check_residence,
-    check_rate_cell,
-)
-
+PERIOD_RULES = MEMBER_RULES
 
 
 def _period_overlaps(check: Check, end: datetime.date | None) -> tuple[MmisError, ...]:

@@ -288,8 +288,10 @@ def check_duplicate(check: Check) -> tuple[MmisError, ...]:
     return ()
 
 
-# The member rules of an enrollment, in the order their errors are reported.
-RULES: tuple[Rule, ...] = (
+# The rules about the member as of a day, in the order their errors are reported; an
+# enrollment adds the two about the member's other spans (posc/mmis/period_rules.py, the
+# adjustments, replaces those two with its own overlap check).
+MEMBER_RULES: tuple[Rule, ...] = (
     check_deceased,
     check_coverage,
     check_medicare,
@@ -299,9 +301,8 @@ RULES: tuple[Rule, ...] = (
     check_deductible,
     check_residence,
     check_rate_cell,
-    check_already_enrolled,
-    check_duplicate,
 )
+RULES: tuple[Rule, ...] = (*MEMBER_RULES, check_already_enrolled, check_duplicate)
 
 
 # -------------------------------------------------------------------- the stub
