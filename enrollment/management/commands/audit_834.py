@@ -7,10 +7,10 @@ import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.tasks import TaskResultStatus
 from django.template.defaultfilters import pluralize
 
 from enrollment.audit_files import audit_file_cut, audit_file_write
+from enrollment.management.commands._enqueued import enqueued_report
 from enrollment.tasks import audit_file_enqueue
 from posc import clock
 from posc.exceptions import DomainError
@@ -49,18 +49,9 @@ class Command(BaseCommand):
                 raise CommandError("--output needs --provider-id")
             self._one(plan=plan, as_of=as_of, path=Path(output))
             return
-        failed = []
-        for each, result in audit_file_enqueue(as_of=as_of, provider_id=plan and plan.provider_id):
-            if not result.is_finished:
-                self.stdout.write(f"queued the audit 834 of {each.provider_id} (task {result.id})")
-            elif result.status == TaskResultStatus.FAILED:
-                failed.append(each.provider_id)
-                self.stderr.write(f"the audit 834 of {each.provider_id} failed:\n"
-                                  f"{result.errors[-1].traceback}")
-            else:
-                self._report(result.return_value)
-        if failed:
-            raise CommandError(f"the audit 834 failed for {', '.join(failed)}")
+        enqueued_report(self, audit_file_enqueue(as_of=as_of,
+                                                 provider_id=plan and plan.provider_id),
+                        what="audit 834", report=self._report)
 
     def _one(self, *, plan: Plan, as_of: datetime.date, path: Path) -> None:
         audit_file = audit_file_cut(plan=plan, as_of=as_of)

@@ -1,9 +1,9 @@
 """Queue the daily 834 batch of every SCO and One Care plan (cron or a systemd timer runs it)."""
 
-from django.core.management.base import BaseCommand, CommandError
-from django.tasks import TaskResultStatus
+from django.core.management.base import BaseCommand
 from django.template.defaultfilters import pluralize
 
+from enrollment.management.commands._enqueued import enqueued_report
 from enrollment.tasks import batch_daily_enqueue
 
 
@@ -12,18 +12,7 @@ class Command(BaseCommand):
             "the batches are cut and written at once.")
 
     def handle(self, *args, **options):
-        failed = []
-        for plan, result in batch_daily_enqueue():
-            if not result.is_finished:  # a database queue: a db_worker will run it
-                self.stdout.write(f"queued the 834 batch of {plan.provider_id} (task {result.id})")
-            elif result.status == TaskResultStatus.FAILED:
-                failed.append(plan.provider_id)
-                self.stderr.write(f"the 834 batch of {plan.provider_id} failed:\n"
-                                  f"{result.errors[-1].traceback}")
-            else:
-                self._report(result.return_value)
-        if failed:
-            raise CommandError(f"the 834 batch failed for {', '.join(failed)}")
+        enqueued_report(self, batch_daily_enqueue(), what="834 batch", report=self._report)
 
     def _report(self, outcome: dict) -> None:
         """Print what one batch task did, in export_834's words."""
