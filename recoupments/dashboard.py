@@ -2,21 +2,19 @@
 
 Two charts, one aggregate query each: the requests per status, and each business-day clock
 of seed 004 read against today (overdue first). The clock rules are ``recoupments.clocks``'
-(``CLOCKS``, ``overdue_q``, ``due_after``); this module only counts with them.
+(``CLOCKS``, ``DUE_BANDS``, ``due_q``); this module only counts with them.
 """
 
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
 from posc.charts import Bar, Chart
 from posc.clock import today_eastern
-from recoupments.clocks import CLOCKS, due_after, overdue_q
+from recoupments.clocks import CLOCKS, DUE_BANDS, due_q
 from recoupments.models import Recoupment, Status
-
-SOON_DAYS = 2  # "due soon": within two business days after today
 
 
 def _list(**params: str) -> str:
@@ -34,35 +32,15 @@ def status_chart() -> Chart:
                  heading="Requests", label_heading="Status")
 
 
-def _buckets(today: datetime.date) -> dict[str, dict[str, tuple[Q, dict]]]:
-    """Per clock: overdue, due today, due soon, later, each as (filter, list parameters)."""
-    soon = due_after(today, SOON_DAYS)
-    buckets = {}
-    for name, clock in CLOCKS.items():
-        running = {"status__in": ",".join(clock.active)}
-        f = clock.field
-        buckets[name] = {
-            "overdue": (overdue_q(name, today), {"overdue": name}),
-            "due today": (Q(status__in=clock.active, **{f: today}),
-                          {**running, f: today.isoformat()}),
-            f"due within {SOON_DAYS} business days": (
-                Q(status__in=clock.active, **{f"{f}__gt": today, f"{f}__lte": soon}),
-                {**running, f"{f}__gt": today.isoformat(), f"{f}__lte": soon.isoformat()}),
-            "later": (Q(status__in=clock.active, **{f"{f}__gt": soon}),
-                      {**running, f"{f}__gt": soon.isoformat()}),
-        }
-    return buckets
-
-
 def ageing_chart(today: datetime.date) -> Chart:
     """The running requests against each clock's target, overdue first (one query)."""
-    figures = [(name, bucket, q, params) for name, per_clock in _buckets(today).items()
-               for bucket, (q, params) in per_clock.items()]
+    figures = [(name, band) for name in CLOCKS for band in DUE_BANDS]
     counts = Recoupment.objects.aggregate(**{
-        f"n{n}": Count("pk", filter=q) for n, (_, _, q, _) in enumerate(figures)})
-    bars = [Bar(f"{CLOCKS[name].label}: {bucket}", counts[f"n{n}"], _list(**params),
-                tone="alert" if bucket == "overdue" else "")
-            for n, (name, bucket, _, params) in enumerate(figures)]
+        f"n{n}": Count("pk", filter=due_q(name, band, today))
+        for n, (name, band) in enumerate(figures)})
+    bars = [Bar(f"{CLOCKS[name].label}: {DUE_BANDS[band]}", counts[f"n{n}"],
+                _list(due=f"{name}:{band}"), tone="alert" if band == "overdue" else "")
+            for n, (name, band) in enumerate(figures)]
     return Chart("recoupment-clocks", "Recoupment clocks: ageing against each target", bars,
                  heading="Requests", label_heading="Clock and target",
                  note="Business days (Massachusetts state calendar); a clock counts the "
