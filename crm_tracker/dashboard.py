@@ -20,9 +20,10 @@ from posc.charts import Bar, Chart
 from posc.clock import EASTERN, today_eastern
 
 VETTING_MONTHS = 3  # the relabel rates of this month and the two before it
-# Age in a queue, in business days: (label, newest business days ago, oldest); None: no end.
-AGES = (("over 10 business days", None, 10), ("6 to 10 business days", 10, 5),
-        ("2 to 5 business days", 5, 1), ("0 to 1 business days", 1, None))
+# Age in a queue: (label, arrived before this many business days ago, and not before this
+# many); None: no bound. Oldest first.
+AGES = (("over 10 business days", 10, None), ("6 to 10 business days", 5, 10),
+        ("2 to 5 business days", 1, 5), ("0 to 1 business days", None, 1))
 
 
 def _url(name: str, **params) -> str:
@@ -50,8 +51,8 @@ def _arrival_q(start: datetime.date | None, end: datetime.date | None) -> Q:
 
 def _ages(today: datetime.date):
     """Yield (label, first day, day after the last) of each age band, oldest first."""
-    for label, newest, oldest in AGES:
-        yield label, _day(today, oldest), _day(today, newest)
+    for label, before, since in AGES:
+        yield label, _day(today, since), _day(today, before)
 
 
 def _iso(day: datetime.date | None) -> str:

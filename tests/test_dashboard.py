@@ -147,3 +147,15 @@ class TestEnrollmentPanel:
         assert [(b.label, b.value, b.tone) for b in later.bars] == [
             (f"{cca.name} ({CCA_SCO}): overdue", 2, "alert"),
             (f"{cca.name} ({CCA_SCO}): waiting", 2, "")]
+
+
+def test_subtract_business_days_steps_over_weekends_and_holidays():
+    from posc.business_days import add_business_days, subtract_business_days
+
+    monday = datetime.date(2026, 12, 7)
+    assert subtract_business_days(monday, 1) == datetime.date(2026, 12, 4)
+    assert subtract_business_days(monday, 5) == datetime.date(2026, 11, 30)
+    # Christmas (Friday) is skipped; adding back returns to the day (the inverse).
+    assert subtract_business_days(datetime.date(2026, 12, 28), 1) == datetime.date(2026, 12, 24)
+    for back in range(12):
+        assert add_business_days(subtract_business_days(monday, back), back) == monday
