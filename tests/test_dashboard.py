@@ -68,7 +68,7 @@ class TestChart:
 
     def test_the_longest_bar_fills_the_area_and_a_zero_bar_is_a_hairline(self):
         svg = str(self.chart.html)
-        assert 'width="250" height="18" fill="#1f5f8b"' in svg
+        assert 'width="230" height="18" fill="#1f5f8b"' in svg
         assert 'width="1" height="18" fill="#a12622"' in svg
 
     def test_no_figures(self):
