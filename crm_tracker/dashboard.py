@@ -107,7 +107,7 @@ def vetting_chart(today: datetime.date) -> Chart:
         bars.append(Bar(f"{csr}, {at.astimezone(EASTERN):%b %Y}", rate, _url("reports"),
                         text=f"{rate}% relabelled ({true} True, {false} False)"))
     return Chart("tracker-vetting", "QC vetting and relabel rate per CSR per month", bars,
-                 heading="Relabel rate", label_heading="CSR and month",
+                 heading="Relabel rate", label_heading="CSR and month", unit="%", scale=100,
                  note="A case QC set False (Outreach Required) is relabelled; the month is "
                       "the vetting's. The Tracker Reports page has the rates overall.")
 

@@ -48,6 +48,8 @@ class Chart:
     heading: str = "Count"  # the table's column of figures
     note: str = ""  # what the figures count, under the title
     label_heading: str = ""
+    unit: str = ""  # after the value in the picture ("%"); the table has the whole figure
+    scale: float = 0  # the value a full bar stands for (100 for a rate); 0: the largest value
 
     @property
     def total(self) -> float:
@@ -64,19 +66,19 @@ def _shorten(label: str) -> str:
 
 def chart_svg(chart: Chart) -> SafeString:
     """Return the chart as an SVG image (no links, no script, no style attributes)."""
-    top = max((b.value for b in chart.bars), default=0) or 1
+    top = chart.scale or max((b.value for b in chart.bars), default=0) or 1
     height = ROW * len(chart.bars) + 8
     rows = []
     for n, bar in enumerate(chart.bars):
         y = 4 + n * ROW
-        length = round(BAR_AREA * bar.value / top) if bar.value > 0 else 0
+        length = round(BAR_AREA * min(bar.value, top) / top) if bar.value > 0 else 0
         rows.append(format_html(
             '<text x="{}" y="{}" text-anchor="end" fill="{}" font-size="13">{}</text>'
             '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
             '<text x="{}" y="{}" fill="{}" font-size="13">{}</text>',
             LABEL_WIDTH - 8, y + 14, TEXT, _shorten(bar.label),
             LABEL_WIDTH, y, max(length, 1), BAR_HEIGHT, COLOURS.get(bar.tone, COLOURS[""]),
-            LABEL_WIDTH + length + 6, y + 14, TEXT, bar.figure))
+            LABEL_WIDTH + length + 6, y + 14, TEXT, f"{bar.value:,.0f}{chart.unit}"))
     return format_html(
         '<svg class="chart" role="img" aria-labelledby="{0}-title {0}-desc" '
         'viewBox="0 0 {1} {2}" width="100%" preserveAspectRatio="xMinYMin meet" '

@@ -71,6 +71,13 @@ class TestChart:
         assert 'width="230" height="18" fill="#1f5f8b"' in svg
         assert 'width="1" height="18" fill="#a12622"' in svg
 
+    def test_a_rate_is_drawn_against_its_whole_and_written_short(self):
+        rate = Chart("c3", "Rates", [Bar("csr", 50, "/r", text="50% relabelled (1 True, 1 False)")],
+                     unit="%", scale=100)
+        svg = str(rate.html).split("</svg>")[0]
+        assert 'width="115" height="18"' in svg and ">50%</text>" in svg
+        assert "relabelled" not in svg.split("<desc")[0] + svg.split("</desc>")[1]
+
     def test_no_figures(self):
         html = str(Chart("c2", "Empty", []).html)
         assert "Nothing to show yet." in html and "<svg" not in html
