@@ -27,6 +27,7 @@ from crm_tracker.models import (
 from crm_tracker.rules import parse_clerk_date, ssn_refusal
 from crm_tracker.selectors import csr_choices
 from crm_tracker.taxonomy import offered_combinations
+from posc.clock import EASTERN
 from posc.forms import RowSelectField
 from posc.members.models import MEMBER_ID_VALIDATOR, Plan, Program
 from posc.submission import SubmissionTokenFormMixin
@@ -322,3 +323,25 @@ class QcReportFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["csr"].queryset = csr_choices()
+
+
+class CaseNarrowForm(forms.Form):
+    """The narrowing a dashboard figure puts in a case list's address (issue 18).
+
+    Not shown as a form: the dashboard writes these parameters (ISO dates), the lists read them.
+    """
+
+    case_type = forms.ChoiceField(required=False, choices=[("", "")] + CaseType.choices)
+    disposition = forms.CharField(required=False, max_length=80)
+    arrived_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    arrived_before = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    attempts = forms.IntegerField(required=False, min_value=0, max_value=2)
+
+    def narrowing(self) -> dict:
+        """Return the selectors.cases_narrowed keywords (dates as midnight Eastern)."""
+        data = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+        for name in ("arrived_from", "arrived_before"):
+            if name in data:
+                data[name] = datetime.datetime.combine(data[name], datetime.time.min,
+                                                       tzinfo=EASTERN)
+        return data

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from crm_tracker.models import Case, CaseHistory, CaseStatus, CaseType
 from crm_tracker.workflow import (
@@ -79,6 +80,36 @@ def supervisor_requested(*, user: AbstractBaseUser) -> QuerySet[Case]:
     team = Q(created_by__crm_supervision__supervisor=user) | Q(outreach_supervisor=user)
     return _cases().filter(team, supervisor_requested=True).order_by(
         "status__is_closed", "-case_number")[:200]
+
+
+def queue_arrival() -> Coalesce:
+    """When each case came to wait where it waits: its last "Waiting in" history row.
+
+    A case opened straight into its queue has no such row; its creation is the moment.
+    """
+    last = (CaseHistory.objects.filter(case=OuterRef("pk"), field="work_queue")
+            .order_by("-changed_at", "-pk").values("changed_at")[:1])
+    return Coalesce(Subquery(last), F("created_at"))
+
+
+def cases_narrowed(cases: QuerySet[Case], *, case_type: str = "", disposition: str = "",
+                   arrived_from: datetime.datetime | None = None,
+                   arrived_before: datetime.datetime | None = None,
+                   attempts: int | None = None) -> QuerySet[Case]:
+    """Return *cases* narrowed as a dashboard figure asks (issue 18: the list behind it)."""
+    if case_type:
+        cases = cases.filter(case_type=case_type)
+    if disposition:
+        cases = cases.filter(disposition__name=disposition)
+    if attempts is not None:
+        cases = cases.filter(outreach_attempts=attempts)
+    if arrived_from or arrived_before:
+        cases = cases.annotate(arrived=queue_arrival())
+        if arrived_from:
+            cases = cases.filter(arrived__gte=arrived_from)
+        if arrived_before:
+            cases = cases.filter(arrived__lt=arrived_before)
+    return cases
 
 
 def csr_choices() -> QuerySet:

@@ -21,6 +21,9 @@ MONITOR_QUEUE = "State Monitor"
 OUTREACH_QUEUE = "Supervisor Outreach"
 PLAN_SELECTED_IN_ERROR = "Plan Selected in Error"
 MAX_OUTREACH_ATTEMPTS = 2  # seed 003: "two (2) outreach attempts"
+# [I] Seed 003 sets no time for the outreach; the dashboard (issue 18) counts a case waiting
+# longer than this many business days in the Supervisor's queue as overdue.
+OUTREACH_DUE_BUSINESS_DAYS = 5
 
 
 class Move(models.TextChoices):

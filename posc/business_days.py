@@ -46,3 +46,17 @@ def add_business_days(day: datetime.date, count: int, *, suffolk: bool = False) 
     for _ in range(count):
         day = next_business_day(day, suffolk=suffolk)
     return day
+
+
+def subtract_business_days(day: datetime.date, count: int, *,
+                           suffolk: bool = False) -> datetime.date:
+    """Return the business day *count* business days before *day* (day *count* of it).
+
+    The inverse of ``add_business_days`` for the ageing of queues (issue 18): a case that
+    arrived on the returned day or later has waited at most *count* business days.
+    """
+    for _ in range(count):
+        day -= datetime.timedelta(days=1)
+        while not is_business_day(day, suffolk=suffolk):
+            day -= datetime.timedelta(days=1)
+    return day

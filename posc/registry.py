@@ -55,6 +55,37 @@ def menu_entries() -> list[MenuEntry]:
     return sorted(_menu.values(), key=lambda e: e.position)
 
 
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A panel of the operations dashboard (issue 18): an app's charts of its own queue.
+
+    ``context(request=, now=)`` returns the panel's template context (its charts made with
+    ``posc.charts``, one aggregate query each); the page shows the panel to a user holding
+    ``permission`` ("app_label.codename").
+    """
+
+    name: str
+    title: str
+    permission: str
+    template: str
+    context: Callable[..., dict]
+    position: int  # the panels' order on the page
+
+
+_panels: dict[str, DashboardPanel] = {}
+
+
+def dashboard_register(panel: DashboardPanel) -> None:
+    """Show an app's panel on the dashboard (registering it again replaces it)."""
+    _panels[panel.name] = panel
+
+
+def dashboard_panels(user) -> list[DashboardPanel]:
+    """Return the registered panels *user* may see, in page order."""
+    return sorted((p for p in _panels.values() if user.has_perm(p.permission)),
+                  key=lambda p: p.position)
+
+
 def demo_register(name: str, demo: AppDemo) -> None:
     """Have ``seed_demo`` load an app's fixtures and seed its demo rows."""
     _demos[name] = demo

@@ -10,6 +10,7 @@ urlpatterns = [
                                                  redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/", include("posc.mfa.urls")),  # the second factor (posc/mfa)
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("session/keep-alive/", views.keep_alive, name="keep_alive"),
     path("enrollment/", include("enrollment.urls")),
     path("recoupments/", include("recoupments.urls")),

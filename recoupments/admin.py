@@ -5,11 +5,10 @@ The request itself is read-only here; every move is a button on the change page 
 calling one service. A move the transition table refuses is reported, never half-done.
 """
 
-import datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import DateField, F, Q, QuerySet, Value
+from django.db.models import DateField, F, QuerySet, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -20,13 +19,14 @@ from audit.admin import AuditedAdminMixin
 from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from posc import registry
-from posc.clock import request_now, today_eastern
+from posc.clock import request_now
 from posc.exceptions import DomainError
 from posc.members.admin import ReadOnlyInline
 from recoupments import (
     admin_reference,  # noqa: F401  (registers the reference-data admins)
     services,
 )
+from recoupments.admin_filters import DueFilter, OverdueFilter, _today
 from recoupments.admin_forms import (
     AdminCorrectClaimForm,
     AdminDeniedClaimForm,
@@ -34,12 +34,10 @@ from recoupments.admin_forms import (
     ReapproveLineForm,
 )
 from recoupments.clocks import (
-    CLOCKS,
     clock_text,
     next_due_expression,
     next_target_text,
     overdue_labels,
-    overdue_q,
 )
 from recoupments.models import (
     Recoupment,
@@ -80,31 +78,6 @@ def adjustments_context(request: HttpRequest, recoupment: Recoupment) -> dict:
             reference=reference, member_ids=recoupment.member_ids,
             dates=sorted({line.date_of_service for line in recoupment.lines.all()}))
     return {"adjustments": registry.adjustments_made_for(reference), "adjustment_url": url}
-
-
-def _today(request: HttpRequest) -> datetime.date:
-    """Return the request's Eastern date (the clock is read once per request)."""
-    return today_eastern(request_now(request))
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = "overdue"
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("any", "Any target overdue")] + [
-            (name, f"{clock.label} target overdue") for name, clock in CLOCKS.items()]
-
-    def queryset(self, request, queryset):
-        today = _today(request)
-        if self.value() == "any":
-            q = Q()
-            for clock in CLOCKS:
-                q |= overdue_q(clock, today)
-            return queryset.filter(q)
-        if self.value() in CLOCKS:
-            return queryset.filter(overdue_q(self.value(), today))
-        return queryset
 
 
 class RequestPartInline(ReadOnlyInline):
@@ -192,7 +165,7 @@ class RecoupmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["reference", "provider_name", "member_name", "status", "approval_path",
                     "next_target", "overdue"]
     list_filter = ["status", "approval_path", ("mces", admin.RelatedOnlyFieldListFilter),
-                   OverdueFilter]
+                   OverdueFilter, DueFilter]
     search_fields = ["=reference", "=provider_id", "member_last_name", "member_first_name"]
     date_hierarchy = "submitted_at"
     inlines = [LineInline, EventInline, EmailInline]

@@ -114,3 +114,22 @@ def next_due_expression() -> Least:
     """Return the earliest due date among the clocks running in the request's status."""
     return Least(*(Case(When(status__in=active, then=F(field)))
                    for field, active, _ in CLOCKS.values()))
+
+
+# Issue 18: the dashboard's ageing bands of a running clock, overdue first; "soon" is
+# within SOON_DAYS business days after today.
+SOON_DAYS = 2
+DUE_BANDS = {"overdue": "overdue", "today": "due today",
+             "soon": f"due within {SOON_DAYS} business days", "later": "later"}
+
+
+def due_q(clock: str, band: str, today: datetime.date) -> Q:
+    """Return the filter of the requests whose running *clock* is in *band* on *today*."""
+    field, active, _ = CLOCKS[clock]
+    if band == "overdue":
+        return overdue_q(clock, today)
+    soon = due_after(today, SOON_DAYS)
+    dates = {"today": {field: today},
+             "soon": {f"{field}__gt": today, f"{field}__lte": soon},
+             "later": {f"{field}__gt": soon}}[band]
+    return Q(status__in=active, **dates)

@@ -7,6 +7,7 @@ a member is audited (HIPAA 45 CFR 164.312(b)).
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from audit.services import record_list as audit_record_list
 from crm_tracker import selectors
+from crm_tracker.forms import CaseNarrowForm
 from crm_tracker.models import Case
 from posc.clock import request_now, today_eastern
 from posc.xlsx import XLSX_CONTENT_TYPE as XLSX
@@ -70,6 +72,21 @@ def listed(request: HttpRequest, cases, action: str = AuditAction.VIEW) -> list[
     audit_record_list(action, "tracker case", cases,
                       detail=f"{request.resolver_match.url_name}: {len(cases)} cases")
     return cases
+
+
+def narrowed(request: HttpRequest, cases):
+    """Return *cases* narrowed by the dashboard's parameters in the address (issue 18).
+
+    Bad parameters narrow nothing and say so: the whole list is shown.
+    """
+    if not request.GET:
+        return cases
+    form = CaseNarrowForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "The list's filter in the address is not valid: the whole "
+                                "list is shown.")
+        return cases
+    return selectors.cases_narrowed(cases, **form.narrowing())
 
 
 def case_list_page(request: HttpRequest, cases, title: str, intro: str = "") -> HttpResponse:

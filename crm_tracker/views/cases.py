@@ -11,6 +11,7 @@ from crm_tracker.views.access import (
     case_details,
     case_list_page,
     case_or_404,
+    narrowed,
     needs,
     tracker_user,
 )
@@ -41,8 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @tracker_user
 def case_list(request: HttpRequest) -> HttpResponse:
     """List the cases the user may see, newest first."""
-    return case_list_page(request, selectors.case_list_for_user(user=request.user)[:200],
-                          "Cases")
+    cases = narrowed(request, selectors.case_list_for_user(user=request.user))
+    return case_list_page(request, cases[:200], "Cases")
 
 
 @needs("intake_case")

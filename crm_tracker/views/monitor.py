@@ -11,7 +11,7 @@ from audit.models import Action as AuditAction
 from crm_tracker import selectors, services, spreadsheets
 from crm_tracker.forms import SheetImportForm
 from crm_tracker.sheet_reader import SheetImport
-from crm_tracker.views.access import XLSX, download, listed, needs
+from crm_tracker.views.access import XLSX, download, listed, narrowed, needs
 from posc.clock import request_now, today_eastern
 from posc.exceptions import ImportRejected
 
@@ -20,7 +20,7 @@ from posc.exceptions import ImportRejected
 def monitor_queue(request: HttpRequest) -> HttpResponse:
     """The State Monitor's queue of True cases, the spreadsheet, and its re-import."""
     return render(request, "crm_tracker/monitor_queue.html",
-                  {"cases": listed(request, selectors.monitor_queue()),
+                  {"cases": listed(request, narrowed(request, selectors.monitor_queue())),
                    "form": SheetImportForm()})
 
 

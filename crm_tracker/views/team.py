@@ -4,14 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from crm_tracker import selectors
-from crm_tracker.views.access import case_list_page, needs
+from crm_tracker.views.access import case_list_page, narrowed, needs
 from posc.clock import request_now
 
 
 @needs("outreach_case")
 def outreach_queue(request: HttpRequest) -> HttpResponse:
     """List the Supervisor's cases waiting for outreach."""
-    return case_list_page(request, selectors.outreach_queue(user=request.user),
+    return case_list_page(request, narrowed(request, selectors.outreach_queue(user=request.user)),
                           "Outreach Queue",
                           "Cases of your team escalated in error or not processed by the "
                           "State Monitors: two outreach attempts each.")

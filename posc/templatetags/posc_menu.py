@@ -52,7 +52,9 @@ class LeftMenuNode(template.Node):
         text = self.rendered.get(key)
         if text is None:
             templates = [entry.template for entry in registry.menu_entries()]
-            with context.push(left_menu_entries=templates):
+            # The dashboard entry follows the permissions, which are in the key.
+            dashboard = bool(registry.dashboard_panels(context["user"]))
+            with context.push(left_menu_entries=templates, menu_dashboard=dashboard):
                 text = self.nodelist.render(context)
             if len(self.rendered) < MAX_STATES:
                 self.rendered[key] = text

@@ -56,6 +56,8 @@ def sign_in(page, username: str) -> None:
 @pytest.mark.parametrize(("username", "paths"), [
     pytest.param("cca.sco", PORTAL_PAGES, id="portal"),
     pytest.param("admin", ADMIN_PAGES, id="admin"),
+    # Issue 18: the dashboard's SVG charts, every panel (the superuser sees them all).
+    pytest.param("admin", ["/dashboard/"], id="dashboard"),
 ])
 def test_pages_raise_no_policy_violation(watched, username, paths):
     violations = {"/login/": visit(watched, "/login/")}

@@ -81,6 +81,8 @@ def case_no(w: World) -> str:
 # at the provider panels like any other user without a plan (ui.md).
 PORTAL: dict[str, Access] = {
     "home": Access(to("home"), ok=SIGNED_IN),
+    # Issue 18: the roles that run a queue (posc/registry.py DashboardPanel); 403 for others.
+    "dashboard": Access(to("dashboard"), ok={OPS, QC, MONITOR, SUPERVISOR, SUPERUSER}),
     # Public by design: the login page; logout (POST only, so GET is 405 for everyone).
     "login": Access(to("login"), ok=SIGNED_IN, anonymous=OK),
     "logout": Access(to("logout"), ok=SIGNED_IN, anonymous=OK),
