@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,7 +37,7 @@ from enrollment.selectors import (
 )
 from enrollment.services import batch_stream, disenrollment_submit, enrollment_submit
 from posc.api.idempotency import HEADER, idempotent, key_token
-from posc.api.rest import problem
+from posc.api.rest import PROBLEM_CONTENT_TYPE, problem
 from posc.clock import request_now, today_eastern
 from posc.exceptions import DomainError
 from posc.members.models import Program
@@ -276,3 +277,12 @@ class AcknowledgmentUploadApi(PlanApiView):
                           payload={"sha256": hashlib.sha256(data).hexdigest(),
                                    "name": upload.name},
                           now=request_now(request._request), write=write)
+
+
+def not_found(request, path: str = ""):
+    """Any other address under /api/v1/: a problem, as every other refusal of the API."""
+    response = problem(404, "NOT_FOUND", "The API has no such address; see /api/docs/.")
+    response.accepted_renderer = JSONRenderer()
+    response.accepted_media_type = PROBLEM_CONTENT_TYPE
+    response.renderer_context = {}
+    return response.render()

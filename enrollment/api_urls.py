@@ -1,6 +1,6 @@
 """The enrollment API's addresses, under /api/v1/ (posc/urls.py)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from enrollment import api
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("batches", api.BatchListApi.as_view(), name="batches"),
     path("batches/<int:pk>/834", api.BatchDownloadApi.as_view(), name="batch_download"),
     path("acknowledgments", api.AcknowledgmentUploadApi.as_view(), name="acknowledgments"),
+    re_path(r"^(?P<path>.*)$", api.not_found, name="not_found"),
 ]

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
@@ -28,7 +29,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str, days: int,
 
     The secret is shown once, on the page that made it; only its hash is kept.
     """
-    type(user).objects.select_for_update().get(pk=user.pk)  # one count at a time per user
+    get_user_model().objects.select_for_update().get(pk=user.pk)  # one count at a time per user
     live = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
     if live.count() >= MAX_TOKENS:
         raise DomainError(f"You have {MAX_TOKENS} tokens already: revoke one first.",

@@ -25,7 +25,7 @@ from posc.exceptions import DomainError
 def tokens(request: HttpRequest) -> HttpResponse:
     """List the user's tokens; make a new one and show its secret once."""
     now = clock.request_now(request)
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     secret = created = None
     if request.method == "POST" and form.is_valid():
         try:
