@@ -40,8 +40,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
         "docs_url": reverse("api-docs")})
 
 
-@require_POST
 @login_required
+@require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """Revoke one of the user's tokens (another user's is not found)."""
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
