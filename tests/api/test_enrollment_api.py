@@ -157,3 +157,11 @@ def test_the_token_users_calls_are_audited_under_their_name(client, cca_sco):
     assert {r.action for r in rows} >= {"SEARCH", "CREATE"}
     assert {r.user_id for r in rows} == {cca_sco.pk}
     assert all(r.path == ENROLL for r in rows)
+
+
+def test_a_body_over_the_limit_is_a_problem_413(client, cca_sco, settings):
+    settings.POSC_MAX_REQUEST_BYTES = 1000
+    big = client.post(SEARCH, person(MemberFactory(), CCA_SCO, last_name="x" * 2000),
+                      content_type="application/json", **auth(token_for(cca_sco)))
+    assert big.status_code == 413 and big["Content-Type"] == PROBLEM
+    assert big.json()["code"] == "TOO_LARGE"
