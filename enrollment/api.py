@@ -67,8 +67,9 @@ class PlanApiView(APIView):
     permission_classes = [IsPlanUser]
 
 
-def _search(request: Request, data: dict) -> tuple[str, dict, PanelSearch]:
-    """Run Member Search as the panel does (its form, its selector, its audit row)."""
+def _typed(request: Request, data: dict) -> tuple[str, dict]:
+    """Return the program and the Member Search fields as the panel's form cleans them;
+    refuse (403, 400) what the panel refuses before any MMIS call."""
     program = PROGRAM_OF[data["program"]]
     if program not in user_programs(user=request.user):
         raise PermissionDenied("You are not linked to a plan of this program.")
@@ -76,16 +77,20 @@ def _search(request: Request, data: dict) -> tuple[str, dict, PanelSearch]:
                                                   "first_name")}, provider_ids=[])
     if not form.is_valid():
         raise serializers.ValidationError({k: list(v) for k, v in form.errors.items()})
-    typed = form.cleaned_data
+    return program, form.cleaned_data
+
+
+def _search(request: Request, slug: str, program: str, typed: dict) -> PanelSearch:
+    """Run Member Search as the panel does (its selector, its audit row)."""
     found = panel_search(program=program, user=request.user,
                          today=today_eastern(request_now(request._request)), **typed)
     # HIPAA 45 CFR 164.312(b): every search is audited, with what MMIS answered.
     audit_record(AuditAction.SEARCH, "member", typed["member_id"],
                  member_ids=[typed["member_id"]],
-                 detail=(f"{data['program']} {found.action}" if found.action is not None else
-                         f"{data['program']} refused: "
+                 detail=(f"{slug} {found.action}" if found.action is not None else
+                         f"{slug} refused: "
                          + " ".join(str(e.code) for e in found.response.errors)))
-    return program, typed, found
+    return found
 
 
 def _refused(found: PanelSearch) -> Response:
@@ -112,7 +117,8 @@ class MemberSearchApi(PlanApiView):
     def post(self, request: Request) -> Response:
         given = shapes.SearchIn(data=request.data)
         given.is_valid(raise_exception=True)
-        _, typed, found = _search(request, given.validated_data)
+        data = given.validated_data
+        found = _search(request, data["program"], *_typed(request, data))
         if found.action is None:
             return _refused(found)
         member, response = found.member, found.response
@@ -143,7 +149,9 @@ class SubmitApi(PlanApiView):
         given = self.shape(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
+        # Refused before the key is claimed: a corrected request may reuse the key.
         self.check(data)
+        program, typed = _typed(request, data)
         now = request_now(request._request)
 
         def write(key: str) -> Response:
@@ -153,7 +161,7 @@ class SubmitApi(PlanApiView):
             if stored is not None:  # written before the answer could be stored
                 return _transaction_answer(stored)
             try:
-                program, typed, found = _search(request, data)
+                found = _search(request, data["program"], program, typed)
                 if found.action is None and {"PROVIDER", "NO_MATCH"} & set(found.response.codes):
                     return _refused(found)  # as the panel: no Submit without a match
                 txn = self.submit(program=program, typed=typed, found=found, data=data,

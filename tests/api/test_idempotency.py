@@ -99,3 +99,14 @@ def test_many_clients_one_accepted_transaction(cca_sco):
     codes = run_in_threads(6, call)
     assert sorted(codes) == [201] + [422] * 5
     assert EnrollmentTransaction.objects.filter(member=member, status="ACCEPTED").count() == 1
+
+
+def test_a_refused_input_does_not_take_the_key(client, cca_sco):
+    """Bad input is refused before the key is claimed: the corrected request may reuse it."""
+    secret = token_for(cca_sco)
+    member = MemberFactory()
+    bad = post(client, ENROLL, secret, person(member, CCA_SCO, certify=True, member_id="1"),
+               key="fix-me")
+    assert bad.status_code == 400
+    fixed = post(client, ENROLL, secret, person(member, CCA_SCO, certify=True), key="fix-me")
+    assert fixed.status_code == 201
