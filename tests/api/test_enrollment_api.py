@@ -165,3 +165,21 @@ def test_a_body_over_the_limit_is_a_problem_413(client, cca_sco, settings):
                       content_type="application/json", **auth(token_for(cca_sco)))
     assert big.status_code == 413 and big["Content-Type"] == PROBLEM
     assert big.json()["code"] == "TOO_LARGE"
+
+
+def test_another_plans_member_cannot_be_disenrolled(client, cca_sco):
+    """A member enrolled with Fallon: CCA's token gets MMIS's answer, Fallon's span stays."""
+    import datetime
+
+    from posc.members.models import EnrollmentSpan
+    from tests.enrollment.helpers import span_open
+
+    fallon = Plan.objects.get(provider_id=FALLON_SCO)
+    span = span_open(fallon, start=datetime.date(2024, 3, 1),
+                     member=MemberFactory(county=County.WORCESTER))
+    refused = post(client, DISENROLL, token_for(cca_sco),
+                   person(span.member, CCA_SCO, reason="MBR_REQ"))
+    assert refused.status_code == 422 and refused.json()["code"] == "NOT_ENROLLED"
+    span = EnrollmentSpan.objects.get(pk=span.pk)
+    assert span.end_date is None and not span.cancelled
+    assert not EnrollmentTransaction.objects.filter(plan=fallon).exists()
