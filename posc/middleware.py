@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout, user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -148,6 +148,14 @@ class RequestSizeLimitMiddleware:
             length = 0
         if length > settings.POSC_MAX_REQUEST_BYTES:
             from posc.xlsx import MAX_UPLOAD_BYTES, MB
+
+            if request.path_info.startswith("/api/"):  # the API's one error shape (RFC 9457)
+                return JsonResponse({
+                    "type": "https://posc.example/problems/too-large", "title": "Request too "
+                    "large", "status": 413, "code": "TOO_LARGE",
+                    "detail": f"The body is larger than "
+                              f"{settings.POSC_MAX_REQUEST_BYTES // MB} MB."},
+                    status=413, content_type="application/problem+json")
 
             page = render_to_string("413.html", {
                 "limit_mb": settings.POSC_MAX_REQUEST_BYTES // MB,

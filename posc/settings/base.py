@@ -346,3 +346,38 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the time of each failure, for the window
 POSC_THROTTLE_FIRST = 5
 POSC_THROTTLE_MAX = 60
+
+# ISSUE 18 §1: the plans' API
+# ------------------------------------------------------------------------------
+# Django REST framework + drf-spectacular (docs/api.md says why): token authentication
+# only (no session, so no CSRF), every error as RFC 9457 problem details (posc/api/rest.py).
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "posc.api"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["posc.api.rest.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["posc.api.rest.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "posc.api.rest.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Calls per API token (per process with the local-memory cache; docs/api.md).
+POSC_API_RATE = env.str("POSC_API_RATE", default="120/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MassHealth POSC plans' API",
+    "DESCRIPTION": "Member Search, enrollment, disenrollment, transactions, 834 batches and "
+                   "999 acknowledgments for SCO and One Care plans. Authenticate with "
+                   "`Authorization: Bearer <token>` (make one on your API tokens page). "
+                   "Errors are RFC 9457 problem details with a stable `code`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from drf-spectacular-sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

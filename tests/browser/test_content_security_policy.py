@@ -19,7 +19,8 @@ from tests.browser.pages import (
     heading,
 )
 
-PORTAL_PAGES = ["/", "/enrollment/sco/search/", "/enrollment/834-files/"]
+PORTAL_PAGES = ["/", "/enrollment/sco/search/", "/enrollment/834-files/", "/account/api-tokens/",
+                "/api/docs/"]  # Swagger UI from the portal's static files (issue 18)
 ADMIN_PAGES = ["/admin/", "/admin/auth/user/", "/admin/auth/user/?is_staff__exact=1",
                "/admin/auth/user/add/", "/admin/auth/group/add/"]
 

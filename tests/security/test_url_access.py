@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.security.world import ANONYMOUS, World, world  # noqa: F401  (world is a fixture)
 
 OK, DENIED, NOT_FOUND, LOGIN = "ok", "403", "404", "login page"
+UNAUTHENTICATED = "401"  # the API without a token: it takes no session (posc/api/rest.py)
 
 SCO_STAFF, ONE_CARE_STAFF, HOSPITAL = "cca.sco", "cca.onecare", "hospital"
 OPS, CSR, QC, MONITOR, SUPERVISOR, SUPERUSER = ("ops", "csr", "qc", "monitor", "supervisor",
@@ -122,6 +123,25 @@ PORTAL: dict[str, Access] = {
     "enrollment:certification": Access(sco("certification", "no-such-flow"), ok={SCO_STAFF}),
     "enrollment:disenrollment": Access(sco("disenrollment", "no-such-flow"), ok={SCO_STAFF}),
     "enrollment:confirmation": Access(sco("confirmation", txn_ref), ok={SCO_STAFF}),
+    # API tokens (issue 18 §1): every signed-in user makes their own (posc/api/views.py);
+    # revoking is POST only (405 to GET), another user's token is not found.
+    "api:tokens": Access(to("api:tokens"), ok=SIGNED_IN),
+    "api:token_revoke": Access(to("api:token_revoke", "1"), ok=SIGNED_IN),
+    # The OpenAPI document and its page name no data: open, as the login page.
+    "api-schema": Access(to("api-schema"), ok=SIGNED_IN, anonymous=OK),
+    "api-docs": Access(to("api-docs"), ok=SIGNED_IN, anonymous=OK),
+    # The API itself takes a Bearer token only: a session (any role) is 401, as no token.
+    **{f"enrollment-api:{name}": Access(url, anonymous=UNAUTHENTICATED, others=UNAUTHENTICATED)
+       for name, url in {
+           "search": to("enrollment-api:search"), "enroll": to("enrollment-api:enroll"),
+           "disenroll": to("enrollment-api:disenroll"),
+           "transaction": to("enrollment-api:transaction", txn_ref),
+           "batches": to("enrollment-api:batches"),
+           "batch_download": to("enrollment-api:batch_download", lambda w: w.batch.pk),
+           "acknowledgments": to("enrollment-api:acknowledgments")}.items()},
+    # Any other address under /api/v1/: a problem 404 for everyone.
+    "enrollment-api:not_found": Access(lambda w: "/api/v1/no-such-thing", anonymous=NOT_FOUND,
+                                       others=NOT_FOUND),
     # Recoupments: provider staff of a non-plan provider (the hospital's request here).
     "recoupments:list": Access(to("recoupments:list"), ok={HOSPITAL}),
     "recoupments:submit": Access(to("recoupments:submit"), ok={HOSPITAL}),
