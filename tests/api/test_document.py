@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from enrollment.services import batch_cut
+from posc.members.demo import CCA_SCO
 from posc.members.models import Plan
 from tests.api.helpers import auth, person, post, token_for
-from tests.conftest import CCA_SCO
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from enrollment.models import Acknowledgment, EnrollmentTransaction
 from enrollment.services import batch_cut
+from posc.members.demo import CCA_SCO, FALLON_SCO
 from posc.members.models import County, Plan
 from posc.mmis.validator import NO_MATCH_MESSAGE
 from tests.api.helpers import auth, person, post, token_for
-from tests.conftest import CCA_SCO, FALLON_SCO
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

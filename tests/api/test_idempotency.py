@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from enrollment.models import EnrollmentTransaction
 from posc.api.models import IdempotentRequest
+from posc.members.demo import CCA_SCO
 from tests.api.helpers import person, post, token_for
-from tests.conftest import CCA_SCO
 from tests.factories import MemberFactory
 from tests.threads import run_in_threads
 
@@ -48,7 +48,7 @@ def test_a_refusal_is_stored_too(client, cca_sco):
 
 
 def test_keys_are_per_user(client, cca_sco):
-    from tests.conftest import provider_user
+    from tests.helpers import provider_user
 
     other_user = provider_user("cca.sco.2", CCA_SCO)
     first = post(client, ENROLL, token_for(cca_sco),
