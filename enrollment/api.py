@@ -10,7 +10,6 @@ import hashlib
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as FormError
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -25,17 +24,17 @@ from audit.models import Action as AuditAction
 from audit.services import record as audit_record
 from enrollment import api_serializers as shapes
 from enrollment.ack_services import acknowledgment_load
+from enrollment.file_views import batch_download
 from enrollment.forms import CertificationForm, MemberSearchForm
 from enrollment.models import EnrollmentTransaction
 from enrollment.selectors import (
     PanelSearch,
     batch_for_user,
     batch_list_for_user,
-    batch_member_ids,
     panel_search,
     transaction_for_user,
 )
-from enrollment.services import batch_stream, disenrollment_submit, enrollment_submit
+from enrollment.services import disenrollment_submit, enrollment_submit
 from posc.api.idempotency import HEADER, idempotent, key_token
 from posc.api.rest import PROBLEM_CONTENT_TYPE, problem
 from posc.clock import request_now, today_eastern
@@ -246,13 +245,7 @@ class BatchDownloadApi(PlanApiView):
         batch = batch_for_user(user=request.user, pk=pk)
         if batch is None:
             return problem(404, "NOT_FOUND", "No 834 batch of your health plans has this id.")
-        audit_record(AuditAction.DOWNLOAD, "834 batch", batch.label,
-                     member_ids=batch_member_ids(batch=batch),
-                     detail=f"{batch.loop_count} member loops, {batch.filename}")
-        response = StreamingHttpResponse(batch_stream(batch=batch),
-                                         content_type="application/edi-x12")
-        response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'
-        return response
+        return batch_download(batch)
 
 
 class AcknowledgmentUploadApi(PlanApiView):

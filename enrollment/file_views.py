@@ -32,7 +32,7 @@ from enrollment.forms import (
     AcknowledgmentUploadForm,
     RosterForm,
 )
-from enrollment.models import Reconciliation, ReconciliationDifference
+from enrollment.models import Batch834, Reconciliation, ReconciliationDifference
 from enrollment.reconciliation import (
     VIEW_ALL,
     reconciliation_latest_per_plan,
@@ -122,16 +122,22 @@ class FileDownloadView(PlanStaffMixin, View):
     """Download one 834 batch of the user's own plans; another plan's is not found."""
 
     def get(self, request: HttpRequest, pk: int) -> StreamingHttpResponse:
-        batch = get_object_or_404(batch_list_for_user(user=request.user), pk=pk)
-        # One row per member whose loop the file carries, so that the audit log's member ID
-        # filter shows the data leaving in this file (ASVS 4.0.3 7.1.3; issue 15).
-        audit_record(AuditAction.DOWNLOAD, "834 batch", batch.label,
-                     member_ids=batch_member_ids(batch=batch),
-                     detail=f"{batch.loop_count} member loops, {batch.filename}")
-        response = StreamingHttpResponse(batch_stream(batch=batch),
-                                         content_type="application/edi-x12")
-        response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'
-        return response
+        return batch_download(get_object_or_404(batch_list_for_user(user=request.user), pk=pk))
+
+
+def batch_download(batch: Batch834) -> StreamingHttpResponse:
+    """Stream *batch* as an attachment, audited (the page's download and the API's).
+
+    One audit row per member whose loop the file carries, so that the audit log's member ID
+    filter shows the data leaving in this file (ASVS 4.0.3 7.1.3; issue 15).
+    """
+    audit_record(AuditAction.DOWNLOAD, "834 batch", batch.label,
+                 member_ids=batch_member_ids(batch=batch),
+                 detail=f"{batch.loop_count} member loops, {batch.filename}")
+    response = StreamingHttpResponse(batch_stream(batch=batch),
+                                     content_type="application/edi-x12")
+    response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'
+    return response
 
 
 
