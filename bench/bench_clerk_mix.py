@@ -27,8 +27,9 @@ default; real clerks read and type for longer, so this is a harsher load per cle
 Per step: p50 / p95 / p99 milliseconds (a step includes the redirect it is answered with);
 errors (an exception, a status other than 200 at the end of the step, or a page that is
 not the expected one); duplicates (a member with more than one transaction) and the
-submits confirmed against the rows written; requests per second; the most PostgreSQL
-client connections seen (sampled every 0.5 s); gunicorn workers' CPU time per request;
+submits confirmed against the rows written; steps per second; PostgreSQL client
+connections (sampled every 0.5 s: the most seen, and the mean of those not idle, i.e.
+the connections a pool must hold by Little's law); gunicorn workers' CPU time per request;
 the load average before and after each level.
 """
 
@@ -274,11 +275,11 @@ def pg_connections(database: str, stop: threading.Event, seen: list) -> None:
     with psycopg.connect(host=db["HOST"], port=db["PORT"], dbname=db["NAME"], user=db["USER"],
                          password=db["PASSWORD"] or None, autocommit=True) as conn:
         while not stop.is_set():
-            [(n,)] = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
-                (database,)).fetchall()
-            seen.append(n)
+            [row] = conn.execute(
+                "SELECT count(*), count(*) FILTER (WHERE state <> 'idle') FROM pg_stat_activity"
+                " WHERE datname = %s AND backend_type = 'client backend'"
+                " AND pid <> pg_backend_pid()", (database,)).fetchall()
+            seen.append(row)
             stop.wait(0.5)
 
 
@@ -320,7 +321,8 @@ def run_level(port, clerks, pools, args, n, server, database):
     members = (pools[0].given[given_before[0]:], pools[1].given[given_before[1]:])
     return {"samples": samples, "errors": errors, "elapsed": elapsed, "cpu": cpu,
             "sent": sent, "members": members, "load": (load_before, os.getloadavg()),
-            "pg_max": max(seen, default=0)}
+            "pg_max": max((n for n, _ in seen), default=0),
+            "pg_active": statistics.mean(a for _, a in seen) if seen else 0.0}
 
 
 def duplicates(members) -> tuple[int, collections.Counter]:
@@ -348,8 +350,11 @@ def report(mode, n, result, workers, dup, kinds) -> None:
     print(f"\n### {mode}, {n} clerks: {result['elapsed']:.0f} s, {total} steps, "
           f"{total / result['elapsed']:.1f} steps/s, {err} errors, {dup} duplicates")
     print(f"load average before {b1:.2f} / {b5:.2f}, after {a1:.2f} / {a5:.2f} (1 / 5 min); "
-          f"most PostgreSQL client connections {result['pg_max']}; gunicorn {workers} workers "
+          f"PostgreSQL client connections: most {result['pg_max']}, busy (not idle) on "
+          f"average {result['pg_active']:.2f}; gunicorn {workers} workers "
           f"CPU {result['cpu']:.1f} s = {result['cpu'] * 1000 / max(total, 1):.1f} ms/step")
+    print(f"HTTP requests {result['http']} ({result['http'] / result['elapsed']:.1f}/s, "
+          f"worker CPU {result['cpu'] * 1000 / max(result['http'], 1):.1f} ms each)")
     print(f"sent {dict(result['sent'])}; rows of these members {dict(kinds)}")
     print("| step | n | p50 ms | p95 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|---|")
     for step in STEPS:
@@ -412,8 +417,10 @@ def main() -> None:
                           argparse.Namespace(**{**vars(args), "seconds": 5}),
                           args.workers, web.proc, db["NAME"])
                 for n in args.levels:
+                    before = web.output().count(" HTTP/1.1\" ")  # access log lines
                     result = run_level(web.port, clerks, (enroll_pool, disenroll_pool), args,
                                        n, web.proc, db["NAME"])
+                    result["http"] = web.output().count(" HTTP/1.1\" ") - before
                     dup, kinds = duplicates(result["members"])
                     report(mode, n, result, args.workers, dup, kinds)
             finally:
