@@ -8,7 +8,10 @@ starts no new job after the deadline and finishes the one under way). No extra p
 the clerks are threads of this process, each with its own cookies, reading the pages' own
 links and forms as a browser does (tests/deploy/servers.py `Browser`), so the panels' flow
 URL, one-time token and page seal come from the HTML. Debian's PgBouncer
-(/usr/sbin/pgbouncer) in transaction pooling is started as tests/deploy/servers.py does.
+(/usr/sbin/pgbouncer) in transaction pooling and gunicorn (the checkout's gunicorn.conf.py)
+are started as tests/deploy/servers.py does (imported from there, not copied). The bench
+writes members, spans, clerks and transactions: give it a scratch database of its own.
+Figures and the sizing derived from them: docs/performance.md, "Issue 19 §4".
 
 For each mode (pgbouncer: gunicorn -> PgBouncer pool_mode=transaction -> PostgreSQL with
 DB_POOL_MODE=transaction; direct: gunicorn -> PostgreSQL) and each level, gunicorn runs
