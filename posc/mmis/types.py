@@ -153,20 +153,14 @@ class MmisResponse:
 
 # ---------------------------------------------------------------------------- 834
 
-@dataclass(frozen=True)
-class MemberLoop834:
-    """One INS loop: an enrollment (INS03 021) or a disenrollment (INS03 024).
+@dataclass(frozen=True, kw_only=True)
+class Member834:
+    """The member's part of every INS loop (REF*0F, NM1, N3/N4, DMG and INS06): what the
+    daily, audit and adjustment loops share; each loop type adds its dates and codes."""
 
-    ``date`` is the effective date for an enrollment, the end date for a disenrollment
-    (the span's start date for a cancellation). ``medicare_status`` is INS06 (C, A, B, E).
-    ``maintenance_reason`` is INS04 (28 for enrollments; the reason's code otherwise).
-    """
-
-    action: Action
-    maintenance_reason: str
-    medicare_status: str
     member_id: str
     program_code: str
+    medicare_status: str
     last_name: str
     first_name: str
     middle_initial: str
@@ -176,6 +170,19 @@ class MemberLoop834:
     zip: str
     date_of_birth: datetime.date
     sex: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberLoop834(Member834):
+    """One INS loop: an enrollment (INS03 021) or a disenrollment (INS03 024).
+
+    ``date`` is the effective date for an enrollment, the end date for a disenrollment
+    (the span's start date for a cancellation). ``medicare_status`` is INS06 (C, A, B, E).
+    ``maintenance_reason`` is INS04 (28 for enrollments; the reason's code otherwise).
+    """
+
+    action: Action
+    maintenance_reason: str
     date: datetime.date
     rate_cell_code: str = ""
 
@@ -214,8 +221,8 @@ class Interchange834:
     effective_date: datetime.date | None = None
 
 
-@dataclass(frozen=True)
-class AuditLoop834:
+@dataclass(frozen=True, kw_only=True)
+class AuditLoop834(Member834):
     """One member of a full-file (audit) 834: INS03 030, a span in force on the file's date.
 
     ``start_date`` and ``end_date`` are the span's (``end_date`` None while open);
@@ -223,25 +230,13 @@ class AuditLoop834:
     cell on that date.
     """
 
-    member_id: str
-    program_code: str
-    medicare_status: str
-    last_name: str
-    first_name: str
-    middle_initial: str
-    address_line1: str
-    city: str
-    state: str
-    zip: str
-    date_of_birth: datetime.date
-    sex: str
     start_date: datetime.date
     rate_cell_code: str
     end_date: datetime.date | None = None
 
 
-@dataclass(frozen=True)
-class AdjustmentLoop834:
+@dataclass(frozen=True, kw_only=True)
+class AdjustmentLoop834(Member834):
     """One INS loop of an enrollment adjustment (issue 17 §1): a change to the past.
 
     ``maintenance_type`` is INS03 and HD01: 021 (addition, a retro start), 024 (termination,
@@ -251,18 +246,6 @@ class AdjustmentLoop834:
 
     maintenance_type: str
     maintenance_reason: str
-    medicare_status: str
-    member_id: str
-    program_code: str
-    last_name: str
-    first_name: str
-    middle_initial: str
-    address_line1: str
-    city: str
-    state: str
-    zip: str
-    date_of_birth: datetime.date
-    sex: str
     begin: datetime.date | None = None
     end: datetime.date | None = None
     rate_cell_code: str = ""
