@@ -4,7 +4,11 @@ Also the mixin that records reads of member data in the admin's own pages, and t
 "delete selected" action that records a bulk delete (HIPAA 45 CFR 164.312(b)).
 """
 
-from django.contrib import admin
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.db import router, transaction
 from django.http import HttpRequest
@@ -55,6 +59,49 @@ class ObjectTypeFilter(InputFilter):
     field = "object_type"
 
 
+class DayFilter(InputFilter):
+    """A day typed as MM/DD/YYYY (ui.md), as a bound on ``at`` at Boston midnight.
+
+    The bound is what lets PostgreSQL read only the months asked for (audit/migrations/0002
+    partitions the table by Boston month); date_hierarchy's year and month links do the
+    same (``at >= first day AND at < first day of the next month``).
+    """
+
+    days_after = 0
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        if not value:
+            return queryset
+        for form in ("%m/%d/%Y", "%Y-%m-%d"):
+            try:
+                day = datetime.datetime.strptime(value, form).date()
+                day += datetime.timedelta(days=self.days_after)
+                break
+            except (ValueError, OverflowError):  # not a date, or 12/31/9999 "to"
+                continue
+        else:
+            messages.error(request, f"{self.title.capitalize()}: type a date as MM/DD/YYYY, "
+                                    f"not {value[:20]!r}. Nothing is shown until it is one.")
+            return queryset.none()
+        midnight = datetime.datetime.combine(day, datetime.time(),
+                                             zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        return queryset.filter(**{self.field: midnight})
+
+
+class FromDayFilter(DayFilter):
+    title = "from (MM/DD/YYYY)"
+    parameter_name = "from"
+    field = "at__gte"
+
+
+class ToDayFilter(DayFilter):
+    title = "to (MM/DD/YYYY), included"
+    parameter_name = "to"
+    field = "at__lt"
+    days_after = 1
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Nobody adds, changes or deletes an audit row, superusers included (ASVS 4.0.3 7.3.3)."""
@@ -62,7 +109,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["at", "username", "client_address", "action", "object_type", "object_id",
                     "member_id", "path"]
     # Typed filters, not lists of every value: a list would scan the whole table.
-    list_filter = [MemberIdFilter, UsernameFilter, "action", ObjectTypeFilter]
+    list_filter = [MemberIdFilter, UsernameFilter, FromDayFilter, ToDayFilter, "action",
+                   ObjectTypeFilter]
     date_hierarchy = "at"
     show_full_result_count = False
     list_per_page = 100
