@@ -20,9 +20,18 @@ from psycopg import sql
 AUDIT_TABLE = "audit_auditevent"
 
 
-def runtime_role_statements(role: str, database: str) -> list[sql.Composed]:
-    """Return the statements that create (or update) *role* with the runtime privileges."""
+def runtime_role_statements(role: str, database: str,
+                            partitions: list[str] = ()) -> list[sql.Composed]:
+    """Return the statements that create (or update) *role* with the runtime privileges.
+
+    *partitions*: the audit table's partitions (audit/migrations/0002). The grants on all
+    tables reach them too, so each is refused what the parent is; those made later by
+    ``audit_partitions_ensure`` get the same refusal when they are made.
+    """
     r = sql.Identifier(role)
+    audit_only_appended = [
+        sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {} FROM {}"
+                ).format(sql.Identifier(table), r) for table in partitions]
     return [
         sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), r),
         sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(r),
@@ -33,6 +42,11 @@ def runtime_role_statements(role: str, database: str) -> list[sql.Composed]:
         # can be switched off.
         sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {} FROM {}"
                 ).format(sql.Identifier(AUDIT_TABLE), r),
+        *audit_only_appended,
+        # The monthly task (audit.tasks.partitions_ahead) runs in db_worker as this role; the
+        # function creates partitions as their owner (SECURITY DEFINER), nothing else.
+        sql.SQL("GRANT EXECUTE ON FUNCTION audit_partitions_ensure(date, integer) TO {}"
+                ).format(r),
         sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE "
                 "ON TABLES TO {}").format(r),
         sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES "
@@ -61,7 +75,11 @@ class Command(BaseCommand):
             statements = [sql.SQL(f"{verb} ROLE {{}} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
                                   "NOBYPASSRLS NOINHERIT PASSWORD {}").format(
                 sql.Identifier(role), sql.Literal(password))]
-            statements += runtime_role_statements(role, connection.settings_dict["NAME"])
+            cursor.execute("SELECT inhrelid::regclass::text FROM pg_inherits "
+                           "WHERE inhparent = %s::regclass ORDER BY 1", [AUDIT_TABLE])
+            partitions = [name for (name,) in cursor.fetchall()]
+            statements += runtime_role_statements(role, connection.settings_dict["NAME"],
+                                                  partitions)
             raw = connection.connection
             for statement in statements:
                 cursor.execute(statement.as_string(raw))
