@@ -65,3 +65,29 @@ def test_the_runtime_role_does_the_portal_s_everyday_writes(runtime):
     runtime.execute("DELETE FROM django_session WHERE session_key = 'runtime-test'")
     runtime.execute("DELETE FROM auth_group WHERE name = 'Runtime test 2'")
     _refused(runtime, "ALTER TABLE auth_group DISABLE TRIGGER ALL")  # owns no table
+
+
+def test_the_runtime_role_makes_months_ahead_and_may_not_change_any_partition(runtime):
+    # db_worker runs audit.tasks.partitions_ahead as this role: the function makes the month
+    # as the tables' owner; the role then only appends to it and reads it, as the parent.
+    made = runtime.execute("SELECT partition FROM audit_partitions_ensure('2032-02-01', 1)"
+                           ).fetchall()
+    assert made == [("audit_auditevent_p203202",)]
+    runtime.execute("INSERT INTO audit_auditevent (at, username, action, object_type, "
+                    "object_id, member_id, path, detail) VALUES ('2032-02-03 12:00-05', "
+                    "'ops', 'VIEW', 'member', '1', '100000000001', '/', 'runtime role test')")
+    (partitions,) = runtime.execute(
+        "SELECT array_agg(inhrelid::regclass::text) FROM pg_inherits "
+        "WHERE inhparent = 'audit_auditevent'::regclass").fetchone()
+    assert "audit_auditevent_p203202" in partitions and "audit_auditevent_default" in partitions
+    for table in partitions:
+        # Refused by privilege, not only by the triggers (which raise the same error code).
+        (may,) = runtime.execute("SELECT has_table_privilege(current_user, %s, "
+                                 "'UPDATE, DELETE, TRUNCATE, TRIGGER')", [table]).fetchone()
+        assert (table, may) == (table, False)
+        _refused(runtime, f"UPDATE {table} SET detail = 'rewritten'")
+        _refused(runtime, f"DELETE FROM {table}")
+        _refused(runtime, f"TRUNCATE {table}")
+        _refused(runtime, f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    (count,) = runtime.execute("SELECT count(*) FROM audit_auditevent_p203202").fetchone()
+    assert count == 1
