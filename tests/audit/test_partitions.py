@@ -142,3 +142,18 @@ def test_a_bad_day_says_so_and_shows_nothing(client_for, ops, value):
     response = client_for(ops).get(LIST, {"to": value})
     assert list(response.context["cl"].result_list) == []
     assert "type a date as MM/DD/YYYY" in response.content.decode()
+
+
+def test_a_list_of_more_than_ten_thousand_rows_is_not_counted_to_the_end(client_for, ops,
+                                                                         monkeypatch):
+    from audit.admin import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 3)  # the rows a test can afford
+    for day in range(1, 6):
+        write_at(f"2031-05-0{day}T12:00:00-04:00")
+    client = client_for(ops)
+    page = client.get(LIST, {"member_id": "100000000001"}).content.decode()
+    assert "More than 10,000 audit events: narrow the search" in page
+    response = client.get(LIST, {"member_id": "100000000001", "to": "05/02/2031"})
+    assert response.context["cl"].result_count == 2
+    assert "More than" not in response.content.decode()
