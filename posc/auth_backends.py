@@ -13,17 +13,22 @@ from django.db.models import Max, Sum
 
 from posc import clock
 from posc.members.demo import DEMO_PASSWORD
+from posc.members.selectors import links_cache, links_with_user_sql
 
 
 @functools.cache
 def _user_sql() -> tuple[str, tuple[str, ...]]:
-    """Return the SELECT of one user by primary key and the field names it reads, in order."""
+    """Return the SELECT of one user by primary key and the field names it reads, in order.
+
+    The row ends with one more column: the user's links and permissions
+    (posc.members.selectors.links_with_user_sql), which every page reads next.
+    """
     model = get_user_model()
     fields = model._meta.concrete_fields
     quote = connections[router.db_for_read(model)].ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    return (f"SELECT {columns} FROM {quote(model._meta.db_table)}"
-            f" WHERE {quote(model._meta.pk.column)} = %s",
+    return (links_with_user_sql(f"SELECT {columns} FROM {quote(model._meta.db_table)}"
+                                f" WHERE {quote(model._meta.pk.column)} = %(user)s"),
             tuple(field.attname for field in fields))
 
 
@@ -39,7 +44,8 @@ class PortalBackend(ModelBackend):
     """ModelBackend whose get_user reads the user with one plain SQL statement.
 
     Every signed-in request loads the user named by the session; building the ORM's query
-    for that cost more CPU than PostgreSQL's answer (docs/performance.md). The row becomes a
+    for that cost more CPU than PostgreSQL's answer (docs/performance.md). The same statement
+    reads the user's links and permissions, which every page needs next. The row becomes a
     model instance through ``from_db``, as the ORM's ``get`` would make it; authenticate,
     permissions and the ``is_active`` check are ModelBackend's, unchanged.
     """
@@ -67,15 +73,17 @@ class PortalBackend(ModelBackend):
         alias = router.db_for_read(model)
         connection = connections[alias]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [model._meta.pk.get_db_prep_value(user_id, connection)])
+            cursor.execute(sql, {"user": model._meta.pk.get_db_prep_value(user_id, connection)})
             row = cursor.fetchone()
         if row is None:
             return None
+        *row, links = row
         if converters := _converters(alias):  # none on Django's User
             row = list(row)
             for i, convert in converters:
                 row[i] = convert(row[i], None, connection)
         user = model.from_db(alias, names, row)
+        links_cache(user, links or ())
         return user if self.user_can_authenticate(user) else None
 
 

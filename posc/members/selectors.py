@@ -55,13 +55,32 @@ def _load_links(user: AbstractBaseUser) -> None:
     one query; cache them on the user.
 
     Every portal page needs them (the left menu, the panels' guards, the menu's permission
-    checks), so they cost one round trip per request rather than three. The permissions fill
-    the caches of Django's ModelBackend (the same sets it would read, in two more queries),
-    unless it already read them; a superuser's are left to it (it grants them all).
+    checks), so they cost one round trip per request rather than three. A user loaded from
+    the session (posc.auth_backends.PortalBackend.get_user) already has them: the same rows
+    come back with the user's own row, in the statement that reads it.
     """
     with connection.cursor() as cursor:
         cursor.execute(_links_sql(), {"user": user.pk})
-        rows = cursor.fetchall()
+        links_cache(user, cursor.fetchall())
+
+
+def links_with_user_sql(user_sql: str) -> str:
+    """Return *user_sql* (one user row, by ``%(user)s``) with the rows of _load_links added
+    as one last column, a JSON array of the same rows (null when there are none)."""
+    select, rest = user_sql.split(" FROM ", 1)
+    return (f"{select}, (SELECT json_agg(json_build_array(k, a, b, c, d, e, f, g)"
+            f" ORDER BY k, a) FROM ({_links_sql()}) AS x(k, a, b, c, d, e, f, g))"
+            f" FROM {rest}")
+
+
+def links_cache(user: AbstractBaseUser, rows) -> None:
+    """Cache _links_sql's *rows* (kind, provider ID or permission, plan and provider columns)
+    on *user*, as _load_links does.
+
+    The permissions fill the caches of Django's ModelBackend (the same sets it would read, in
+    two more queries), unless it already read them; a superuser's are left to it (it grants
+    them all).
+    """
     links = [row[1:] for row in rows if row[0] == 0]
     user._provider_ids = frozenset(row[0] for row in links)
     user._plans = [Plan(pk=pk, provider_id=provider_id, name=name, program=program)

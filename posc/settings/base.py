@@ -312,10 +312,11 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
 INSTALLED_APPS += [  # posc.mfa after the plugins: its admin unregisters theirs
     "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "posc.mfa"]
-# OTPMiddleware right after authentication (it sets request.user.is_verified); the gate
+# OTPMiddleware right after authentication (it sets request.user.is_verified; ours reads the
+# device with one plain statement, posc/mfa/middleware.py); the gate
 # after the idle logoff, so that an ended session is logged out before it is asked for a code.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-                  "django_otp.middleware.OTPMiddleware")
+                  "posc.mfa.middleware.PortalOTPMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("posc.middleware.IdleLogoffMiddleware") + 1,
                   "posc.mfa.middleware.SecondFactorMiddleware")
 OTP_TOTP_ISSUER = "MassHealth POSC"  # the account's name in the authenticator app
