@@ -104,8 +104,8 @@ def build(cursor, *, rows: int, members: int, clerks: int) -> None:
 
 def searches(admin_site, superuser, *, label: str, params: list[dict], show_sql: bool) -> None:
     """Build the admin's changelist for each of *params*; print DB and whole times."""
-    from django.db import connection
     from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.db import connection
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
 
