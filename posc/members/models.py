@@ -362,3 +362,25 @@ class MemberLinkEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.secondary_member_id} → {self.primary_member_id}"
+
+
+class FeedLine(models.Model):
+    """The digest of the feed line a member's record was last written from by the import.
+
+    Written by posc.members.importer only, the only writer of members: a line of a later
+    feed with the same digest (same header, same checks, see importer.digests) was checked
+    and written already, and is neither checked nor written again. Its plan columns are
+    kept for what only the whole file and the spans show (repeats, conflicts, new spans).
+    No foreign key in the database: checking one per row would cost more than the saving
+    (a member is never deleted: spans and links protect it; Django's delete cascades).
+    """
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, primary_key=True,
+                                  db_constraint=False, related_name="+")
+    digest = models.UUIDField()  # MD5 of the salted line: 16 bytes, hashed fast in joins
+    current_plan_provider_id = models.CharField(max_length=10, blank=True)
+    current_plan_start = models.DateField(null=True, blank=True)
+    checked_on = models.DateField()  # a line checked on a day is valid on every later one
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.digest}"
