@@ -2,8 +2,8 @@
 
 Run by hand against a scratch database (its members and spans are deleted):
 
-    psql -h 127.0.0.1 -U postgres -c 'create database b_bench_import'
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/b_bench_import \\
+    psql -h 127.0.0.1 -U postgres -c 'create database posc_bench_import'
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/posc_bench_import \\
         .venv/bin/python bench/bench_import_members.py [--rows 1000000]
 
 The four figures of issue 19 §2, each pair run in the same minutes:
@@ -272,7 +272,7 @@ def main() -> None:
         return
     url = os.environ.get("DATABASE_URL")
     if not url:
-        sys.exit("set DATABASE_URL to a scratch database, e.g. .../b_bench_import")
+        sys.exit("set DATABASE_URL to a scratch database, e.g. .../posc_bench_import")
     if "bench" not in urlsplit(url).path:
         sys.exit("refusing: this benchmark empties the members table; use a database named *bench*")
     sys.path.insert(0, str(Path(__file__).resolve().parent))

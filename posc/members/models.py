@@ -373,6 +373,8 @@ class FeedLine(models.Model):
     kept for what only the whole file and the spans show (repeats, conflicts, new spans).
     No foreign key in the database: checking one per row would cost more than the saving
     (a member is never deleted: spans and links protect it; Django's delete cascades).
+    The table is unlogged (migration 0004): after a crash it is empty, and the next import
+    checks every line again.
     """
 
     member = models.OneToOneField(Member, on_delete=models.CASCADE, primary_key=True,

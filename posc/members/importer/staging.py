@@ -65,7 +65,7 @@ SQL = {
                                   current_plan_start, checked_on)
         SELECT member_id, digest, coalesce(current_plan_provider_id, ''), current_plan_start,
                %(today)s
-        FROM {_STAGING} WHERE digest IS NOT NULL ORDER BY member_id""",
+        FROM {_STAGING} WHERE digest IS NOT NULL ORDER BY member_id COLLATE "C" """,
     # The feed is the only writer of members: the lock keeps the two-step upsert below free
     # of races (and it is cheaper than INSERT ... ON CONFLICT). Readers are not blocked,
     # nor are span writers (their foreign-key checks take row locks only).
@@ -106,21 +106,23 @@ SQL = {
     "update": f"""
         UPDATE {_MEMBER} m
         SET ({', '.join(MEMBER_FIELDS[1:])}, updated_at) = ({_STAGED_DATA}, %(now)s)
-        FROM (SELECT * FROM {_STAGING} WHERE NOT unchanged ORDER BY member_id) b
+        FROM (SELECT * FROM {_STAGING} WHERE NOT unchanged ORDER BY member_id COLLATE "C") b
         WHERE m.member_id = b.member_id AND {_CHANGED}""",
     # Sorted by member ID: the B-tree inserts then go through the index pages in order.
+    # COLLATE "C": twelve digits sort alike in every collation, and a byte-wise sort of a
+    # million keys is several times cheaper than the database's linguistic one.
     "insert": f"""
         INSERT INTO {_MEMBER} ({', '.join(MEMBER_FIELDS)}, updated_at)
         SELECT {_STAGED}, %(now)s FROM {_STAGING} b
         WHERE NOT b.unchanged
           AND NOT EXISTS (SELECT 1 FROM {_MEMBER} m WHERE m.member_id = b.member_id)
-        ORDER BY b.member_id""",
+        ORDER BY b.member_id COLLATE "C" """,
     # Sorted too: measured a quarter cheaper for the GiST index of the exclusion constraint.
     "insert_spans": f"""
         INSERT INTO {_SPAN} (member_id, plan_id, program, start_date, end_date, cancelled,
                              source, created_at, updated_at)
         {_NEW_SPANS}
-        ORDER BY b.member_id""",
+        ORDER BY b.member_id COLLATE "C" """,
 }
 _PARAMS = {"integrated": list(Program.integrated()), "source": EnrollmentSpan.Source.FEED.value}
 
