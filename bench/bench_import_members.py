@@ -1,4 +1,4 @@
-"""Time import_members on a 1,000,000-row feed and compare it with a raw COPY of the same CSV.
+"""Time import_members on a 1,000,000-row feed against two COPY references.
 
 Run by hand against a scratch database (its members and spans are deleted):
 
@@ -6,11 +6,19 @@ Run by hand against a scratch database (its members and spans are deleted):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/posc_bench_import \\
         .venv/bin/python bench/bench_import_members.py [--rows 1000000]
 
-Runs: a tenth of the rows into an empty table (to compare peak memory), all rows into an
-empty table, the same file again, then a file where every member's address changed.
-Each import runs in a child process so that its peak RSS (os.wait4) is its own. The
-feeds are generated once under var/bench/ from a fixed seed: invented people only, a
-fifth of them enrolled in an SCO or One Care plan.
+The four figures of issue 19 §2, each pair run in the same minutes:
+  (a) a bare COPY of the CSV into an unindexed table (twice: before and after the imports);
+  (c) the creating import into empty tables, then at once
+  (b) a COPY of the rows it wrote (members, then spans, in the order the import writes them)
+      into copies of members_member and members_enrollmentspan with all their indexes and
+      constraints (CREATE TABLE ... (LIKE ... INCLUDING ALL) keeps the exclusion constraint)
+      and the spans' foreign keys, deferred as Django's are, in one transaction;
+  (d) the same file again (nothing changed), then (a) again.
+Printed: c/b (target 1.5) and d/a (target 3). Then a file where every member's address
+changed. Imports of a quarter and a tenth of the rows compare peak memory. Each import
+runs in a child process so that its peak RSS (os.wait4) is its own. The feeds are
+generated once under var/bench/ from a fixed seed: invented people only, a fifth of them
+enrolled in an SCO or One Care plan.
 """
 
 import argparse
@@ -157,6 +165,49 @@ def raw_copy_seconds(path: Path) -> float:
     return seconds
 
 
+_SHAPED = (("members_member", "bench_members"), ("members_enrollmentspan", "bench_spans"))
+
+
+def shaped_copy_seconds() -> tuple[float, int, int]:
+    """Return the seconds a COPY of the imported members and spans takes into copies of
+    their tables with the same indexes and constraints, and the rows copied.
+
+    The rows are read first (COPY TO, not timed) from the tables the import just filled,
+    in their physical order: the order the import wrote them.
+    """
+    import tempfile
+
+    from django.db import connection, transaction
+
+    with tempfile.TemporaryDirectory(dir=BENCH_DIR) as scratch, connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        counts = []
+        for table, copy_table in _SHAPED:
+            cursor.execute(f"DROP TABLE IF EXISTS {copy_table}")
+            cursor.execute(f"CREATE TABLE {copy_table} (LIKE {table} INCLUDING ALL)")
+            with open(Path(scratch) / table, "wb") as out, cursor.copy(
+                    f"COPY {table} TO STDOUT") as copy:
+                for data in copy:
+                    out.write(data)
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            counts.append(cursor.fetchone()[0])
+        # LIKE copies no foreign key: add the spans' two, deferred like Django's.
+        cursor.execute("""
+            ALTER TABLE bench_spans
+              ADD FOREIGN KEY (member_id) REFERENCES bench_members DEFERRABLE INITIALLY DEFERRED,
+              ADD FOREIGN KEY (plan_id) REFERENCES members_plan DEFERRABLE INITIALLY DEFERRED""")
+        started = time.perf_counter()
+        with transaction.atomic():
+            for table, copy_table in _SHAPED:
+                with open(Path(scratch) / table, "rb") as rows, cursor.copy(
+                        f"COPY {copy_table} FROM STDIN") as copy:
+                    while chunk := rows.read(1 << 20):
+                        copy.write(chunk)
+        seconds = time.perf_counter() - started  # the commit checked the foreign keys
+        cursor.execute("DROP TABLE bench_spans, bench_members")
+    return seconds, counts[0], counts[1]
+
+
 def _prepare_database() -> None:
     """Migrate the scratch database and load the plans (demo-data.md)."""
     from django.core.management import call_command
@@ -166,23 +217,25 @@ def _prepare_database() -> None:
 
 
 def _empty_members() -> None:
-    """Delete every member and span of the scratch database."""
+    """Delete every member and span of the scratch database, and the lines remembered."""
     from django.db import connection
 
-    from posc.members.models import EnrollmentSpan, Member
+    from posc.members.models import EnrollmentSpan, FeedLine, Member
 
+    tables = ", ".join(m._meta.db_table for m in (EnrollmentSpan, Member, FeedLine))
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {EnrollmentSpan._meta.db_table}, {Member._meta.db_table} CASCADE")
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
 
 
 def _vacuum() -> None:
     """Vacuum and analyze members and spans, as autovacuum would between two daily feeds."""
     from django.db import connection
 
-    from posc.members.models import EnrollmentSpan, Member
+    from posc.members.models import EnrollmentSpan, FeedLine, Member
 
+    tables = ", ".join(m._meta.db_table for m in (EnrollmentSpan, Member, FeedLine))
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {EnrollmentSpan._meta.db_table}, {Member._meta.db_table}")
+        cursor.execute(f"VACUUM ANALYZE {tables}")
 
 
 def _feed(rows: int, *, changed: bool = False) -> Path:
@@ -194,17 +247,22 @@ def _feed(rows: int, *, changed: bool = False) -> Path:
     return path
 
 
-def _report(label: str, figures: dict, copy_seconds: float) -> None:
+def _report(label: str, figures: dict, reference: float | None = None,
+            name: str = "") -> None:
+    ratio = f"; {figures['seconds'] / reference:.2f}x {name}" if reference else ""
     print(f"{label}: {figures['seconds']:.1f} s in members_import "
           f"({figures['wall']:.1f} s with process start), "
           f"peak RSS {figures['peak_rss_mb']:.0f} MB; "
           f"{figures['created']:,} created, {figures['updated']:,} updated, "
-          f"{figures['spans']:,} spans; {figures['seconds'] / copy_seconds:.2f}x raw COPY",
-          flush=True)
+          f"{figures['spans']:,} spans{ratio}", flush=True)
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
-    """Generate the feeds if needed, import them, time a raw COPY and print the ratios."""
+    """Generate the feeds if needed, run the references and the imports, print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -223,18 +281,47 @@ def main() -> None:
     print_machine()
     _django()
     _prepare_database()
-    big, changed, small = _feed(args.rows), _feed(args.rows, changed=True), _feed(args.rows // 10)
-    print(f"feed: {big} ({big.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows)")
-    copy_seconds = raw_copy_seconds(big)
-    print(f"raw COPY of the same CSV into a plain table: {copy_seconds:.1f} s", flush=True)
+    big, changed = _feed(args.rows), _feed(args.rows, changed=True)
+    smaller = [_feed(args.rows // 10), _feed(args.rows // 4)]
+    print(f"feed: {big} ({big.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows); "
+          f"span exclusion: {_exclusion_form()}")
+    for small in smaller:
+        _empty_members()
+        _report(f"import {_rows(small):,} rows into an empty table", run_import(small))
+    bare = [raw_copy_seconds(big)]
+    print(f"(a) bare COPY of the CSV into an unindexed table: {bare[0]:.1f} s "
+          f"(load {_load()})", flush=True)
     _empty_members()
-    _report(f"import {args.rows // 10:,} rows into an empty table", run_import(small), copy_seconds)
-    _empty_members()
-    _report("import (create)", run_import(big), copy_seconds)
+    created = run_import(big)
+    _report("(c) import into empty tables", created)
+    shaped, members, spans = shaped_copy_seconds()
+    print(f"(b) COPY of its {members:,} members and {spans:,} spans into tables with the same "
+          f"indexes and constraints: {shaped:.1f} s (load {_load()})", flush=True)
     _vacuum()
-    _report("same file again (nothing changed)", run_import(big), copy_seconds)
+    same = run_import(big)
+    _report("(d) same file again (nothing changed)", same)
+    bare.append(raw_copy_seconds(big))
+    print(f"(a) bare COPY again: {bare[1]:.1f} s (load {_load()})", flush=True)
+    print(f"c/b = {created['seconds'] / shaped:.2f} (target 1.5); d/a = "
+          f"{same['seconds'] / min(bare):.2f}-{same['seconds'] / max(bare):.2f} (target 3)",
+          flush=True)
     _vacuum()
-    _report("every address changed (update)", run_import(changed), copy_seconds)
+    _report("every address changed (update)", run_import(changed), min(bare), "bare COPY")
+
+
+def _rows(path: Path) -> int:
+    return int(path.stem.split("-")[2])
+
+
+def _exclusion_form() -> str:
+    """Return the form of span_no_overlap_integrated in the scratch database."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+                       " WHERE conname = 'span_no_overlap_integrated'")
+        definition = cursor.fetchone()[0]
+    return "int8range (no btree_gist)" if "int8range" in definition else "btree_gist"
 
 
 if __name__ == "__main__":

@@ -240,7 +240,9 @@ class EnrollmentSpan(BaseModel):
         PORTAL = "PORTAL", "Portal enrollment"
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="spans")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="spans")
+    # No index of its own: span_plan_start_idx starts with plan_id and serves every lookup
+    # by plan (and the foreign-key checks of a plan's deletion).
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="spans", db_index=False)
     # Copied from the plan so that the database can refuse overlaps per program family.
     program = models.CharField(max_length=10, choices=Program)
     start_date = models.DateField("start date")
@@ -259,14 +261,14 @@ class EnrollmentSpan(BaseModel):
                 condition=Q(cancelled=False) | Q(end_date=F("start_date")),
                 name="span_cancelled_ends_on_start"),
             # One SCO or One Care span at a time per member, enforced by PostgreSQL itself.
-            # int8range over the member ID stands in for "member WITH =" so that no
-            # btree_gist extension is needed (the embedded server ships without contrib).
+            # "member WITH =" in a GiST index needs the btree_gist extension (PostgreSQL
+            # contrib): measured 30-45 % cheaper to insert into than the int8range form it
+            # replaced (docs/performance.md). On a server without btree_gist, migration
+            # members.0003 keeps that older form, which refuses exactly the same spans.
             ExclusionConstraint(
                 name="span_no_overlap_integrated",
                 expressions=[
-                    (Func(Cast("member", models.BigIntegerField()),
-                          Cast("member", models.BigIntegerField()), Value("[]"),
-                          function="int8range"), RangeOperators.OVERLAPS),
+                    (Cast("member", models.BigIntegerField()), RangeOperators.EQUAL),
                     (Func(F("start_date"), F("end_date"), Value("[]"), function="daterange",
                           output_field=DateRangeField()), RangeOperators.OVERLAPS),
                 ],
@@ -360,3 +362,27 @@ class MemberLinkEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.secondary_member_id} → {self.primary_member_id}"
+
+
+class FeedLine(models.Model):
+    """The digest of the feed line a member's record was last written from by the import.
+
+    Written by posc.members.importer only, the only writer of members: a line of a later
+    feed with the same digest (same header, same checks, see importer.digests) was checked
+    and written already, and is neither checked nor written again. Its plan columns are
+    kept for what only the whole file and the spans show (repeats, conflicts, new spans).
+    No foreign key in the database: checking one per row would cost more than the saving
+    (a member is never deleted: spans and links protect it; Django's delete cascades).
+    The table is unlogged (migration 0004): after a crash it is empty, and the next import
+    checks every line again.
+    """
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, primary_key=True,
+                                  db_constraint=False, related_name="+")
+    digest = models.UUIDField()  # MD5 of the salted line: 16 bytes, hashed fast in joins
+    current_plan_provider_id = models.CharField(max_length=10, blank=True)
+    current_plan_start = models.DateField(null=True, blank=True)
+    checked_on = models.DateField()  # a line checked on a day is valid on every later one
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.digest}"

@@ -1,7 +1,9 @@
 """Load the MMIS eligibility feed into members and spans (contracts/member-feed.md).
 
-One pass over the file, one transaction. Each row is checked in Python and streamed with
-COPY into a temporary staging table: PostgreSQL parses while Python checks (two cores).
+One transaction. Each row is checked in Python and streamed with COPY into a temporary
+staging table: PostgreSQL parses while Python checks (two cores). On a re-import a first
+pass digests every line and PostgreSQL matches the digests with those of the lines an
+earlier import wrote (``digests``): only the rows left are checked, and written.
 Repeated member IDs and span conflicts are then found with SQL on that table, and the
 upsert is set-based. Any problem rolls everything back; memory does not grow with the file.
 
@@ -10,7 +12,8 @@ A row already in canonical form is checked by one regular expression and sent as
 what is a problem and say so. The fast path only ever accepts a subset of what they accept.
 
 The package: ``checks`` (the columns and one row's checks), ``reader`` (the file),
-``staging`` (the staging table and the whole-file checks), ``load`` (the upsert).
+``digests`` (the first pass of a re-import), ``staging`` (the staging table and the
+whole-file checks), ``load`` (the upsert).
 """
 
 import datetime
@@ -69,10 +72,11 @@ def members_import(*, path: Path | str, today: datetime.date, now: datetime.date
         if not dry_run:
             cursor.execute(SQL["lock"])
         plan_programs = dict(Plan.objects.values_list("provider_id", "program"))
-        rows = _stage(cursor, path=path, plan_programs=plan_programs, today=today,
-                      problems=problems, progress=progress, progress_every=PROGRESS_EVERY)
-        cursor.execute(SQL["work_mem"])
+        cursor.execute(SQL["work_mem"])  # before staging: the digests are matched by a join
         (work_mem, _, jit, _) = cursor.fetchone()
+        rows, unchanged = _stage(cursor, path=path, plan_programs=plan_programs, today=today,
+                                 problems=problems, progress=progress,
+                                 progress_every=PROGRESS_EVERY)
         problems.extend(_repeated(cursor))
         problems.extend(_span_conflicts(cursor))
         if problems:
@@ -81,7 +85,8 @@ def members_import(*, path: Path | str, today: datetime.date, now: datetime.date
             created, updated, spans = _count_changes(cursor, now=now)
             transaction.set_rollback(True)
         else:
-            created, updated, spans = _write_changes(cursor, rows=rows, now=now)
+            created, updated, spans = _write_changes(cursor, rows=rows - unchanged,
+                                                     unchanged=unchanged, now=now, today=today)
             # One audit row per feed, not per member (HIPAA 45 CFR 164.312(b)).
             audit_record(AuditAction.IMPORT, "member feed", Path(path).name,
                          detail=f"{rows} rows: {created} members created, {updated} updated, "

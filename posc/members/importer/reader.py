@@ -3,7 +3,7 @@
 import csv
 import datetime
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from operator import itemgetter
 
 from posc.members.importer.checks import (
@@ -95,12 +95,16 @@ def read_header(lines: Iterator[str], problems: list[Problem]) -> tuple[list[str
 def check_rows(lines: Iterator[str], *, names: list[str], number: int,
                plan_programs: dict[str, str], today: datetime.date, problems: list[Problem],
                write: Callable[[str], object], progress: Callable[[int], None] | None,
-               progress_every: int) -> int:
+               progress_every: int, digest: Callable[[str], str],
+               wanted: Container[int] | None = None) -> int:
     """Check the rows after the header, writing as CSV those with a valid member ID (in
-    header order, with their line number); return the number of rows.
+    header order, with their line number and, on the fast path, their line's *digest*);
+    return the number of rows checked.
 
     *number* is the line of the header. Rows with problems are written too, so that
-    repeats and conflicts are reported as well.
+    repeats and conflicts are reported as well. With *wanted*, only the rows starting on
+    those lines are checked: the others are one-line rows the first pass matched
+    (importer.digests).
     """
     rows = 0
     width = len(names)
@@ -118,9 +122,11 @@ def check_rows(lines: Iterator[str], *, names: list[str], number: int,
     try:
         for text in lines:
             number += 1
+            if wanted is not None and number not in wanted:
+                continue
             if fast(text):
                 rows += 1
-                batch.append(f"{text.rstrip(_EOL)},{number}\n")
+                batch.append(f"{text.rstrip(_EOL)},{number},{digest(text)}\n")
             else:
                 line = number
                 fields, taken = _split(text, lines, number)
@@ -136,7 +142,9 @@ def check_rows(lines: Iterator[str], *, names: list[str], number: int,
                                   problems=problems)
                 if out[0] is None:
                     continue
-                slow.writerow((*staged(out), line))
+                # A one-line row is digested as on the fast path (the first pass digests
+                # exactly those); a record over several lines is checked every time.
+                slow.writerow((*staged(out), line, "" if taken > 1 else digest(text)))
             if len(batch) >= BATCH_ROWS:
                 write("".join(batch))
                 batch.clear()

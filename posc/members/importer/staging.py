@@ -9,11 +9,14 @@ from pathlib import Path
 
 from posc.exceptions import ImportRejected
 from posc.members.importer.checks import COLUMNS, MEMBER_FIELDS, Problem
+from posc.members.importer.digests import LineSet, digest_rows, digester, salt
 from posc.members.importer.reader import check_rows, read_header
-from posc.members.models import EnrollmentSpan, Member, Plan, Program
+from posc.members.models import EnrollmentSpan, FeedLine, Member, Plan, Program
 
-_MEMBER, _SPAN, _PLAN_TABLE = (m._meta.db_table for m in (Member, EnrollmentSpan, Plan))
+_MEMBER, _SPAN, _PLAN_TABLE, _FEED_LINE = (m._meta.db_table
+                                           for m in (Member, EnrollmentSpan, Plan, FeedLine))
 _STAGING = "import_members_staging"
+_DIGESTS = "import_members_digests"
 _STAGED = ", ".join(f"coalesce(b.{n}, '')" if n in ("middle_initial", "mbi") else f"b.{n}"
                     for n in MEMBER_FIELDS)
 _STAGED_DATA = _STAGED.split(", ", 1)[1]  # without the member ID
@@ -31,9 +34,38 @@ _NEW_SPANS = f"""
     WHERE b.current_plan_start IS NOT NULL AND NOT EXISTS ({_OVERLAPPING})"""
 SQL = {
     "drop": f"DROP TABLE IF EXISTS pg_temp.{_STAGING}",
+    # "unchanged": a line the first pass matched; only its member ID and plan are staged.
     "create": f"CREATE TEMPORARY TABLE {_STAGING} "
-              f"({', '.join(f'{n} {kind}' for n, _, kind in COLUMNS)}, line integer) "
-              "ON COMMIT DROP",
+              f"({', '.join(f'{n} {kind}' for n, _, kind in COLUMNS)}, line integer, "
+              "digest uuid, unchanged boolean NOT NULL DEFAULT false) ON COMMIT DROP",
+    "known": f"SELECT EXISTS (SELECT FROM {_FEED_LINE})",
+    "drop_digests": f"DROP TABLE IF EXISTS pg_temp.{_DIGESTS}",
+    "create_digests": f"CREATE TEMPORARY TABLE {_DIGESTS} (digest uuid, line integer)"
+                      " ON COMMIT DROP",
+    "copy_digests": f"COPY {_DIGESTS} (digest, line) FROM STDIN",
+    "analyze_digests": f"ANALYZE {_DIGESTS}",
+    "match": f"""
+        INSERT INTO {_STAGING} (member_id, current_plan_provider_id, current_plan_start, line,
+                                unchanged)
+        SELECT f.member_id, nullif(f.current_plan_provider_id, ''), f.current_plan_start,
+               d.line, true
+        FROM {_DIGESTS} d JOIN {_FEED_LINE} f ON f.digest = d.digest
+        WHERE f.checked_on <= %(today)s""",
+    "unmatched": f"""
+        SELECT d.line FROM {_DIGESTS} d
+        WHERE NOT EXISTS (SELECT FROM {_STAGING} b WHERE b.line = d.line)""",
+    # Only the import reads these rows, under its lock: when no line matched, forgetting them
+    # all (a line forgotten is only checked again) is cheaper than a million deletes.
+    "forget_all": f"TRUNCATE {_FEED_LINE}",
+    "forget_lines": f"""
+        DELETE FROM {_FEED_LINE} f USING {_STAGING} b
+        WHERE f.member_id = b.member_id AND NOT b.unchanged""",
+    "remember_lines": f"""
+        INSERT INTO {_FEED_LINE} (member_id, digest, current_plan_provider_id,
+                                  current_plan_start, checked_on)
+        SELECT member_id, digest, coalesce(current_plan_provider_id, ''), current_plan_start,
+               %(today)s
+        FROM {_STAGING} WHERE digest IS NOT NULL ORDER BY member_id COLLATE "C" """,
     # The feed is the only writer of members: the lock keeps the two-step upsert below free
     # of races (and it is cheaper than INSERT ... ON CONFLICT). Readers are not blocked,
     # nor are span writers (their foreign-key checks take row locks only).
@@ -45,7 +77,7 @@ SQL = {
     "work_mem": "SELECT current_setting('work_mem'), set_config('work_mem', '64MB', true),"
                 " current_setting('jit'), set_config('jit', 'off', true)",
     "restore_work_mem": "SELECT set_config('work_mem', %s, true), set_config('jit', %s, true)",
-    "copy": "COPY {table} ({columns}, line) FROM STDIN (FORMAT csv)",
+    "copy": "COPY {table} ({columns}, line, digest) FROM STDIN (FORMAT csv)",
     "analyze": f"ANALYZE {_STAGING}",
     "repeated_ids": f"SELECT member_id FROM {_STAGING} GROUP BY member_id HAVING count(*) > 1",
     "repeated": f"""
@@ -65,7 +97,8 @@ SQL = {
     "count": f"""
         SELECT count(*) FILTER (WHERE m.member_id IS NULL),
                count(*) FILTER (WHERE m.member_id IS NOT NULL AND {_CHANGED})
-        FROM {_STAGING} b LEFT JOIN {_MEMBER} m ON m.member_id = b.member_id""",
+        FROM {_STAGING} b LEFT JOIN {_MEMBER} m ON m.member_id = b.member_id
+        WHERE NOT b.unchanged""",
     "count_spans": f"SELECT count(*) FROM ({_NEW_SPANS}) AS new",
     # Unchanged members are not rewritten: no dead rows, and updated_at keeps its meaning
     # (the rows just inserted are equal, so not rewritten either). Sorted by member ID, the
@@ -73,20 +106,23 @@ SQL = {
     "update": f"""
         UPDATE {_MEMBER} m
         SET ({', '.join(MEMBER_FIELDS[1:])}, updated_at) = ({_STAGED_DATA}, %(now)s)
-        FROM (SELECT * FROM {_STAGING} ORDER BY member_id) b
+        FROM (SELECT * FROM {_STAGING} WHERE NOT unchanged ORDER BY member_id COLLATE "C") b
         WHERE m.member_id = b.member_id AND {_CHANGED}""",
     # Sorted by member ID: the B-tree inserts then go through the index pages in order.
+    # COLLATE "C": twelve digits sort alike in every collation, and a byte-wise sort of a
+    # million keys is several times cheaper than the database's linguistic one.
     "insert": f"""
         INSERT INTO {_MEMBER} ({', '.join(MEMBER_FIELDS)}, updated_at)
         SELECT {_STAGED}, %(now)s FROM {_STAGING} b
-        WHERE NOT EXISTS (SELECT 1 FROM {_MEMBER} m WHERE m.member_id = b.member_id)
-        ORDER BY b.member_id""",
+        WHERE NOT b.unchanged
+          AND NOT EXISTS (SELECT 1 FROM {_MEMBER} m WHERE m.member_id = b.member_id)
+        ORDER BY b.member_id COLLATE "C" """,
     # Sorted too: measured a quarter cheaper for the GiST index of the exclusion constraint.
     "insert_spans": f"""
         INSERT INTO {_SPAN} (member_id, plan_id, program, start_date, end_date, cancelled,
                              source, created_at, updated_at)
         {_NEW_SPANS}
-        ORDER BY b.member_id""",
+        ORDER BY b.member_id COLLATE "C" """,
 }
 _PARAMS = {"integrated": list(Program.integrated()), "source": EnrollmentSpan.Source.FEED.value}
 
@@ -121,23 +157,70 @@ def _span_conflicts(cursor) -> list[Problem]:
 
 def _stage(cursor, *, path: Path | str, plan_programs: dict[str, str], today: datetime.date,
            problems: list[Problem], progress: Callable[[int], None] | None,
-           progress_every: int) -> int:
-    """Create the staging table and copy the checked rows of *path* into it; return the rows."""
+           progress_every: int) -> tuple[int, int]:
+    """Create the staging table and stage the rows of *path*: the lines an earlier import
+    wrote as they are (matched by digest), the others checked. Return the rows and the
+    rows matched.
+    """
     cursor.execute(SQL["drop"])
     cursor.execute(SQL["create"])
-    rows = 0
-    # surrogateescape: a byte that is not UTF-8 fails its field's check, on its line.
-    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as lines:
-        names, number = read_header(lines, problems)
-        if names is not None:
-            columns = ", ".join(names)
+    cursor.execute(SQL["known"])
+    (known,) = cursor.fetchone()
+    rows = matched = 0
+    names, number = _header(path, problems)
+    if names is not None:
+        digest = digester(salt(names, plan_programs))
+        wanted = None
+        if known:  # else every line is new: one pass
+            rows, matched, wanted = _match(cursor, path=path, digest=digest, today=today,
+                                           progress=progress, progress_every=progress_every)
+        if wanted is None or not wanted.empty:
             # PostgreSQL parses the rows already sent while Python checks the next ones.
-            with cursor.copy(SQL["copy"].format(table=_STAGING, columns=columns)) as copy:
-                rows = check_rows(lines, names=names, number=number, plan_programs=plan_programs,
-                                  today=today, problems=problems, write=copy.write,
-                                  progress=progress, progress_every=progress_every)
+            with _lines(path) as lines, cursor.copy(SQL["copy"].format(
+                    table=_STAGING, columns=", ".join(names))) as copy:
+                read_header(lines, [])
+                checked = check_rows(lines, names=names, number=number,
+                                     plan_programs=plan_programs, today=today,
+                                     problems=problems, write=copy.write,
+                                     progress=None if known else progress,
+                                     progress_every=progress_every, digest=digest,
+                                     wanted=wanted)
+            rows = rows if known else checked
     cursor.execute(SQL["analyze"])
-    return rows
+    return rows, matched
+
+
+def _lines(path: Path | str):
+    # surrogateescape: a byte that is not UTF-8 fails its field's check, on its line.
+    return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def _header(path: Path | str, problems: list[Problem]) -> tuple[list[str] | None, int]:
+    """Return the header's column names (None after a problem) and its last line."""
+    with _lines(path) as lines:
+        return read_header(lines, problems)
+
+
+def _match(cursor, *, path: Path | str, digest: Callable[[str], str], today: datetime.date,
+           progress: Callable[[int], None] | None,
+           progress_every: int) -> tuple[int, int, LineSet]:
+    """Stage the lines an earlier import wrote, found by digest; return the rows, the rows
+    matched and the lines left to check."""
+    cursor.execute(SQL["drop_digests"])
+    cursor.execute(SQL["create_digests"])
+    to_check = LineSet()
+    with _lines(path) as lines, cursor.copy(SQL["copy_digests"]) as copy:
+        _, number = read_header(lines, [])
+        rows, digested = digest_rows(lines, number=number, digest=digest, write=copy.write,
+                                     to_check=to_check, progress=progress,
+                                     progress_every=progress_every)
+    cursor.execute(SQL["analyze_digests"])
+    cursor.execute(SQL["match"], {"today": today})
+    matched = cursor.rowcount
+    if matched < digested:
+        for (line,) in cursor.stream(SQL["unmatched"]):
+            to_check.add(line)
+    return rows, matched, to_check
 
 
 def _rejection(problems: list[Problem], path: Path | str) -> ImportRejected:
