@@ -1,35 +1,43 @@
-"""The portal's authentication backend: Django's ModelBackend with a cheaper user read."""
+"""The portal's authentication backend: Django's ModelBackend with a cheaper user read;
+the middleware that hands it the user row read with the session."""
 
 import datetime
 import functools
 import math
+from contextvars import ContextVar
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user, get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.db.models import Max, Sum
+from django.utils.functional import SimpleLazyObject
 
 from posc import clock
 from posc.members.demo import DEMO_PASSWORD
-from posc.members.selectors import links_cache, links_with_user_sql
+from posc.members.selectors import links_cache, links_json_sql
 
 
 @functools.cache
-def _user_sql() -> tuple[str, tuple[str, ...]]:
-    """Return the SELECT of one user by primary key and the field names it reads, in order.
-
-    The row ends with one more column: the user's links and permissions
-    (posc.members.selectors.links_with_user_sql), which every page reads next.
-    """
+def user_columns_sql(table: str) -> str:
+    """Return the select list of a user row of the table aliased *table*: every concrete
+    field in order, then the user's links and permissions (posc.members.selectors), which
+    every page reads next. user_from_row reads it back."""
     model = get_user_model()
-    fields = model._meta.concrete_fields
     quote = connections[router.db_for_read(model)].ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    return (links_with_user_sql(f"SELECT {columns} FROM {quote(model._meta.db_table)}"
-                                f" WHERE {quote(model._meta.pk.column)} = %(user)s"),
-            tuple(field.attname for field in fields))
+    columns = ", ".join(f"{table}.{quote(field.column)}" for field in model._meta.concrete_fields)
+    return f"{columns}, {links_json_sql(f'{table}.{quote(model._meta.pk.column)}')}"
+
+
+@functools.cache
+def _user_sql() -> str:
+    """Return the SELECT of one user by primary key (user_columns_sql's columns)."""
+    model = get_user_model()
+    quote = connections[router.db_for_read(model)].ops.quote_name
+    return (f"SELECT {user_columns_sql('u')} FROM {quote(model._meta.db_table)} u"
+            f" WHERE u.{quote(model._meta.pk.column)} = %s")
 
 
 @functools.cache
@@ -38,6 +46,52 @@ def _converters(alias: str) -> tuple:
     connection = connections[alias]
     return tuple((i, convert) for i, field in enumerate(get_user_model()._meta.concrete_fields)
                  for convert in field.get_db_converters(connection))
+
+
+def user_from_row(row):
+    """Return the user of a row of user_columns_sql's columns, its links cached on it, as the
+    ORM's ``get`` would make it (``from_db``)."""
+    model = get_user_model()
+    alias = router.db_for_read(model)
+    *row, links = row
+    if converters := _converters(alias):  # none on Django's User
+        connection = connections[alias]
+        for i, convert in converters:
+            row[i] = convert(row[i], None, connection)
+    user = model.from_db(alias, [field.attname for field in model._meta.concrete_fields], row)
+    links_cache(user, links or ())
+    return user
+
+
+# The user row the session store read with the session (posc.sessions.db), handed to
+# PortalBackend.get_user for the length of one django.contrib.auth.get_user call only.
+_session_row: ContextVar[tuple | None] = ContextVar("session_user_row", default=None)
+
+
+def session_user(request):
+    """django.contrib.auth.get_user(request), with the user row the session's own statement
+    read when the session named that user (posc.sessions.db).
+
+    Django's get_user still decides: the user id and backend come from the signed session
+    data, the backend refuses an inactive user, and the session auth hash (the password)
+    is compared as before. The row only replaces the backend's SELECT of the same user.
+    """
+    session = request.session
+    if SESSION_KEY not in session:  # loads the session (and its user row) if not yet loaded
+        return get_user(request)
+    token = _session_row.set(getattr(session, "user_row", None))
+    try:
+        return get_user(request)
+    finally:
+        _session_row.reset(token)
+
+
+class PortalAuthenticationMiddleware(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware, its lazy user loaded by session_user."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(functools.partial(session_user, request))
 
 
 class PortalBackend(ModelBackend):
@@ -69,21 +123,18 @@ class PortalBackend(ModelBackend):
 
     def get_user(self, user_id):
         model = get_user_model()
-        sql, names = _user_sql()
-        alias = router.db_for_read(model)
-        connection = connections[alias]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, {"user": model._meta.pk.get_db_prep_value(user_id, connection)})
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        *row, links = row
-        if converters := _converters(alias):  # none on Django's User
-            row = list(row)
-            for i, convert in converters:
-                row[i] = convert(row[i], None, connection)
-        user = model.from_db(alias, names, row)
-        links_cache(user, links or ())
+        pk = model._meta.pk
+        read = _session_row.get()  # (user id, the user's columns) read with the session
+        if read is not None and read[0] is not None and read[0] == pk.to_python(user_id):
+            row = read[1]
+        else:
+            connection = connections[router.db_for_read(model)]
+            with connection.cursor() as cursor:
+                cursor.execute(_user_sql(), [pk.get_db_prep_value(user_id, connection)])
+                row = cursor.fetchone()
+            if row is None:
+                return None
+        user = user_from_row(row)
         return user if self.user_can_authenticate(user) else None
 
 

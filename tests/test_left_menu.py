@@ -1,4 +1,7 @@
-"""The left menu is rendered once per menu state: every role still gets its own menu."""
+"""The left menu and the idle warning are rendered once per state: every role still gets its
+own menu, every page its own countdown."""
+
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -47,3 +50,38 @@ def test_each_role_gets_the_menu_a_fresh_render_gives(settings, django_user_mode
     assert "SCO Members" not in fresh["cca.onecare"]
     assert ">Administration</a>" in fresh["ops"] and "Administration" not in fresh["qc"]
     assert len(set(fresh.values())) >= 7
+
+
+# The idle warning (HIPAA 45 CFR 164.312(a)(2)(iii)) is rendered once per state too -------
+
+def idle_included(idle) -> str:
+    """Return what {% include "includes/idle_warning.html" %} gives for *idle*."""
+    from django.template import engines
+
+    page = engines["django"].from_string('{% include "includes/idle_warning.html" %}')
+    return page.render({"request": SimpleNamespace(idle=idle)})
+
+
+def test_the_idle_warning_is_the_included_markup_with_each_pages_countdown(settings):
+    from django.template import engines
+
+    from posc.middleware import IdleState
+
+    page = engines["django"].from_string("{% load posc_menu %}{% idle_warning %}")
+    states = [IdleState(left, 900, 120) for left in (900, 899, 0, 61)]
+    states += [IdleState(300, 600, 60), None, IdleState(5, 900, 120)]
+    for idle in states:  # one template, so one node: the later states reuse its renderings
+        assert page.render({"request": SimpleNamespace(idle=idle)}) == idle_included(idle), idle
+    assert 'data-idle-left="61"' in page.render({"request": SimpleNamespace(
+        idle=IdleState(61, 900, 120))})
+    settings.FORCE_SCRIPT_NAME = "/posc/"  # another URL state: its own rendering
+    from django.urls import set_script_prefix
+
+    set_script_prefix("/posc/")
+    try:
+        idle = IdleState(900, 900, 120)
+        assert 'data-idle-keep-alive="/posc/' in page.render(
+            {"request": SimpleNamespace(idle=idle)})
+        assert page.render({"request": SimpleNamespace(idle=idle)}) == idle_included(idle)
+    finally:
+        set_script_prefix("/")

@@ -1,7 +1,8 @@
 """What a signed-in page costs in queries, and that the cheaper reads check what they did.
 
-docs/performance.md, "Page throughput": the user's links and permissions come back with the
-user's row (posc.auth_backends.PortalBackend.get_user), the second-factor device is read
+docs/performance.md, "Page throughput": the session, the signed-in user, their links and
+permissions come back in one statement (posc.sessions.db, posc.auth_backends), the
+second-factor device is read
 with one plain statement (posc.mfa.middleware.PortalOTPMiddleware) and the audit row is one
 plain INSERT (audit.services.record_each). The counts below fail if one of those reads
 goes back to its own query; the other tests show the session still refuses what it refused.
@@ -9,6 +10,7 @@ goes back to its own query; the other tests show the session still refuses what 
 
 import pytest
 from django.contrib.auth import HASH_SESSION_KEY
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -38,7 +40,7 @@ def test_member_search_form_reads_the_session_and_the_user_with_links(
         client_for, cca_sco, django_assert_num_queries):
     client = client_for(cca_sco)
     warm(client)
-    with django_assert_num_queries(2):  # the session; the user with links and permissions
+    with django_assert_num_queries(1):  # the session with the user, links and permissions
         response = client.get(SEARCH)
     assert response.status_code == 200
     assert "Enroll/Disenroll SCO Members" in response.content.decode()  # the menu, from links
@@ -49,7 +51,7 @@ def test_verification_adds_only_its_audit_row(client_for, cca_sco, django_assert
     verification = search(client, "sco", MemberFactory(), CCA_SCO)["Location"]
     warm(client)
     before = AuditEvent.objects.count()
-    with django_assert_num_queries(3):  # session; user with links; the audit INSERT
+    with django_assert_num_queries(2):  # session with the user; the audit INSERT
         assert client.get(verification).status_code == 200
     assert AuditEvent.objects.count() == before + 1
 
@@ -58,9 +60,9 @@ def test_member_search_post(client_for, cca_sco, django_assert_num_queries):
     client = client_for(cca_sco)
     member = MemberFactory()
     warm(client)
-    # session; user with links; MMIS's records in one query; the audit INSERT; the session
+    # session with the user; MMIS's records in one query; the audit INSERT; the session
     # UPDATE (the search opened a flow, which lives in the session).
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert search(client, "sco", member, CCA_SCO).status_code == 302
     assert AuditEvent.objects.filter(action=Action.SEARCH, member_id=member.member_id).exists()
 
@@ -74,8 +76,29 @@ def test_a_verified_session_reads_its_device_with_one_statement(
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     warm(client)
-    with django_assert_num_queries(3):  # session; user with links; the device
+    with django_assert_num_queries(2):  # session with the user; the device
         assert client.get(SEARCH).status_code == 200
+
+
+def session_hint(client: Client, user_id) -> None:
+    """Point the session row's user column (posc.sessions.db) at *user_id*."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE django_session SET posc_user_id = %s WHERE session_key = %s",
+                       [user_id, client.session.session_key])
+
+
+@pytest.mark.parametrize("hint", ["none", "another user"])
+def test_the_signed_session_names_the_user_not_the_column(
+        client_for, cca_sco, fallon_sco, hint, django_assert_num_queries):
+    """A session row whose user column is empty (a session Django's INSERT made) or names
+    someone else loads the user of the signed session data, with one query more."""
+    client = client_for(cca_sco)
+    warm(client)
+    session_hint(client, None if hint == "none" else fallon_sco.pk)
+    with django_assert_num_queries(2):  # the session (no user joined, or another); the user
+        response = client.get(SEARCH)
+    assert response.context["user"] == cca_sco
+    assert "Signed in as <strong>cca.sco</strong>" in response.content.decode()
 
 
 def test_a_new_link_shows_on_the_next_page(client_for, fallon_sco, reference_data):
@@ -122,8 +145,8 @@ def test_a_device_no_longer_valid_sends_the_user_back_to_the_code_page(
     device.save()
     response = client.get(SEARCH)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("mfa:setup" if change == "unconfirmed"
-                                                   else "mfa:verify"))
+    # The user has no confirmed device of their own left: the set-up page.
+    assert response["Location"].startswith(reverse("mfa:setup"))
     assert DEVICE_ID_SESSION_KEY not in client.session
 
 

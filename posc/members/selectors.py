@@ -20,8 +20,12 @@ from posc.members.models import (
 
 
 @functools.cache
-def _links_sql() -> str:
-    """Return the query behind _load_links: one row per link, then the permission names."""
+def _links_sql(user: str = "%(user)s") -> str:
+    """Return the query behind _load_links: one row per link, then the permission names.
+
+    *user* is the SQL expression of the user's id: a parameter, or a column of an outer
+    query (links_json_sql).
+    """
     user_model = get_user_model()
     perm, ctype = Permission._meta.db_table, ContentType._meta.db_table
     user_perms = user_model._meta.get_field("user_permissions").remote_field.through
@@ -36,17 +40,17 @@ def _links_sql() -> str:
         FROM {ProviderLink._meta.db_table} l
         LEFT JOIN {Plan._meta.db_table} p ON p.provider_id = l.provider_id
         LEFT JOIN {Provider._meta.db_table} v ON v.provider_id = l.provider_id
-        WHERE l.user_id = %(user)s
+        WHERE l.user_id = {user}
         UNION ALL
         SELECT 1, ct.app_label || '.' || perm.codename, NULL, NULL, NULL, NULL, NULL, NULL
         FROM {user_perms._meta.db_table} up {named.format(t="up")}
-        WHERE up.{user_perms._meta.get_field(user_model._meta.model_name).column} = %(user)s
+        WHERE up.{user_perms._meta.get_field(user_model._meta.model_name).column} = {user}
         UNION ALL
         SELECT 2, ct.app_label || '.' || perm.codename, NULL, NULL, NULL, NULL, NULL, NULL
         FROM {groups._meta.db_table} ug
         JOIN {group_perms._meta.db_table} gp ON gp.group_id = ug.group_id
         {named.format(t="gp")}
-        WHERE ug.{groups._meta.get_field(user_model._meta.model_name).column} = %(user)s
+        WHERE ug.{groups._meta.get_field(user_model._meta.model_name).column} = {user}
         ORDER BY 1, 2"""
 
 
@@ -64,13 +68,14 @@ def _load_links(user: AbstractBaseUser) -> None:
         links_cache(user, cursor.fetchall())
 
 
-def links_with_user_sql(user_sql: str) -> str:
-    """Return *user_sql* (one user row, by ``%(user)s``) with the rows of _load_links added
-    as one last column, a JSON array of the same rows (null when there are none)."""
-    select, rest = user_sql.split(" FROM ", 1)
-    return (f"{select}, (SELECT json_agg(json_build_array(k, a, b, c, d, e, f, g)"
-            f" ORDER BY k, a) FROM ({_links_sql()}) AS x(k, a, b, c, d, e, f, g))"
-            f" FROM {rest}")
+def links_json_sql(user: str) -> str:
+    """Return a scalar subquery: the rows of _load_links for the user whose id is the SQL
+    expression *user* (a column of the outer query), as one JSON array (null for none).
+
+    posc.auth_backends reads them with the user's own row, in the same statement.
+    """
+    return (f"(SELECT json_agg(json_build_array(k, a, b, c, d, e, f, g) ORDER BY k, a)"
+            f" FROM ({_links_sql(user)}) AS x(k, a, b, c, d, e, f, g))")
 
 
 def links_cache(user: AbstractBaseUser, rows) -> None:

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
 from django.db import connections, router
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, empty
 from django_otp.middleware import OTPMiddleware

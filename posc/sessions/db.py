@@ -5,38 +5,75 @@ round trips). A single UPDATE is atomic on its own, so an update of an existing 
 needs no transaction; creating one still goes through Django's code. Every signed-in
 request reads its session: the read is one prepared SELECT rather than an ORM query,
 whose building cost more than PostgreSQL's answer (bench/bench_throughput.py).
+
+The same SELECT reads the signed-in user's row, their links and permissions: the session
+row carries the user's id in a column of its own, ``posc_user_id``
+(posc/migrations/0003_session_user.py), written with the session data. It is only a hint
+for that join: django.contrib.auth.get_user still takes the user id from the signed session
+data, and posc.auth_backends uses the joined row only when the two agree.
 """
 
+import functools
+
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import connections, router
 
 from posc import clock
+from posc.auth_backends import user_columns_sql
+
+USER_COLUMN = "posc_user_id"
+
+
+@functools.cache
+def _read_sql() -> str:
+    user = get_user_model()
+    quote = connections[router.db_for_read(Session)].ops.quote_name
+    return (f"SELECT s.session_data, s.expire_date, s.{USER_COLUMN}, {user_columns_sql('u')}"
+            f" FROM {quote(Session._meta.db_table)} s"
+            f" LEFT JOIN {quote(user._meta.db_table)} u"
+            f" ON u.{quote(user._meta.pk.column)} = s.{USER_COLUMN}"
+            " WHERE s.session_key = %s AND s.expire_date > %s")
+
+
+def _user_id(data: dict):
+    """Return the signed-in user's id in *data* as the column stores it, or None."""
+    try:
+        return get_user_model()._meta.pk.to_python(data.get(SESSION_KEY))
+    except ValidationError:
+        return None
 
 
 class SessionStore(DbSessionStore):
+    # (user id, the user's columns: posc.auth_backends.user_columns_sql) read with the
+    # session, or None; PortalBackend.get_user uses it for that user only.
+    user_row = None
+
     def _get_session_from_db(self):
         """Return the unexpired session row (a Session instance), or None (as Django does)."""
-        model = self.model
-        table = model._meta.db_table
-        with connections[router.db_for_read(model)].cursor() as cursor:
-            cursor.execute(f"SELECT session_data, expire_date FROM {table}"
-                           " WHERE session_key = %s AND expire_date > %s",
-                           [self.session_key, clock.now()])
+        self.user_row = None
+        with connections[router.db_for_read(self.model)].cursor() as cursor:
+            cursor.execute(_read_sql(), [self.session_key, clock.now()])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
-        return model(session_key=self.session_key, session_data=row[0], expire_date=row[1])
+        if row[2] is not None and row[3] is not None:  # the user row exists
+            self.user_row = (row[2], row[3:])
+        return self.model(session_key=self.session_key, session_data=row[0], expire_date=row[1])
 
     def save(self, must_create: bool = False) -> None:
         if must_create or self.session_key is None:
             return super().save(must_create=must_create)
         model = self.model
+        data = self._get_session()
         with connections[router.db_for_write(model)].cursor() as cursor:
             cursor.execute(f"UPDATE {model._meta.db_table} SET session_data = %s,"
-                           " expire_date = %s WHERE session_key = %s",
-                           [self.encode(self._get_session()), self.get_expiry_date(),
+                           f" expire_date = %s, {USER_COLUMN} = %s WHERE session_key = %s",
+                           [self.encode(data), self.get_expiry_date(), _user_id(data),
                             self.session_key])
             updated = cursor.rowcount
         if not updated:

@@ -143,7 +143,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, its user read with the session (posc/auth_backends.py, docs/performance.md).
+    "posc.auth_backends.PortalAuthenticationMiddleware",
     # Who is asking, for audit rows written by services (HIPAA 45 CFR 164.312(b)).
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -315,7 +316,7 @@ INSTALLED_APPS += [  # posc.mfa after the plugins: its admin unregisters theirs
 # OTPMiddleware right after authentication (it sets request.user.is_verified; ours reads the
 # device with one plain statement, posc/mfa/middleware.py); the gate
 # after the idle logoff, so that an ended session is logged out before it is asked for a code.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+MIDDLEWARE.insert(MIDDLEWARE.index("posc.auth_backends.PortalAuthenticationMiddleware") + 1,
                   "posc.mfa.middleware.PortalOTPMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("posc.middleware.IdleLogoffMiddleware") + 1,
                   "posc.mfa.middleware.SecondFactorMiddleware")

@@ -1,4 +1,5 @@
-"""Render the left menu once per menu state rather than on every page (docs/performance.md)."""
+"""Render the left menu and the idle warning once per state rather than on every page
+(docs/performance.md)."""
 
 from django import template
 from django.conf import settings
@@ -67,3 +68,50 @@ def left_menu(parser, token) -> LeftMenuNode:
     nodelist = parser.parse(("endleft_menu",))
     parser.delete_first_token()
     return LeftMenuNode(nodelist)
+
+
+# A countdown no session shows (posc/middleware.py: IdleState.left is never negative): the
+# idle warning is rendered with it once per state, and each page puts its own number there.
+_LEFT = -7_654_321
+IDLE_TEMPLATE = "includes/idle_warning.html"
+
+
+class _IdleRequest:
+    """What includes/idle_warning.html reads of the request: its ``idle`` state only."""
+
+    def __init__(self, idle):
+        self.idle = idle
+
+
+class IdleWarningNode(template.Node):
+    """includes/idle_warning.html, rendered once per idle settings and URL state.
+
+    The warning's markup depends on the idle timeout and warning time, the keep-alive and
+    login URLs and the script's static URL; only the countdown (``idle.left``) differs
+    from one page to the next. The template used to be included, its two URL reversals
+    and static URL worked out, on every page (docs/performance.md). Kept on the node, as
+    the left menu is: a reloaded base.html starts afresh.
+    """
+
+    def __init__(self):
+        self.rendered: dict[tuple, str] = {}
+
+    def render(self, context: template.Context) -> str:
+        idle = getattr(context.get("request"), "idle", None)
+        key = ((idle.timeout, idle.warning) if idle else None,
+               get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        text = self.rendered.get(key)
+        if text is None:
+            stand_in = idle._replace(left=_LEFT) if idle else idle
+            text = context.template.engine.get_template(IDLE_TEMPLATE).render(
+                template.Context({"request": _IdleRequest(stand_in)},
+                                 autoescape=context.autoescape))
+            if len(self.rendered) < MAX_STATES:
+                self.rendered[key] = text
+        return text.replace(str(_LEFT), str(idle.left)) if idle else text
+
+
+@register.tag
+def idle_warning(parser, token) -> IdleWarningNode:
+    """{% idle_warning %}: the same markup as {% include "includes/idle_warning.html" %}."""
+    return IdleWarningNode()
