@@ -73,7 +73,7 @@ def members_import(*, path: Path | str, today: datetime.date, now: datetime.date
             cursor.execute(SQL["lock"])
         plan_programs = dict(Plan.objects.values_list("provider_id", "program"))
         cursor.execute(SQL["work_mem"])  # before staging: the digests are matched by a join
-        (work_mem, _, jit, _) = cursor.fetchone()
+        (work_mem, _, jit, _, statistics, _) = cursor.fetchone()
         rows, unchanged = _stage(cursor, path=path, plan_programs=plan_programs, today=today,
                                  problems=problems, progress=progress,
                                  progress_every=PROGRESS_EVERY)
@@ -91,5 +91,5 @@ def members_import(*, path: Path | str, today: datetime.date, now: datetime.date
             audit_record(AuditAction.IMPORT, "member feed", Path(path).name,
                          detail=f"{rows} rows: {created} members created, {updated} updated, "
                                 f"{spans} spans created")
-        cursor.execute(SQL["restore_work_mem"], [work_mem, jit])
+        cursor.execute(SQL["restore_work_mem"], [work_mem, jit, statistics])
     return ImportResult(created=created, updated=updated, rows=rows, spans_created=spans)

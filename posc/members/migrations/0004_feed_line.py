@@ -25,7 +25,4 @@ class Migration(migrations.Migration):
         # is empty and the next import checks every line again: a lost digest costs time only.
         migrations.RunSQL("ALTER TABLE members_feedline SET UNLOGGED",
                           "ALTER TABLE members_feedline SET LOGGED"),
-        # As in 0003: no query runs LIKE on a member ID; this index would only slow inserts.
-        migrations.RunSQL("DROP INDEX IF EXISTS members_feedline_member_id_83044874_like",
-                          migrations.RunSQL.noop),
     ]
