@@ -67,15 +67,21 @@ def test_member_search_post(client_for, cca_sco, django_assert_num_queries):
     assert AuditEvent.objects.filter(action=Action.SEARCH, member_id=member.member_id).exists()
 
 
-def test_a_verified_session_reads_its_device_with_one_statement(
-        client_for, cca_sco, settings, django_assert_num_queries):
+def signed_in_with_device(client_for, user, settings) -> tuple[TOTPDevice, Client]:
+    """A client of *user* past the second factor with a confirmed device (MFA required)."""
     settings.MFA_REQUIRED = True
-    device = TOTPDevice.objects.create(user=cca_sco, name="app", confirmed=True)
-    client = client_for(cca_sco)
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client = client_for(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     warm(client)
+    return device, client
+
+
+def test_a_verified_session_reads_its_device_with_one_statement(
+        client_for, cca_sco, settings, django_assert_num_queries):
+    _, client = signed_in_with_device(client_for, cca_sco, settings)
     with django_assert_num_queries(2):  # session with the user; the device
         assert client.get(SEARCH).status_code == 200
 
@@ -131,13 +137,7 @@ def test_a_changed_password_ends_the_other_sessions(client_for, cca_sco):
 @pytest.mark.parametrize("change", ["unconfirmed", "other user"])
 def test_a_device_no_longer_valid_sends_the_user_back_to_the_code_page(
         client_for, cca_sco, settings, change):
-    settings.MFA_REQUIRED = True
-    device = TOTPDevice.objects.create(user=cca_sco, name="app", confirmed=True)
-    client = client_for(cca_sco)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    warm(client)
+    device, client = signed_in_with_device(client_for, cca_sco, settings)
     if change == "unconfirmed":
         device.confirmed = False
     else:
