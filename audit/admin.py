@@ -37,6 +37,10 @@ class InputFilter(admin.SimpleListFilter):
         value = (self.value() or "").strip()
         if not value:
             return queryset
+        return self.filter_on(request, queryset, value)
+
+    def filter_on(self, request, queryset, value: str):
+        """Filter by the typed *value* (stripped, not empty)."""
         if "\x00" in value:  # PostgreSQL refuses a NUL byte: nothing can match it
             return queryset.none()
         return queryset.filter(**{self.field: value})
@@ -70,10 +74,7 @@ class DayFilter(InputFilter):
 
     days_after = 0
 
-    def queryset(self, request, queryset):
-        value = (self.value() or "").strip()
-        if not value:
-            return queryset
+    def filter_on(self, request, queryset, value: str):
         for form in ("%m/%d/%Y", "%Y-%m-%d"):
             try:
                 day = datetime.datetime.strptime(value, form).date()
