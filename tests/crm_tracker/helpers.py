@@ -44,11 +44,22 @@ def current_termination() -> ProviderTermination:
                                            choice_period_end__gte=TODAY)
 
 
+def _letters(n: int) -> str:
+    """Spell *n* in letters (1 -> B, 27 -> BB): a name never matches a case number search."""
+    letters = ""
+    while True:
+        n, digit = divmod(n, 26)
+        letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[digit] + letters
+        if not n:
+            return letters
+
+
 def intake_kwargs(*, actor, case_type: str = CaseType.MCT_SPAN, **overrides) -> dict:
     n = next(_numbers)
     kwargs = {
         "actor": actor, "case_type": case_type, "taxonomy": intake_taxonomy(case_type),
-        "participant_names": f"TESTCASE, PAT{n}", "masshealth_id": f"{900000100000 + n:012d}",
+        "participant_names": f"TESTCASE, PAT{_letters(n)}",
+        "masshealth_id": f"{900000100000 + n:012d}",
         # 9xx: never issued, nobody's; the serial (last four) never 0000 (rules.ssn_refusal).
         "ssn": f"9005{n // 9999 % 10}{n % 9999 + 1:04d}",
         "requested_plan": Plan.objects.get(provider_id="130000001A"),
