@@ -60,6 +60,11 @@ _PROGRAM_CODES = {**PROGRAM_CODES, **{code: code for code in PROGRAM_CODES.value
 PLAN_COVERAGE = {"SCO": "SCO PLAN", "OC": "ONE CARE PLAN"}
 MEDICARE_STATUSES = frozenset("CABE")  # INS06: C A+B, A Part A, B Part B, E none
 SEXES = frozenset("FMU")  # DMG03 code list
+# INS04, the maintenance reason: the code list of TR3 005010X220A1 (pyx12's map holds the same,
+# tests/mmis/test_x12_834.py compares them). Any other value makes pyx12 refuse the file.
+MAINTENANCE_REASONS = frozenset((
+    "01 02 03 04 05 06 07 08 09 10 11 14 15 16 17 18 20 21 22 25 26 27 28 29 31 32 33 37 38 "
+    "39 40 41 43 59 AA AB AC AD AE AF AG AH AI AJ AL EC XN XT").split())
 DEFAULT_STATE = "MA"  # mmis-rules.md: members live in Massachusetts
 
 # INS03, member-level DTP, HD-level DTP per action (mmis-rules.md table).
@@ -191,17 +196,26 @@ def trailer(interchange: Interchange834, segment_count: int) -> Iterator[str]:
 
 # ---------------------------------------------------------------------------- member loop
 
-def member_loop(loop: MemberLoop834) -> tuple[str, ...]:
-    """Return the segments of one INS loop (2000, 2100A, 2300) per mmis-rules.md."""
-    ins03, member_dtp, hd_dtp = _ACTION_CODES[Action(loop.action)]
-    code = program_code(loop.program_code)
+def _loop_codes(loop) -> tuple[str, str, str]:
+    """Return a loop's INS04, INS06 and DMG03; refuse a value outside its code list."""
     reason = _required(loop.maintenance_reason, "INS04")
+    if reason not in MAINTENANCE_REASONS:
+        raise ValueError(f"INS04 must be a maintenance reason code of the 834 TR3 (28, AI, ...), "
+                         f"not {loop.maintenance_reason!r}")
     medicare = _required(loop.medicare_status, "INS06")
     if medicare not in MEDICARE_STATUSES:
         raise ValueError(f"INS06 must be one of C, A, B, E, not {loop.medicare_status!r}")
     sex = _required(loop.sex, "DMG03")
     if sex not in SEXES:
         raise ValueError(f"DMG03 must be F, M or U, not {loop.sex!r}")
+    return reason, medicare, sex
+
+
+def member_loop(loop: MemberLoop834) -> tuple[str, ...]:
+    """Return the segments of one INS loop (2000, 2100A, 2300) per mmis-rules.md."""
+    ins03, member_dtp, hd_dtp = _ACTION_CODES[Action(loop.action)]
+    code = program_code(loop.program_code)
+    reason, medicare, sex = _loop_codes(loop)
     date = _d8(loop.date)
     segments = [
         segment("INS", "Y", "18", ins03, reason, "A", medicare),
@@ -352,18 +366,12 @@ def adjustment_member_loop(loop: AdjustmentLoop834) -> tuple[str, ...]:
     if loop.begin is None and loop.end is None:
         raise ValueError("an adjustment loop needs a begin or an end date")
     code = program_code(loop.program_code)
-    medicare = _required(loop.medicare_status, "INS06")
-    if medicare not in MEDICARE_STATUSES:
-        raise ValueError(f"INS06 must be one of C, A, B, E, not {loop.medicare_status!r}")
-    sex = _required(loop.sex, "DMG03")
-    if sex not in SEXES:
-        raise ValueError(f"DMG03 must be F, M or U, not {loop.sex!r}")
+    reason, medicare, sex = _loop_codes(loop)
     kind = loop.maintenance_type
     begin = _d8(loop.begin) if loop.begin else ""
     end = _d8(loop.end) if loop.end else ""
     segments = [
-        segment("INS", "Y", "18", kind, _required(loop.maintenance_reason, "INS04"), "A",
-                medicare),
+        segment("INS", "Y", "18", kind, reason, "A", medicare),
         segment("REF", "0F", _required(loop.member_id, "REF02")),
         segment("REF", "1L", code),
         *([segment("DTP", "356", "D8", begin)] if begin else []),

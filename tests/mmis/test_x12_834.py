@@ -17,6 +17,7 @@ import pytest
 from posc.mmis.types import Action, Interchange834, MemberLoop834
 from posc.mmis.x12_834 import (
     ALLOWED,
+    MAINTENANCE_REASONS,
     MAX_LENGTH,
     clean,
     iter_834,
@@ -359,10 +360,23 @@ def test_bad_envelope_values_are_refused(field: str, value: object) -> None:
 
 @pytest.mark.parametrize(("field", "value"), [
     ("medicare_status", "D"), ("sex", "X"), ("program_code", "MBHP"),
+    # Found by the property test: one character, or two outside the TR3's list (pyx12
+    # refused the file the writer gave).
+    ("maintenance_reason", "0"), ("maintenance_reason", "99"), ("maintenance_reason", "A1"),
 ])
 def test_bad_loop_codes_are_refused(field: str, value: str) -> None:
     with pytest.raises(ValueError):
         render_834(interchange([enrollment(**{field: value})]))
+
+
+def test_the_maintenance_reasons_are_pyx12s_code_list() -> None:
+    """MAINTENANCE_REASONS is the INS04 code list of pyx12's 005010X220A1 map, no more."""
+    import xml.etree.ElementTree as ET
+    from importlib.resources import files
+
+    tree = ET.parse(files("pyx12") / "map" / "834.5010.X220.A1.xml")
+    ins04 = next(e for e in tree.iter("element") if e.get("xid") == "INS04")
+    assert MAINTENANCE_REASONS == {code.text for code in ins04.iter("code")}
 
 
 # ---------------------------------------------------------------------------- counting, streaming
