@@ -154,7 +154,8 @@ _AXE_PASSED: set[tuple] = set()
 _PAGE_KEY_JS = """() => [
   document.querySelector('h1')?.innerText || '',
   document.querySelector('nav')?.innerText || '',
-  Array.from(document.querySelectorAll('main form, main table, .error-summary, .messages'))
+  Array.from(document.querySelectorAll(
+      'main form, main table, .error-summary, .messages, .messagelist'))
        .map(el => `${el.tagName}.${el.className}:${el.elements ? el.elements.length : ''}`)
        .join('|')]"""
 
@@ -167,6 +168,16 @@ def page_key(page: Page) -> tuple:
     """
     path = re.sub(r"\d+", "#", page.url.split("?")[0].split("/", 3)[-1])
     return (page.viewport_size["width"], path, *page.evaluate(_PAGE_KEY_JS))
+
+
+def axe_once(page: Page) -> list[dict]:
+    """Run axe_check unless a page of the same page_key passed earlier in the session."""
+    key = page_key(page)
+    if key in _AXE_PASSED:
+        return []
+    findings = axe_check(page)
+    _AXE_PASSED.add(key)
+    return findings
 
 
 class Walk:
@@ -195,11 +206,7 @@ class Walk:
         if title is not None:
             expect(heading(self.page, title)).to_be_visible()
         path = self.screenshot(step)
-        key = page_key(self.page)
-        findings = []
-        if key not in _AXE_PASSED:  # a page axe passed earlier in the session is not run again
-            findings = axe_check(self.page)
-            _AXE_PASSED.add(key)
+        findings = axe_once(self.page)  # a page axe passed earlier in the session: not again
         if findings:  # below the bar, but kept for review in test-artifacts/<walk>/axe.json
             self.axe_findings[path.stem] = [
                 {"id": v["id"], "impact": v["impact"], "help": v["help"],

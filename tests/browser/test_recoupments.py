@@ -17,7 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from posc.members.demo import HOSPITAL
 from recoupments.models import Recoupment, Status
-from tests.browser.pages import Walk, axe_check, button, click, field, heading, log_in, menu_link
+from tests.browser.pages import Walk, axe_once, button, click, field, heading, log_in, menu_link
 
 NPI = "1234567893"  # passes the NPI Luhn check (domain.md F); invented
 MCE = "Tufts Health Together"
@@ -150,7 +150,7 @@ def admin_move(ops: Walk, move: str, step: str,
     page = ops.page
     click(page.get_by_role("link", name=move, exact=True).first)
     ops.screenshot(step)
-    axe_check(page)  # the move forms are our own templates, inside the admin's frame
+    axe_once(page)  # the move forms are our own templates, inside the admin's frame
     if fill is not None:
         fill(page)
     click(page.get_by_role("button", name=move, exact=True))
@@ -166,10 +166,10 @@ def ops_path_d(ops: Walk, walk: Walk, recoupment: Recoupment) -> None:
     ops.screenshot("admin_index")
     click(page.get_by_role("link", name="Recoupments", exact=True))
     ops.screenshot("admin_recoupments")
-    axe_check(page)  # the list with our days-left and overdue columns
+    axe_once(page)  # the list with our days-left and overdue columns
     click(page.get_by_role("link", name=recoupment.reference, exact=True))
     ops.screenshot("admin_request")
-    axe_check(page)  # our change form: the moves, research and history
+    axe_once(page)  # our change form: the moves, research and history
     expect(page.get_by_text("Received: completeness review").first).to_be_visible()
 
     admin_move(ops, "Confirm complete", "confirm_complete",
@@ -336,7 +336,7 @@ def ops_page(ops: Walk, step: str) -> None:
     """Check an ops page: screenshot, axe, and no sideways scroll at 1280 px."""
     page = ops.page
     ops.screenshot(step)
-    axe_check(page)
+    axe_once(page)
     assert page.viewport_size["width"] == 1280
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 1280, f"{step}: the page is {width} px wide"

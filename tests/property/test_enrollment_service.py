@@ -74,7 +74,7 @@ def test_enrollment_submit_834(cca_sco, last_name, first_name, address, city,
             assert txn.codes and txn.loop_x12 == ""
             return
         assert_well_formed(txn.loop_x12)
-        # The batch's bytes as batch_write writes them (without its fsyncs: 200 examples).
+        # The batch's bytes as batch_write writes them (without its fsyncs: one per example).
         batch = batch_cut(plan=Plan.objects.get(provider_id=CCA_SCO))
         text = b"".join(batch_stream(batch=batch)).decode("ascii")
         assert x12fast.pyx12_errors(text) == []
