@@ -177,10 +177,11 @@ class MemberSearchView(ProgramPanelMixin, View):
 
     def get(self, request: HttpRequest, program: str) -> HttpResponse:
         provider_ids = self.provider_ids()
-        form = MemberSearchForm(provider_ids=provider_ids)
         # The empty form's markup depends on the Provider IDs only: written once per list.
-        return self.render_panel("search.html", form=form,
-                                 form_html=unbound_form_html(form, tuple(provider_ids)))
+        # No form in the context: an unbound one shows no errors and no Member ID either.
+        return self.render_panel("search.html", form_html=unbound_form_html(
+            MemberSearchForm, tuple(provider_ids),
+            lambda: MemberSearchForm(provider_ids=provider_ids)))
 
     def post(self, request: HttpRequest, program: str) -> HttpResponse:
         form = MemberSearchForm(request.POST, provider_ids=self.provider_ids())

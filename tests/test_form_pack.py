@@ -121,14 +121,19 @@ def test_the_unbound_member_search_form_is_written_once_per_provider_list():
     posc_pack._unbound.clear()
     lists = [["110000001A"], ["110000001A", "110000002B"], [], ["110000002B"],
              ["110000001A"], ["110000001A", "110000002B"]]
+    built = []
+
+    def build(provider_ids):
+        built.append(provider_ids)
+        return MemberSearchForm(provider_ids=provider_ids)
+
     for provider_ids in lists:  # the later ones reuse the earlier renderings
-        form = MemberSearchForm(provider_ids=provider_ids)
-        kept = posc_pack.unbound_form_html(form, tuple(provider_ids))
+        kept = posc_pack.unbound_form_html(MemberSearchForm, tuple(provider_ids),
+                                           lambda: build(provider_ids))
         assert kept == as_crispy_form(MemberSearchForm(provider_ids=provider_ids)), provider_ids
-    assert len(posc_pack._unbound) == 4
+    assert built == lists[:4] and len(posc_pack._unbound) == 4
     assert "<select" in posc_pack.unbound_form_html(
-        MemberSearchForm(provider_ids=["110000001A", "110000002B"]),
-        ("110000001A", "110000002B"))
+        MemberSearchForm, ("110000001A", "110000002B"), lambda: 1 / 0)
     with pytest.raises(ValueError):
-        posc_pack.unbound_form_html(MemberSearchForm({}, provider_ids=["110000001A"]),
-                                    ("110000001A",))
+        posc_pack.unbound_form_html(MemberSearchForm, ("bound",), lambda: MemberSearchForm(
+            {}, provider_ids=["110000001A"]))
