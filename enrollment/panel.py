@@ -6,8 +6,14 @@ in the address of every later panel, and every form a panel posts carries a sign
 seal* naming the flow and the member shown. The server keeps each flow's state in the
 session under its id (at most ``MAX_FLOWS`` per program, the oldest dropped), so two tabs
 of one browser run two flows, and a Submit acts on the member of the page it came from.
+
+Each flow's state is kept in the session as JSON text of its own, read only when its panel
+asks for it: every page of a signed-in user decodes the whole session, and thirty flows
+as nested objects were most of that work (docs/performance.md). A session written before
+holds the flows as objects; they are read as they are.
 """
 
+import json
 import secrets
 import uuid
 
@@ -63,7 +69,9 @@ class PanelFlows:
 
     def _put(self, flow_id: str, data: dict) -> None:
         flows = {k: v for k, v in self._all().items() if k != flow_id}
-        flows[flow_id] = data  # the most recently used last: the oldest are dropped first
+        # The most recently used last: the oldest are dropped first. As the session's own
+        # serializer (django.core.signing.JSONSerializer) would write it.
+        flows[flow_id] = json.dumps(data, separators=(",", ":"))
         while len(flows) > MAX_FLOWS:
             del flows[next(iter(flows))]
         self.session[self.key] = flows
@@ -78,7 +86,9 @@ class PanelFlows:
     def get(self, flow_id: str) -> Flow | None:
         """Return the flow *flow_id*, or None when this session has no such flow."""
         data = self._all().get(flow_id)
-        return Flow(self, flow_id, data) if data is not None else None
+        if data is None:
+            return None
+        return Flow(self, flow_id, json.loads(data) if isinstance(data, str) else data)
 
 
 def page_seal(*, user_pk: int, flow: Flow) -> str:

@@ -47,6 +47,7 @@ from posc.members.selectors import user_plan_list, user_programs
 from posc.mmis.dates import iso_date_or_none
 from posc.mmis.types import Action
 from posc.mmis.validator import NO_MATCH_MESSAGE
+from posc.templatetags.posc_pack import unbound_form_html
 
 PROGRAM_SLUGS = {"sco": Program.SCO, "one-care": Program.ONE_CARE}
 PROGRAM_TITLES = {Program.SCO: "Enroll/Disenroll SCO Members",
@@ -175,8 +176,12 @@ class MemberSearchView(ProgramPanelMixin, View):
                 if p.program == self.program]
 
     def get(self, request: HttpRequest, program: str) -> HttpResponse:
-        form = MemberSearchForm(provider_ids=self.provider_ids())
-        return self.render_panel("search.html", form=form)
+        provider_ids = self.provider_ids()
+        # The empty form's markup depends on the Provider IDs only: written once per list.
+        # No form in the context: an unbound one shows no errors and no Member ID either.
+        return self.render_panel("search.html", form_html=unbound_form_html(
+            MemberSearchForm, tuple(provider_ids),
+            lambda: MemberSearchForm(provider_ids=provider_ids)))
 
     def post(self, request: HttpRequest, program: str) -> HttpResponse:
         form = MemberSearchForm(request.POST, provider_ids=self.provider_ids())

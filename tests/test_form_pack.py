@@ -108,3 +108,32 @@ def test_a_rejected_row_selection_ties_its_error_to_every_box():
                     '<input type="checkbox" name="rows" value="7" id="row-7" '
                     'aria-describedby="id_rows-error" aria-invalid="true">'
                     '<label for="row-7" class="visually-hidden">Select row 7</label>')
+
+
+def test_the_unbound_member_search_form_is_written_once_per_provider_list():
+    """Member Search's empty form is rendered once per Provider ID list (docs/performance.md):
+    each list still gets what {{ form|crispy }} gives for it."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+
+    from enrollment.forms import MemberSearchForm
+    from posc.templatetags import posc_pack
+
+    posc_pack._unbound.clear()
+    lists = [["110000001A"], ["110000001A", "110000002B"], [], ["110000002B"],
+             ["110000001A"], ["110000001A", "110000002B"]]
+    built = []
+
+    def build(provider_ids):
+        built.append(provider_ids)
+        return MemberSearchForm(provider_ids=provider_ids)
+
+    for provider_ids in lists:  # the later ones reuse the earlier renderings
+        kept = posc_pack.unbound_form_html(MemberSearchForm, tuple(provider_ids),
+                                           lambda: build(provider_ids))
+        assert kept == as_crispy_form(MemberSearchForm(provider_ids=provider_ids)), provider_ids
+    assert built == lists[:4] and len(posc_pack._unbound) == 4
+    assert "<select" in posc_pack.unbound_form_html(
+        MemberSearchForm, ("110000001A", "110000002B"), lambda: 1 / 0)
+    with pytest.raises(ValueError):
+        posc_pack.unbound_form_html(MemberSearchForm, ("bound",), lambda: MemberSearchForm(
+            {}, provider_ids=["110000001A"]))

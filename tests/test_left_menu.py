@@ -85,3 +85,73 @@ def test_the_idle_warning_is_the_included_markup_with_each_pages_countdown(setti
         assert page.render({"request": SimpleNamespace(idle=idle)}) == idle_included(idle)
     finally:
         set_script_prefix("/")
+
+
+# The banner is rendered once per state too; each page puts its user name and CSRF token in --
+
+def banner_node():
+    from posc.templatetags.posc_menu import BannerNode
+
+    nodes = get_template("base.html").template.nodelist.get_nodes_by_type(BannerNode)
+    assert len(nodes) == 1, "base.html no longer has one {% banner %} tag"
+    return nodes[0]
+
+
+def test_the_banner_is_what_its_markup_gives_for_each_user_and_token(rf):
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.template import Context, RequestContext
+
+    node = banner_node()
+    node.rendered.clear()
+    request = rf.get("/")
+    users = [AnonymousUser(), User(username="a<b&\"c'd"), User(username="clerk.one"),
+             User(username="poscBannerUser7654321x")]
+    # ("NOTPROVIDED" makes Django's own {% csrf_token %} raise, in both.)
+    tokens = [{"csrf_token": "tok1"}, {}, {"csrf_token": "x<y"}]
+    renders = 0
+    for autoescape in (True, False):
+        for user in users:
+            for token in tokens:
+                context = RequestContext(request, {"user": user, **token}, autoescape=autoescape)
+                context.template = get_template("base.html").template
+                with context.render_context.push_state(context.template):
+                    assert node.render(context) == node.nodelist.render(context), (user, token)
+                renders += 1
+    assert len(node.rendered) == 2  # signed in or not: every other render reused one
+    plain = Context({"user": users[2], "csrf_token": "tok1"})
+    plain.template = get_template("base.html").template
+    html = node.render(plain)
+    assert "<strong>clerk.one</strong>" in html
+    assert 'name="csrfmiddlewaretoken" value="tok1"' in html
+    assert 'href="/account/api-tokens/"' in html and "poscBanner" not in html
+    assert renders == 24
+
+
+# {% extends %} finds the root template's blocks once (posc/templatetags/posc_extends.py) ----
+
+def test_extends_keeps_the_root_blocks_and_renders_as_djangos(settings):
+    from django.template import Context, Engine, engines
+    from django.template.loader_tags import ExtendsNode as DjangoExtendsNode
+
+    from posc.templatetags.posc_extends import ExtendsNode
+
+    templates = {
+        "root.html": "<{% block a %}A{% endblock %}|{% if x %}{% block b %}B{% endblock %}"
+                     "{% endif %}>",
+        "middle.html": "{% extends 'root.html' %}{% block a %}m{{ block.super }}{% endblock %}",
+        "leaf.html": "{% extends 'middle.html' %}{% block b %}l{{ block.super }}{{ x }}"
+                     "{% endblock %}{% block a %}L{{ block.super }}{% endblock %}",
+    }
+    loaders = [("django.template.loaders.locmem.Loader", templates)]
+    ours = Engine(loaders=loaders, builtins=["posc.templatetags.posc_extends"])
+    django = Engine(loaders=loaders)
+    for name in ("middle.html", "leaf.html"):
+        for x in (0, 1, 2):  # the second and third renders reuse the kept blocks
+            assert (ours.get_template(name).render(Context({"x": x}))
+                    == django.get_template(name).render(Context({"x": x})))
+    assert ours.get_template("leaf.html").render(Context({"x": 1})) == "<LmA|lB1>"
+    assert type(ours.get_template("leaf.html").nodelist[0]) is ExtendsNode
+    assert type(django.get_template("leaf.html").nodelist[0]) is DjangoExtendsNode
+    # The portal's engine uses it.
+    page = engines["django"].engine.get_template("enrollment/verification.html")
+    assert type(next(n for n in page.nodelist if isinstance(n, DjangoExtendsNode))) is ExtendsNode

@@ -1,10 +1,10 @@
 """What a signed-in page costs in queries, and that the cheaper reads check what they did.
 
 docs/performance.md, "Page throughput": the session, the signed-in user, their links and
-permissions come back in one statement (posc.sessions.db, posc.auth_backends), the
-second-factor device is read
-with one plain statement (posc.mfa.middleware.PortalOTPMiddleware) and the audit row is one
-plain INSERT (audit.services.record_each). The counts below fail if one of those reads
+permissions and the second-factor device come back in one statement (posc.sessions.db,
+posc.auth_backends, posc.mfa.middleware.PortalOTPMiddleware; a device the session row does
+not name is read with one plain statement) and the audit row is one plain INSERT
+(audit.services.record_each). The counts below fail if one of those reads
 goes back to its own query; the other tests show the session still refuses what it refused.
 """
 
@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth import HASH_SESSION_KEY
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
@@ -79,11 +80,84 @@ def signed_in_with_device(client_for, user, settings) -> tuple[TOTPDevice, Clien
     return device, client
 
 
-def test_a_verified_session_reads_its_device_with_one_statement(
+def test_a_verified_session_reads_its_device_with_the_session(
         client_for, cca_sco, settings, django_assert_num_queries):
-    _, client = signed_in_with_device(client_for, cca_sco, settings)
-    with django_assert_num_queries(2):  # session with the user; the device
-        assert client.get(SEARCH).status_code == 200
+    device, client = signed_in_with_device(client_for, cca_sco, settings)
+    with django_assert_num_queries(1):  # the session with the user and the device
+        response = client.get(SEARCH)
+    assert response.status_code == 200
+    assert response.wsgi_request.user.otp_device == device
+    assert response.wsgi_request.user.is_verified()
+
+
+def device_hint(client: Client, device_id) -> None:
+    """Point the session row's device column (posc.sessions.db) at *device_id*."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE django_session SET posc_device_id = %s WHERE session_key = %s",
+                       [device_id, client.session.session_key])
+
+
+@pytest.mark.parametrize("hint", ["none", "another device", "a deleted device"])
+def test_the_signed_session_names_the_device_not_the_column(
+        client_for, cca_sco, settings, hint, django_assert_num_queries):
+    """A session row whose device column is empty, names another device (one of another
+    user) or a device that is gone reads the device of the signed session data, with one
+    query more."""
+    device, client = signed_in_with_device(client_for, cca_sco, settings)
+    other = TOTPDevice.objects.create(user=UserFactory(), name="theirs", confirmed=True)
+    if hint == "a deleted device":
+        other.delete()
+    device_hint(client, {"none": None, "another device": other.pk,
+                         "a deleted device": other.pk}[hint])
+    with django_assert_num_queries(2):  # the session (no device joined, or another); the device
+        response = client.get(SEARCH)
+    assert response.status_code == 200
+    assert response.wsgi_request.user.otp_device == device
+
+
+def test_a_recovery_code_session_reads_its_device_on_its_own(
+        client_for, cca_sco, settings, django_assert_num_queries):
+    """Only the authenticator app's device is joined: a session past the second factor with
+    a recovery code (otp_static) reads it with its own statement, as before."""
+    settings.MFA_REQUIRED = True
+    static = StaticDevice.objects.create(user=cca_sco, name="codes", confirmed=True)
+    client = client_for(cca_sco)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = static.persistent_id
+    session.save()
+    warm(client)
+    with django_assert_num_queries(2):  # the session with the user; the device
+        response = client.get(SEARCH)
+    assert response.wsgi_request.user.otp_device == static
+
+
+def test_the_device_read_with_the_session_is_what_django_otp_returns(cca_sco):
+    from posc.mfa.middleware import session_device, session_device_id
+    from posc.sessions.db import SessionStore
+
+    device = TOTPDevice.objects.create(user=cca_sco, name="app", confirmed=True,
+                                       throttling_failure_count=2, drift=-1, last_t=123)
+    store = SessionStore()
+    store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    store.create()
+    store.save()  # the UPDATE writes the device column
+    loaded = SessionStore(store.session_key)
+    loaded.load()
+    assert loaded.device_row is not None and loaded.device_row[0] == device.pk
+    with CaptureQueriesContext(connection) as queries:
+        mine = session_device(loaded, device.persistent_id)
+    assert not queries.captured_queries
+    theirs = Device.from_persistent_id(device.persistent_id)
+    fields = [f.attname for f in TOTPDevice._meta.concrete_fields]
+    assert type(mine) is TOTPDevice
+    assert [getattr(mine, f) for f in fields] == [getattr(theirs, f) for f in fields]
+    assert not mine._state.adding and mine._state.db == "default"
+    for persistent_id, expected in ((device.persistent_id, device.pk),
+                                    ("django_otp.plugins.otp_totp.models.TOTPDevice/7", 7),
+                                    ("otp_static.staticdevice/7", None),
+                                    ("otp_totp.totpdevice/x", None), (None, None),
+                                    ("otp_totp.totpdevice/99999999999999999999", None)):
+        assert session_device_id(persistent_id) == expected, persistent_id
 
 
 def session_hint(client: Client, user_id) -> None:

@@ -1,9 +1,11 @@
-"""Render the left menu and the idle warning once per state rather than on every page
-(docs/performance.md)."""
+"""Render the banner, the left menu and the idle warning once per state rather than on every
+page (docs/performance.md)."""
 
 from django import template
 from django.conf import settings
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import get_script_prefix, get_urlconf
+from django.utils.html import conditional_escape
 
 from posc import registry
 
@@ -115,3 +117,78 @@ class IdleWarningNode(template.Node):
 def idle_warning(parser, token) -> IdleWarningNode:
     """{% idle_warning %}: the same markup as {% include "includes/idle_warning.html" %}."""
     return IdleWarningNode()
+
+
+
+# Stand-ins the banner is rendered with once per state; each page puts its own values there.
+# Letters and digits only: escaping leaves them as they are.
+_USER_MARK = "poscBannerUser7654321"
+_CSRF_MARK = "poscBannerCsrf7654321"
+_CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_CSRF_MARK}">'
+
+
+class _BannerUser:
+    """What the banner reads of the user: whether signed in, and the name (a stand-in)."""
+
+    def __init__(self, signed_in: bool):
+        self.is_authenticated = signed_in
+
+    def get_username(self) -> str:
+        return _USER_MARK
+
+
+def _current_app(context: template.Context):
+    """Return the current_app {% url %} reverses with in *context* (URLNode.render's rule)."""
+    try:
+        return context.request.current_app
+    except AttributeError:
+        try:
+            return context.request.resolver_match.namespace
+        except AttributeError:
+            return None
+
+
+class BannerNode(template.Node):
+    """The enclosed markup (the head's style sheet, the banner), rendered once per state.
+
+    It may read only ``user.is_authenticated``, ``user.get_username``, ``{% csrf_token %}``,
+    ``{% url %}`` and ``{% static %}``: it is rendered with a stand-in user and CSRF token,
+    once per signed-in flag and URL state, and each page then puts its own user name
+    (escaped as ``{{ }}`` does) and its own ``{% csrf_token %}`` output in. The two URL
+    reversals, the static URL and a dozen nodes were worked out on every page
+    (docs/performance.md). ``child_nodelists`` is empty: ``{% extends %}`` looks for blocks
+    in a template's nodes, and there are none here. Kept on the node, as the left menu is.
+    """
+
+    child_nodelists = ()
+
+    def __init__(self, nodelist: template.NodeList):
+        self.nodelist = nodelist
+        self.rendered: dict[tuple, str] = {}
+
+    def render(self, context: template.Context) -> str:
+        user = context.get("user")
+        signed_in = bool(user is not None and user.is_authenticated)
+        key = (signed_in, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF,
+               _current_app(context), settings.STATIC_URL)
+        text = self.rendered.get(key)
+        if text is None:
+            text = self.nodelist.render(context.new({"user": _BannerUser(signed_in),
+                                                     "csrf_token": _CSRF_MARK}))
+            if len(self.rendered) < MAX_STATES:
+                self.rendered[key] = text
+        if not signed_in:
+            return text
+        name = user.get_username()
+        name = conditional_escape(name) if context.autoescape else str(name)
+        # The token first: nothing is replaced in the user name once it is in.
+        return (text.replace(_CSRF_INPUT, CsrfTokenNode().render(context))
+                .replace(_USER_MARK, name))
+
+
+@register.tag
+def banner(parser, token) -> BannerNode:
+    """{% banner %}…{% endbanner %}: the banner's markup, reused per signed-in and URL state."""
+    nodelist = parser.parse(("endbanner",))
+    parser.delete_first_token()
+    return BannerNode(nodelist)

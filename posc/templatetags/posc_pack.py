@@ -200,3 +200,34 @@ def first_input_id(field: BoundField) -> str:
     if field.widget_type in _GROUP_WIDGETS:
         return f"{field.auto_id}_0"
     return field.id_for_label
+
+
+# Distinct unbound forms one process keeps (a state is a user's plan list: a handful).
+MAX_UNBOUND = 256
+_unbound: dict[tuple, SafeString] = {}
+
+
+def unbound_form_html(form_class: type, state: tuple,
+                      build: Callable[[], django.forms.Form]) -> SafeString:
+    """Return ``{{ form|crispy }}`` of the unbound form *build* makes, rendered once per
+    *form_class* and *state*; *build* is called only when the state is new.
+
+    *state* must name everything the form's fields depend on beyond its class (Member
+    Search: the user's Provider IDs, its choices and initial value). An unbound form shows
+    no data and no errors, so its markup is the same for every page of that state; the
+    four fields were built and written on every Member Search page (docs/performance.md).
+    Keyed on the pack's compiled template too: a reloaded template starts afresh.
+    """
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form, uni_form_template
+    from crispy_forms.utils import TEMPLATE_PACK
+
+    key = (form_class, state, uni_form_template(TEMPLATE_PACK).template)
+    html = _unbound.get(key)
+    if html is None:
+        form = build()
+        if form.is_bound or type(form) is not form_class:
+            raise ValueError("only an unbound form of form_class is the same on every page")
+        html = as_crispy_form(form)
+        if len(_unbound) < MAX_UNBOUND:
+            _unbound[key] = html
+    return html

@@ -209,3 +209,32 @@ def test_a_submitted_flow_leads_to_its_confirmation(both):
     again = both.post(tab_a.url, tab_a.data(reason="DEATH"))
     assert again["Location"] == url("confirmation", reference=txn.reference)
     assert EnrollmentTransaction.objects.count() == 1
+
+
+def test_flows_are_kept_as_text_and_a_session_of_before_still_reads(db):
+    """Each flow is JSON text of its own in the session (docs/performance.md: decoding a
+    session of thirty flows as objects cost every page); flows kept as objects by a session
+    written before still read, and the next change writes them on as they are."""
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    from enrollment.panel import PanelFlows
+
+    session = SessionStore()
+    flows = PanelFlows(session, "SCO")
+    values = {"action": "ENROLL", "member_id": "100000000001", "member_name": "ANN O’NEIL",
+              "primary_id": None, "confirmed": False, "cancellation": True}
+    flow = flows.start(**values)
+    stored = session["panel-flows:SCO"][flow.id]
+    assert isinstance(stored, str)
+    assert flows.get(flow.id).data == {**values, "token": flow.get("token")}
+    flow.update(confirmed=True)
+    assert flows.get(flow.id).get("confirmed") is True
+    # Written before: objects, not text.
+    session["panel-flows:SCO"] = {"old": {"member_id": "100000000002", "done": ""}}
+    assert flows.get("old").data == {"member_id": "100000000002", "done": ""}
+    new = flows.start(member_id="100000000003")
+    assert session["panel-flows:SCO"]["old"] == {"member_id": "100000000002", "done": ""}
+    assert list(session["panel-flows:SCO"]) == ["old", new.id]
+    assert flows.get("nope") is None
+    # Through the session's own serializer, as a real request would.
+    assert SessionStore().decode(session.encode(session._session)) == session._session
