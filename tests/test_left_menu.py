@@ -125,33 +125,3 @@ def test_the_banner_is_what_its_markup_gives_for_each_user_and_token(rf):
     assert 'name="csrfmiddlewaretoken" value="tok1"' in html
     assert 'href="/account/api-tokens/"' in html and "poscBanner" not in html
     assert renders == 24
-
-
-# {% extends %} finds the root template's blocks once (posc/templatetags/posc_extends.py) ----
-
-def test_extends_keeps_the_root_blocks_and_renders_as_djangos(settings):
-    from django.template import Context, Engine, engines
-    from django.template.loader_tags import ExtendsNode as DjangoExtendsNode
-
-    from posc.templatetags.posc_extends import ExtendsNode
-
-    templates = {
-        "root.html": "<{% block a %}A{% endblock %}|{% if x %}{% block b %}B{% endblock %}"
-                     "{% endif %}>",
-        "middle.html": "{% extends 'root.html' %}{% block a %}m{{ block.super }}{% endblock %}",
-        "leaf.html": "{% extends 'middle.html' %}{% block b %}l{{ block.super }}{{ x }}"
-                     "{% endblock %}{% block a %}L{{ block.super }}{% endblock %}",
-    }
-    loaders = [("django.template.loaders.locmem.Loader", templates)]
-    ours = Engine(loaders=loaders, builtins=["posc.templatetags.posc_extends"])
-    django = Engine(loaders=loaders)
-    for name in ("middle.html", "leaf.html"):
-        for x in (0, 1, 2):  # the second and third renders reuse the kept blocks
-            assert (ours.get_template(name).render(Context({"x": x}))
-                    == django.get_template(name).render(Context({"x": x})))
-    assert ours.get_template("leaf.html").render(Context({"x": 1})) == "<LmA|lB1>"
-    assert type(ours.get_template("leaf.html").nodelist[0]) is ExtendsNode
-    assert type(django.get_template("leaf.html").nodelist[0]) is DjangoExtendsNode
-    # The portal's engine uses it.
-    page = engines["django"].engine.get_template("enrollment/verification.html")
-    assert type(next(n for n in page.nodelist if isinstance(n, DjangoExtendsNode))) is ExtendsNode

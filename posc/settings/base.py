@@ -179,8 +179,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "posc.context_processors.portal_menu",
             ],
-            # {% extends %} that finds base.html's blocks once (posc/templatetags/posc_extends.py).
-            "builtins": ["posc.templatetags.posc_extends"],
         },
     }
 ]
