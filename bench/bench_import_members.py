@@ -18,7 +18,8 @@ Printed: c/b (target 1.5) and d/a (target 3). Then a file where every member's a
 changed. Imports of a quarter and a tenth of the rows compare peak memory. Each import
 runs in a child process so that its peak RSS (os.wait4) is its own. The feeds are
 generated once under var/bench/ from a fixed seed: invented people only, a fifth of them
-enrolled in an SCO or One Care plan.
+enrolled in an SCO or One Care plan. With --create-only N, only (c) and (b), N times in
+turn: quick paired comparisons (e.g. --rows 250000 --create-only 3).
 """
 
 import argparse
@@ -168,12 +169,13 @@ def raw_copy_seconds(path: Path) -> float:
 _SHAPED = (("members_member", "bench_members"), ("members_enrollmentspan", "bench_spans"))
 
 
-def shaped_copy_seconds() -> tuple[float, int, int]:
+def shaped_copy_seconds(*, by_member: bool = False) -> tuple[float, int, int]:
     """Return the seconds a COPY of the imported members and spans takes into copies of
     their tables with the same indexes and constraints, and the rows copied.
 
     The rows are read first (COPY TO, not timed) from the tables the import just filled,
-    in their physical order: the order the import wrote them.
+    in their physical order: the order the import wrote them; *by_member*: sorted by
+    member ID instead (B-tree and GiST inserts in key order cost less).
     """
     import tempfile
 
@@ -185,8 +187,10 @@ def shaped_copy_seconds() -> tuple[float, int, int]:
         for table, copy_table in _SHAPED:
             cursor.execute(f"DROP TABLE IF EXISTS {copy_table}")
             cursor.execute(f"CREATE TABLE {copy_table} (LIKE {table} INCLUDING ALL)")
+            rows = (f"(SELECT * FROM {table} ORDER BY member_id COLLATE \"C\")" if by_member
+                    else table)
             with open(Path(scratch) / table, "wb") as out, cursor.copy(
-                    f"COPY {table} TO STDOUT") as copy:
+                    f"COPY {rows} TO STDOUT") as copy:
                 for data in copy:
                     out.write(data)
             cursor.execute(f"SELECT count(*) FROM {table}")
@@ -265,6 +269,8 @@ def main() -> None:
     """Generate the feeds if needed, run the references and the imports, print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--create-only", type=int, default=0, metavar="N",
+                        help="run only (c) and (b), N times in turn, for paired comparisons")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -281,6 +287,9 @@ def main() -> None:
     print_machine()
     _django()
     _prepare_database()
+    if args.create_only:
+        _create_only(_feed(args.rows), args.create_only)
+        return
     big, changed = _feed(args.rows), _feed(args.rows, changed=True)
     smaller = [_feed(args.rows // 10), _feed(args.rows // 4)]
     print(f"feed: {big} ({big.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows); "
@@ -297,16 +306,32 @@ def main() -> None:
     shaped, members, spans = shaped_copy_seconds()
     print(f"(b) COPY of its {members:,} members and {spans:,} spans into tables with the same "
           f"indexes and constraints: {shaped:.1f} s (load {_load()})", flush=True)
+    by_member, _, _ = shaped_copy_seconds(by_member=True)
+    print(f"(b) the same, sorted by member ID: {by_member:.1f} s (load {_load()})", flush=True)
     _vacuum()
     same = run_import(big)
     _report("(d) same file again (nothing changed)", same)
     bare.append(raw_copy_seconds(big))
     print(f"(a) bare COPY again: {bare[1]:.1f} s (load {_load()})", flush=True)
-    print(f"c/b = {created['seconds'] / shaped:.2f} (target 1.5); d/a = "
+    print(f"c/b = {created['seconds'] / shaped:.2f} (target 1.5), "
+          f"{created['seconds'] / by_member:.2f} against (b) sorted; d/a = "
           f"{same['seconds'] / min(bare):.2f}-{same['seconds'] / max(bare):.2f} (target 3)",
           flush=True)
     _vacuum()
     _report("every address changed (update)", run_import(changed), min(bare), "bare COPY")
+
+
+def _create_only(path: Path, times: int) -> None:
+    """Run (c) then (b) *times* times on *path*, printing each pair and its load."""
+    for _ in range(times):
+        _empty_members()
+        created = run_import(path)
+        shaped, _, _ = shaped_copy_seconds()
+        by_member, _, _ = shaped_copy_seconds(by_member=True)
+        print(f"(c) {created['seconds']:.2f} s, (b) {shaped:.2f} s, "
+              f"c/b = {created['seconds'] / shaped:.2f}; (b) sorted by member ID "
+              f"{by_member:.2f} s, c/b = {created['seconds'] / by_member:.2f}; peak RSS "
+              f"{created['peak_rss_mb']:.0f} MB (load {_load()})", flush=True)
 
 
 def _rows(path: Path) -> int:
