@@ -68,10 +68,12 @@ def test_member_search_post(client_for, cca_sco, django_assert_num_queries):
     assert AuditEvent.objects.filter(action=Action.SEARCH, member_id=member.member_id).exists()
 
 
-def signed_in_with_device(client_for, user, settings) -> tuple[TOTPDevice, Client]:
-    """A client of *user* past the second factor with a confirmed device (MFA required)."""
+def signed_in_with_device(client_for, user, settings, device=None) -> tuple[Device, Client]:
+    """A client of *user* past the second factor with *device* (MFA required); without one,
+    with a confirmed authenticator app."""
     settings.MFA_REQUIRED = True
-    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     client = client_for(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
@@ -119,13 +121,9 @@ def test_a_recovery_code_session_reads_its_device_on_its_own(
         client_for, cca_sco, settings, django_assert_num_queries):
     """Only the authenticator app's device is joined: a session past the second factor with
     a recovery code (otp_static) reads it with its own statement, as before."""
-    settings.MFA_REQUIRED = True
-    static = StaticDevice.objects.create(user=cca_sco, name="codes", confirmed=True)
-    client = client_for(cca_sco)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = static.persistent_id
-    session.save()
-    warm(client)
+    static, client = signed_in_with_device(
+        client_for, cca_sco, settings,
+        StaticDevice.objects.create(user=cca_sco, name="codes", confirmed=True))
     with django_assert_num_queries(2):  # the session with the user; the device
         response = client.get(SEARCH)
     assert response.wsgi_request.user.otp_device == static
