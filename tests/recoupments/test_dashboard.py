@@ -4,6 +4,8 @@ Each chart is one query; each figure links to the admin's list of exactly those 
 The dates are set around the clock's today, as the admin's overdue filter reads it.
 """
 
+import datetime
+
 import pytest
 
 from posc import clock
@@ -18,7 +20,7 @@ def requests(recoupment_data):
     """Four requests: research overdue, research due today, an MCE clock overdue, and paid."""
     today = clock.today()
     soon, later = due_after(today, 1), due_after(today, 5)
-    long_ago = today.replace(year=today.year - 1)
+    long_ago = today - datetime.timedelta(days=365)  # replace(year=...) fails on Feb 29
     RecoupmentFactory(status=Status.SUBMITTED, research_due=long_ago, payment_due=later)
     RecoupmentFactory(status=Status.RESEARCH, research_due=today, payment_due=soon)
     RecoupmentFactory(status=Status.MCE_REPROCESSING, research_due=long_ago,
