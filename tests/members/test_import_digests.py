@@ -71,12 +71,19 @@ def test_a_matched_line_repeated_is_named_on_both_lines(tmp_path, plans):
         "line 3: member_id: 100000000001 is repeated: also on line 2"]
 
 
-def test_a_matched_line_still_meets_a_portal_enrollment_made_since(tmp_path, plans):
+def imported_then_cancelled(tmp_path):
+    """Import the sample; then the portal cancels member ...003's CCA enrollment. Return the
+    sample's path."""
     path = sample(tmp_path)
     members_import(path=path, today=TODAY, now=NOW)
-    # Since the last feed the portal cancelled the CCA enrollment and enrolled in Fallon.
     EnrollmentSpan.objects.filter(member_id="100000000003").update(
         cancelled=True, end_date=datetime.date(2022, 10, 1))
+    return path
+
+
+def test_a_matched_line_still_meets_a_portal_enrollment_made_since(tmp_path, plans):
+    # Since the last feed the portal cancelled the CCA enrollment and enrolled in Fallon.
+    path = imported_then_cancelled(tmp_path)
     EnrollmentSpan.objects.create(member_id="100000000003", plan=plans[FALLON_SCO],
                                   program=Program.SCO, start_date=datetime.date(2023, 1, 1))
 
@@ -86,10 +93,7 @@ def test_a_matched_line_still_meets_a_portal_enrollment_made_since(tmp_path, pla
 
 
 def test_a_matched_line_brings_back_a_span_cancelled_since(tmp_path, plans):
-    path = sample(tmp_path)
-    members_import(path=path, today=TODAY, now=NOW)
-    EnrollmentSpan.objects.filter(member_id="100000000003").update(
-        cancelled=True, end_date=datetime.date(2022, 10, 1))
+    path = imported_then_cancelled(tmp_path)
 
     assert members_import(path=path, today=TODAY, now=LATER).spans_created == 1
 
