@@ -105,14 +105,8 @@ def session_device(session, persistent_id: str) -> Device | None:
     session row's device column (posc.sessions.db) names the same device, else
     device_by_persistent_id's. The caller checks its user and ``confirmed``, as before."""
     read = getattr(session, "device_row", None)  # (device id, its columns), or None
-    if read is not None:
-        model_label, _, device_id = persistent_id.rpartition("/")
-        try:
-            same = _is_session_device(model_label) and int(device_id) == read[0]
-        except ValueError:
-            same = False
-        if same:
-            return device_from_row(TOTPDevice, read[1])
+    if read is not None and session_device_id(persistent_id) == read[0]:
+        return device_from_row(TOTPDevice, read[1])
     return device_by_persistent_id(persistent_id)
 
 
