@@ -15,6 +15,11 @@ Django's default middleware, the same database settings). wrk then drives, each 
 - Member Search, POST of a random bench member (MMIS checks, answered by a redirect);
 - Verification panel, GET (the panel Member Search led to).
 
+With --floor, two more cases run on the minimal site (bench/minimal_urls.py): views that
+make only the statements the Member Search POST and the Verification GET cannot do without
+(the session with the user, the member, the audit row, the flow in the session) and
+nothing else. They tell how close to the minimal view any code of those pages could come.
+
 Prints requests per second (the median of --repeat runs) and the ratio to the minimal view.
 """
 
@@ -35,6 +40,8 @@ from urllib.parse import urlencode
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 PROVIDER_ID = "110000001A"  # an SCO plan of the fixtures (demo-data.md)
+# Where a search POSTs: the portal's Member Search, or the floor view (minimal_urls.py).
+SEARCH_PATHS = {"portal": "/enrollment/sco/search/", "floor": "/floor/search/"}
 
 # One session per wrk thread: setup() hands each thread its cookie and CSRF token.
 LUA = """
@@ -68,7 +75,7 @@ function request()
     local n = math.random(0, members - 1)
     local body = "csrfmiddlewaretoken=" .. csrf .. "&provider_id=%(provider)s&member_id=" ..
       string.format("%%012d", 500000000000 + n) .. "&last_name=BENCH" .. n .. "&first_name=PAT"
-    return wrk.format(nil, "/enrollment/sco/search/", nil, body)
+    return wrk.format(nil, "%(path)s", nil, body)
   end
   if "%(path)s" == "" then return wrk.format(nil, panel) end
   return wrk.format(nil, "%(path)s")
@@ -158,7 +165,7 @@ def signed_in_sessions(count: int) -> list[tuple[str, str]]:
     return sessions
 
 
-def search_once(port: int, cookie: str, csrf: str) -> str:
+def search_once(port: int, cookie: str, csrf: str, path: str = SEARCH_PATHS["portal"]) -> str:
     """POST one Member Search, so that the session holds a Verification panel; return its path.
 
     Each search opens a flow of its own (enrollment/panel.py), and a session keeps the last
@@ -167,7 +174,7 @@ def search_once(port: int, cookie: str, csrf: str) -> str:
     body = urlencode({"csrfmiddlewaretoken": csrf, "provider_id": PROVIDER_ID,
                       "member_id": "500000000007", "last_name": "BENCH7", "first_name": "PAT"})
     conn = http.client.HTTPConnection("127.0.0.1", port)
-    conn.request("POST", "/enrollment/sco/search/", body, {
+    conn.request("POST", path, body, {
         "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
     response = conn.getresponse()
     response.read()
@@ -198,6 +205,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure the floor views (bench/minimal_urls.py): only the "
+                             "statements the POST and Verification must make")
     args = parser.parse_args()
     sys.path.insert(0, str(BENCH))
     from machine import print_machine
@@ -220,9 +230,14 @@ def main() -> None:
     cases = (  # label, port, kind, path, expected status
         ("minimal view (1 primary-key lookup)", minimal_port, "minimal", "", 200),
         ("Member Search, GET (the form)", portal_port, "get", "/enrollment/sco/search/", 200),
-        ("Member Search, POST (MMIS checks)", portal_port, "search_post", "", 302),
+        ("Member Search, POST (MMIS checks)", portal_port, "search_post",
+         SEARCH_PATHS["portal"], 302),
         ("Verification, GET", portal_port, "get", "", 200),  # each session's own panel
-    )
+    ) + ((
+        ("floor: POST's statements only", minimal_port, "search_post", SEARCH_PATHS["floor"], 302),
+        ("floor: Verification's statements only", minimal_port, "get", "", 200),
+    ) if args.floor else ())
+    search_paths = {portal_port: SEARCH_PATHS["portal"], minimal_port: SEARCH_PATHS["floor"]}
     rates: dict[str, list[float]] = {label: [] for label, *_ in cases}
     cpu_ms: dict[str, list[float]] = {label: [] for label, *_ in cases}
     latencies: dict[str, str] = {}
@@ -230,8 +245,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             scripts = {}
 
-            def script_write(label: str, kind: str, path: str, expected: int) -> None:
-                panels = ([search_once(portal_port, cookie, csrf) for cookie, csrf in sessions]
+            def script_write(label: str, port: int, kind: str, path: str, expected: int) -> None:
+                panels = ([search_once(port, cookie, csrf, search_paths[port])
+                           for cookie, csrf in sessions]
                           if not path and kind == "get" else [""] * len(sessions))
                 sessions_lua = ", ".join(f'{{"{c}", "{t}", "{v}"}}'
                                          for (c, t), v in zip(sessions, panels))
@@ -242,11 +258,11 @@ def main() -> None:
                 scripts[label] = script
 
             for label, port, kind, path, expected in cases:
-                script_write(label, kind, path, expected)
+                script_write(label, port, kind, path, expected)
                 wrk(port, scripts[label], 2, args.connections)  # warm-up: connections, templates
             for _ in range(args.repeat):  # interleaved, so that noise spreads over all
                 for label, port, kind, path, expected in cases:
-                    script_write(label, kind, path, expected)
+                    script_write(label, port, kind, path, expected)
                     before = cpu_seconds(servers[port])
                     rate, latency, requests = wrk(port, scripts[label], args.seconds,
                                                   args.connections)
