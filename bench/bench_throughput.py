@@ -40,8 +40,8 @@ from urllib.parse import urlencode
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 PROVIDER_ID = "110000001A"  # an SCO plan of the fixtures (demo-data.md)
-# Where a search POSTs: the portal's Member Search, or the floor view (minimal_urls.py).
-SEARCH_PATHS = {"portal": "/enrollment/sco/search/", "floor": "/floor/search/"}
+SEARCH = "/enrollment/sco/search/"  # the portal's Member Search
+FLOOR_SEARCH = "/floor/search/"  # its floor on the minimal site (minimal_urls.py)
 
 # One session per wrk thread: setup() hands each thread its cookie and CSRF token.
 LUA = """
@@ -165,8 +165,9 @@ def signed_in_sessions(count: int) -> list[tuple[str, str]]:
     return sessions
 
 
-def search_once(port: int, cookie: str, csrf: str, path: str = SEARCH_PATHS["portal"]) -> str:
-    """POST one Member Search, so that the session holds a Verification panel; return its path.
+def search_once(port: int, cookie: str, csrf: str, path: str) -> str:
+    """POST one search to *path*, so that the session holds a Verification panel; return its
+    path.
 
     Each search opens a flow of its own (enrollment/panel.py), and a session keeps the last
     thirty: the Verification runs use the flow of a search made just before them.
@@ -229,15 +230,14 @@ def main() -> None:
     servers = {portal_port: portal, minimal_port: minimal}
     cases = (  # label, port, kind, path, expected status
         ("minimal view (1 primary-key lookup)", minimal_port, "minimal", "", 200),
-        ("Member Search, GET (the form)", portal_port, "get", "/enrollment/sco/search/", 200),
-        ("Member Search, POST (MMIS checks)", portal_port, "search_post",
-         SEARCH_PATHS["portal"], 302),
+        ("Member Search, GET (the form)", portal_port, "get", SEARCH, 200),
+        ("Member Search, POST (MMIS checks)", portal_port, "search_post", SEARCH, 302),
         ("Verification, GET", portal_port, "get", "", 200),  # each session's own panel
     ) + ((
-        ("floor: POST's statements only", minimal_port, "search_post", SEARCH_PATHS["floor"], 302),
+        ("floor: POST's statements only", minimal_port, "search_post", FLOOR_SEARCH, 302),
         ("floor: Verification's statements only", minimal_port, "get", "", 200),
     ) if args.floor else ())
-    search_paths = {portal_port: SEARCH_PATHS["portal"], minimal_port: SEARCH_PATHS["floor"]}
+    search_paths = {portal_port: SEARCH, minimal_port: FLOOR_SEARCH}  # where panels come from
     rates: dict[str, list[float]] = {label: [] for label, *_ in cases}
     cpu_ms: dict[str, list[float]] = {label: [] for label, *_ in cases}
     latencies: dict[str, str] = {}

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import Action
@@ -47,14 +48,15 @@ def floor_search(request: HttpRequest) -> HttpResponse:
 @login_required
 def floor_verification(request: HttpRequest, flow: str) -> HttpResponse:
     """What the portal's Verification GET cannot do without: the user and the flow (the
-    session), the audit row, a page whose form carries a CSRF token. No template."""
+    session), the audit row, a page whose form carries a CSRF token. No template, but the
+    name escaped as the portal's templates escape it."""
     panel = PanelFlows(request.session, Program.SCO).get(flow)
     if panel is None:
         raise Http404("No such flow.")
     member_id = panel.get("member_id")
     record(Action.VIEW, "member", member_id, member_ids=[member_id], user=request.user,
            detail="floor")
-    return HttpResponse(f"<p>{panel.get('member_name')}</p><form method=post><input "
+    return HttpResponse(f"<p>{escape(panel.get('member_name'))}</p><form method=post><input "
                         f"type=hidden name=csrfmiddlewaretoken value={get_token(request)}>"
                         "</form>")
 
