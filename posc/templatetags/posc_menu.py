@@ -119,7 +119,6 @@ def idle_warning(parser, token) -> IdleWarningNode:
     return IdleWarningNode()
 
 
-
 # Stand-ins the banner is rendered with once per state; each page puts its own values there.
 # Letters and digits only: escaping leaves them as they are.
 _USER_MARK = "poscBannerUser7654321"
